@@ -1,0 +1,50 @@
+using Azure;
+using Azure.Data.Tables;
+
+namespace PecosCrm.Core.Audit;
+
+/// <summary>
+/// Each entry is written three times, once per access path, each partition newest first
+/// (RowKey = inverted ticks, then the entry id): <c>all</c>, <c>actor|{actorId}</c> and
+/// <c>entity|{type}|{id}</c>. A time range is a RowKey range inside one partition.
+/// </summary>
+internal sealed class AuditEntity : ITableEntity
+{
+    public const string AllPartition = "all";
+
+    /// <summary>Table Storage caps a string property at 64 KiB (32K UTF-16 characters).</summary>
+    public const int MaxValuesLength = 30_000;
+
+    public string PartitionKey { get; set; } = "";
+    public string RowKey { get; set; } = "";
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    public string EntryId { get; set; } = "";
+    public DateTimeOffset At { get; set; }
+    public string ActorType { get; set; } = "";
+    public string ActorId { get; set; } = "";
+    public string ActorName { get; set; } = "";
+    public string Action { get; set; } = "";
+    public string EntityType { get; set; } = "";
+    public string EntityId { get; set; } = "";
+    public string? OldValues { get; set; }
+    public string? NewValues { get; set; }
+    public string? Ip { get; set; }
+    public string? UserAgent { get; set; }
+
+    public static string ActorPartition(string actorId) => "actor|" + actorId;
+
+    public static string EntityPartition(string type, string id) => "entity|" + type + "|" + id;
+
+    public AuditEntity MemberwiseCloneFor(string partitionKey, string rowKey)
+    {
+        var copy = (AuditEntity)MemberwiseClone();
+        copy.PartitionKey = partitionKey;
+        copy.RowKey = rowKey;
+        return copy;
+    }
+
+    public AuditEntry ToRecord() => new(
+        EntryId, At, new AuditActor(ActorType, ActorId, ActorName), Action, EntityType, EntityId, OldValues, NewValues, Ip, UserAgent);
+}

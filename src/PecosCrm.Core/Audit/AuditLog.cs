@@ -1,0 +1,109 @@
+using System.Text.Json;
+using Azure.Data.Tables;
+using PecosCrm.Core.Storage;
+
+namespace PecosCrm.Core.Audit;
+
+/// <summary>The record of every change made through the API or by the system.</summary>
+public sealed class AuditLog(StorageAccount storage, TimeProvider time)
+{
+        private TableClient Table => storage.Table(StorageNames.Tables.Audit);
+
+    /// <summary>Writes an entry; <paramref name="oldValues"/> and <paramref name="newValues"/> are serialised as JSON.</summary>
+    public async Task<AuditEntry> RecordAsync(
+        AuditActor actor, string action, string entityType, string entityId, object? oldValues, object? newValues,
+        string? ip = null, string? userAgent = null, CancellationToken cancellationToken = default)
+    {
+        var at = time.GetUtcNow();
+        var entity = new AuditEntity
+        {
+            EntryId = Ids.New(time),
+            At = at,
+            ActorType = actor.Type,
+            ActorId = actor.Id,
+            ActorName = actor.Name,
+            Action = action,
+            EntityType = entityType,
+            EntityId = entityId,
+            OldValues = Serialize(oldValues),
+            NewValues = Serialize(newValues),
+            Ip = ip,
+            UserAgent = userAgent is { Length: > 512 } ? userAgent[..512] : userAgent,
+        };
+        var rowKey = KeyRules.InvertedTicks(at) + "|" + entity.EntryId;
+        string[] partitions = [AuditEntity.AllPartition, AuditEntity.ActorPartition(actor.Id), AuditEntity.EntityPartition(entityType, entityId)];
+
+        // Three partitions cannot share a transaction; the writes are upserts of the same row, so a
+        // retry after a partial failure repairs it without duplicates.
+        await Task.WhenAll(partitions.Select(p =>
+            Table.UpsertEntityAsync(entity.MemberwiseCloneFor(p, rowKey), TableUpdateMode.Replace, cancellationToken)));
+        return entity.ToRecord();
+    }
+
+    /// <summary>Entries newest first, from the narrowest partition the query allows.</summary>
+    public async Task<Storage.Page<AuditEntry>> QueryAsync(AuditQuery query, int limit, string? cursor, CancellationToken cancellationToken = default)
+    {
+        if (query.EntityId is not null && query.EntityType is null)
+        {
+            throw new ValidationFailedException("entityType", "is required when entityId is given.");
+        }
+        if (query.From is { } f && query.To is { } t && f > t)
+        {
+            throw new ValidationFailedException("from", "must not be after to.");
+        }
+
+        string partition;
+        var extra = new List<string>();
+        if (query.EntityType is not null && query.EntityId is not null)
+        {
+            partition = AuditEntity.EntityPartition(query.EntityType, query.EntityId);
+            if (query.ActorId is not null)
+            {
+                extra.Add(TableClient.CreateQueryFilter($"ActorId eq {query.ActorId}"));
+            }
+        }
+        else if (query.ActorId is not null)
+        {
+            partition = AuditEntity.ActorPartition(query.ActorId);
+            if (query.EntityType is not null)
+            {
+                extra.Add(TableClient.CreateQueryFilter($"EntityType eq {query.EntityType}"));
+            }
+        }
+        else
+        {
+            partition = AuditEntity.AllPartition;
+            if (query.EntityType is not null)
+            {
+                extra.Add(TableClient.CreateQueryFilter($"EntityType eq {query.EntityType}"));
+            }
+        }
+
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition}");
+        // Newest first: the later bound ("to") is the smaller RowKey.
+        if (query.To is { } to)
+        {
+            filter += " and " + TableClient.CreateQueryFilter($"RowKey ge {KeyRules.InvertedTicks(to)}");
+        }
+        if (query.From is { } from)
+        {
+            filter += " and " + TableClient.CreateQueryFilter($"RowKey lt {KeyRules.InvertedTicks(from) + "~"}");
+        }
+        foreach (var e in extra)
+        {
+            filter += " and " + e;
+        }
+        var page = await Table.QueryPageAsync<AuditEntity>(filter, limit, cursor, cancellationToken);
+        return page.Select(e => e.ToRecord());
+    }
+
+    private static string? Serialize(object? values)
+    {
+        if (values is null)
+        {
+            return null;
+        }
+        var json = JsonSerializer.Serialize(values, values.GetType(), CrmJson.Options);
+        return json.Length <= AuditEntity.MaxValuesLength ? json : json[..AuditEntity.MaxValuesLength] + "…(truncated)";
+    }
+}

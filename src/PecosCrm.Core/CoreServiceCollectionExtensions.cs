@@ -1,0 +1,32 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using PecosCrm.Core.Access;
+using PecosCrm.Core.Audit;
+using PecosCrm.Core.Staff;
+using PecosCrm.Core.Storage;
+
+namespace PecosCrm.Core;
+
+public static class CoreServiceCollectionExtensions
+{
+    /// <summary>Storage, the feature stores and their options. The storage connection string is <c>AzureWebJobsStorage</c>.</summary>
+    public static IServiceCollection AddPecosCrmCore(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<StorageOptions>()
+            .BindConfiguration(StorageOptions.SectionName)
+            .Configure<IConfiguration>((o, config) => o.ConnectionString = config[StorageOptions.ConnectionStringKey] is { Length: > 0 } c ? c : o.ConnectionString);
+        services.AddOptions<AccessOptions>().BindConfiguration(AccessOptions.SectionName);
+
+        services.AddSingleton<StorageAccount>();
+        services.AddSingleton<StorageInitializer>();
+        services.AddHostedService(sp => sp.GetRequiredService<StorageInitializer>());
+        services.AddSingleton<BlobFiles>();
+
+        services.AddSingleton<StaffStore>();
+        services.AddSingleton<ApiKeyStore>();
+        services.AddSingleton<AuditLog>();
+        return services;
+    }
+}

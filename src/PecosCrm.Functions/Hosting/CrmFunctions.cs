@@ -1,0 +1,12 @@
+using PecosCrm.Core.Storage;
+using PecosCrm.Functions.Jobs;
+
+namespace PecosCrm.Functions.Hosting;
+
+/// <summary>Every timer and queue function of the app. Add new ones here and nowhere else.</summary>
+public static class CrmFunctions
+{
+    public static TriggerRegistry Registry() => new TriggerRegistry()
+        .Timer<HousekeepingTimerJob>(HousekeepingTimerJob.FunctionName, HousekeepingTimerJob.Schedule)
+        .Queue<HousekeepingQueueJob>(HousekeepingQueueJob.FunctionName, StorageNames.Queues.Housekeeping);
+}
