@@ -7,7 +7,19 @@ namespace PecosCrm.Core.Storage;
 /// <summary>Creates every table, queue and container at start-up; safe to run on every start.</summary>
 public sealed partial class StorageInitializer(StorageAccount storage, ILogger<StorageInitializer> logger) : IHostedService
 {
-    public async Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>Storage error codes that mean a table, queue or container is missing and start-up should be repeated.</summary>
+    public static readonly IReadOnlySet<string> MissingResourceCodes = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "TableNotFound", "QueueNotFound", "ContainerNotFound",
+    };
+
+    public Task StartAsync(CancellationToken cancellationToken) => EnsureCreatedAsync(cancellationToken);
+
+    /// <summary>
+    /// Creates whatever is missing. Called at start-up, and again when a request finds a table
+    /// missing (storage was down at start-up, or came back empty), so the app heals without a restart.
+    /// </summary>
+    public async Task EnsureCreatedAsync(CancellationToken cancellationToken = default)
     {
         var work = new List<Task>();
         work.AddRange(StorageNames.Tables.All.Select(t => storage.Table(t).CreateIfNotExistsAsync(cancellationToken)));

@@ -3,6 +3,7 @@ using Azure;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using PecosCrm.Core;
+using PecosCrm.Core.Storage;
 
 namespace PecosCrm.Functions.Api;
 
@@ -10,10 +11,23 @@ namespace PecosCrm.Functions.Api;
 /// The one place that turns failures into RFC 9457 problem details: known faults get their 4xx,
 /// storage outages a 503 with Retry-After, and anything else a 500 that leaks nothing.
 /// </summary>
-public sealed partial class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
+public sealed partial class ProblemExceptionHandler(
+    IProblemDetailsService problems, StorageInitializer storage, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken cancellationToken)
     {
+        if (exception is RequestFailedException { ErrorCode: { } code } && StorageInitializer.MissingResourceCodes.Contains(code))
+        {
+            await storage.EnsureCreatedAsync(cancellationToken);
+            http.Response.Headers.RetryAfter = "1";
+            http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            return await problems.TryWriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = http,
+                ProblemDetails = Problems.Create(StatusCodes.Status503ServiceUnavailable, "Storage is being prepared.", "Retry in a moment."),
+            });
+        }
+
         var problem = exception switch
         {
             ValidationFailedException v => new HttpValidationProblemDetails(v.Errors.ToDictionary(e => e.Key, e => e.Value))
