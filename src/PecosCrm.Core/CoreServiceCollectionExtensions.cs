@@ -3,6 +3,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using PecosCrm.Core.Access;
 using PecosCrm.Core.Audit;
+using PecosCrm.Core.Customers;
+using PecosCrm.Core.Events;
+using PecosCrm.Core.Orders;
+using PecosCrm.Core.Products;
 using PecosCrm.Core.Staff;
 using PecosCrm.Core.Storage;
 
@@ -27,6 +31,18 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<StaffStore>();
         services.AddSingleton<ApiKeyStore>();
         services.AddSingleton<AuditLog>();
+
+        services.AddSingleton<CustomerStore>();
+        services.AddSingleton<TagStore>();
+        services.AddSingleton<NoteStore>();
+        services.AddSingleton<RelatedContactStore>();
+        services.AddSingleton<TimelineStore>();
+        services.AddSingleton<CustomerActivity>();
+        services.AddSingleton<Customer360Reader>();
+        services.AddSingleton<ProductStore>();
+        services.AddSingleton<OrderStore>();
+        services.AddSingleton<EventIngestor>();
+        services.AddSingleton<EventProcessor>();
         return services;
     }
 }

@@ -22,6 +22,31 @@ public static class KeyRules
     }
 
     /// <summary>
+    /// Makes any text usable inside a key by percent-encoding the characters keys forbid (and
+    /// '%' itself), so values such as emails can be looked up by key.
+    /// </summary>
+    public static string Escape(string value)
+    {
+        if (!value.Any(c => c is '/' or '\\' or '#' or '?' or '%' || char.IsControl(c)))
+        {
+            return value;
+        }
+        var builder = new System.Text.StringBuilder(value.Length + 8);
+        foreach (var c in value)
+        {
+            if (c is '/' or '\\' or '#' or '?' or '%' || char.IsControl(c))
+            {
+                builder.Append('%').Append(((int)c).ToString("X2", CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                builder.Append(c);
+            }
+        }
+        return builder.ToString();
+    }
+
+    /// <summary>
     /// A RowKey prefix that sorts newest first: the ticks left until <see cref="DateTimeOffset.MaxValue"/>,
     /// zero-padded to 19 digits so that string order is numeric order.
     /// </summary>

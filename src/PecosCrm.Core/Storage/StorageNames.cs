@@ -12,15 +12,26 @@ public static class StorageNames
         public const string ApiKeys = "apikeys";
         public const string Audit = "audit";
         public const string Jobs = "jobs";
+        public const string Customers = "customers";
+        public const string CustomerIndex = "customerindex";
+        public const string Tags = "tags";
+        public const string TagMembers = "tagmembers";
+        public const string Products = "products";
+        public const string OrderIndex = "orderindex";
+        public const string OrdersByMonth = "ordersbymonth";
 
-        public static readonly IReadOnlyList<string> All = [Staff, ApiKeys, Audit, Jobs];
+        public static readonly IReadOnlyList<string> All =
+            [Staff, ApiKeys, Audit, Jobs, Customers, CustomerIndex, Tags, TagMembers, Products, OrderIndex, OrdersByMonth];
     }
 
     public static class Queues
     {
         public const string Housekeeping = "housekeeping";
 
-        public static readonly IReadOnlyList<string> All = [Housekeeping];
+        /// <summary>Accepted store event batches waiting to be applied.</summary>
+        public const string Events = "events";
+
+        public static readonly IReadOnlyList<string> All = [Housekeeping, Events];
 
         public static string Poison(string queue) => queue + "-poison";
     }
@@ -33,6 +44,9 @@ public static class StorageNames
         /// <summary>Files made for download (exports); short-lived, removed by housekeeping.</summary>
         public const string Exports = "exports";
 
-        public static readonly IReadOnlyList<string> All = [Locks, Exports];
+        /// <summary>Store event batches as accepted, kept so a batch is never lost between 202 and processing.</summary>
+        public const string EventBatches = "event-batches";
+
+        public static readonly IReadOnlyList<string> All = [Locks, Exports, EventBatches];
     }
 }

@@ -1,0 +1,16 @@
+using PecosCrm.Bench.Scenarios;
+
+namespace PecosCrm.Bench;
+
+public static class ScenarioRegistry
+{
+    /// <summary>Every scenario, in the order <c>all</c> runs them.</summary>
+    public static readonly IReadOnlyList<IScenario> All =
+    [
+        new AzuriteScenario(),
+        new ApiOverheadScenario(),
+    ];
+
+    public static IScenario? Find(string name) =>
+        All.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase));
+}

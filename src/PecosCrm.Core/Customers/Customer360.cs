@@ -1,0 +1,19 @@
+using PecosCrm.Core.Orders;
+
+namespace PecosCrm.Core.Customers;
+
+/// <summary>Everything staff see first about a customer, in one answer.</summary>
+public sealed record Customer360(
+    Customer Profile,
+    CustomerMetrics Metrics,
+    Engagement Engagement,
+    int? DaysSinceLastOrder,
+    CustomerHealth Health,
+    IReadOnlyList<CustomerTag> Tags,
+    IReadOnlyList<Note> PinnedNotes,
+    IReadOnlyList<Order> RecentOrders,
+    IReadOnlyList<TimelineEntry> RecentActivity,
+    IReadOnlyList<RelatedContact> RelatedContacts);
+
+/// <summary>A customer's metrics with the time-dependent parts worked out now.</summary>
+public sealed record CustomerInsights(CustomerMetrics Metrics, Engagement Engagement, int? DaysSinceLastOrder, CustomerHealth Health);

@@ -1,0 +1,191 @@
+using Azure.Data.Tables;
+using PecosCrm.Core.Events;
+using PecosCrm.Core.Orders;
+using PecosCrm.Core.Storage;
+
+namespace PecosCrm.Core.Customers;
+
+/// <summary>
+/// Applies order and engagement events to a customer's partition: the order row, the metrics row,
+/// the auto-tags and the timeline entry go in one transaction with the event's marker, guarded by
+/// the metrics row's ETag, so an event is applied exactly once and two workers never interleave.
+/// </summary>
+public sealed class CustomerActivity(StorageAccount storage, OrderStore orders, TagStore tags, TimeProvider time)
+{
+    private const int MaxAttempts = 8;
+
+    private readonly CustomerPartition _partition = new(storage);
+
+    private TableClient Customers => storage.Table(StorageNames.Tables.Customers);
+
+    /// <summary>Applies an order event; returns false when it had been applied before.</summary>
+    internal async Task<bool> ApplyOrderEventAsync(StoreEvent e, Order incoming, long? refundCents, CancellationToken cancellationToken)
+    {
+        var status = OrderMerge.StatusOf(e.Type);
+        for (var attempt = 1; ; attempt++)
+        {
+            if (await Customers.FindAsync<EventMarkerEntity>(e.CustomerId, CustomerKeys.Event(e.Id), cancellationToken) is not null)
+            {
+                return false;
+            }
+            // The row key comes from the placement time first seen, so later events find the same row.
+            var existing = await orders.FindAsync(incoming.Id, cancellationToken);
+            if (existing is not null && existing.CustomerId != e.CustomerId)
+            {
+                throw new ValidationFailedException("customerId", $"Order '{incoming.Id}' belongs to another customer.");
+            }
+            var rowKeyTime = existing?.PlacedAt ?? incoming.PlacedAt;
+            var current = await Customers.FindAsync<OrderEntity>(e.CustomerId, CustomerKeys.Order(rowKeyTime, incoming.Id), cancellationToken);
+            var (merged, version) = OrderMerge.Apply(
+                current?.ToOrder(), current is null ? null : (current.DataAt, current.DataEventId),
+                incoming with { CustomerId = e.CustomerId, PlacedAt = rowKeyTime }, status, e.OccurredAt, e.Id, refundCents);
+
+            var all = new List<Order>();
+            await foreach (var row in Customers.QueryAsync<OrderEntity>(CustomerKeys.PrefixFilter(e.CustomerId, CustomerKeys.OrderPrefix), cancellationToken: cancellationToken))
+            {
+                if (row.OrderId != merged.Id)
+                {
+                    all.Add(row.ToOrder());
+                }
+            }
+            all.Add(merged);
+
+            await orders.WriteIndexesAsync(merged, cancellationToken);
+            var title = OrderTitle(e.Type, merged, refundCents);
+            var entry = new TimelineEntry(e.Id, e.CustomerId, TimelineType.Order, title, e.OccurredAt, "store", $"/api/orders/{merged.Id}", null);
+            var extra = new List<TableTransactionAction> { new(TableTransactionActionType.UpsertReplace, OrderEntity.From(merged, version)) };
+            var outcome = await CommitAsync(e, entry, extra, metrics => metrics.Set(CustomerMetrics.FromOrders(all)), cancellationToken);
+            if (outcome is not null)
+            {
+                return outcome.Value;
+            }
+            if (attempt >= MaxAttempts)
+            {
+                throw new ConcurrencyException();
+            }
+        }
+    }
+
+    /// <summary>Applies a cart, view, review or login event; returns false when it had been applied before.</summary>
+    internal async Task<bool> ApplyEngagementEventAsync(StoreEvent e, CancellationToken cancellationToken)
+    {
+        var (entry, count) = Describe(e);
+        for (var attempt = 1; ; attempt++)
+        {
+            var outcome = await CommitAsync(e, entry, [], metrics =>
+            {
+                var engagement = count(metrics.ToEngagement()).Touch(e.OccurredAt);
+                metrics.Set(engagement);
+            }, cancellationToken);
+            if (outcome is not null)
+            {
+                return outcome.Value;
+            }
+            if (attempt >= MaxAttempts)
+            {
+                throw new ConcurrencyException();
+            }
+        }
+    }
+
+    /// <summary>
+    /// One attempt: reads the metrics row, lets <paramref name="update"/> change it, works out the
+    /// auto-tags, and commits marker, rows, metrics and timeline together. Null means "lost a race,
+    /// try again"; true applied; false already applied.
+    /// </summary>
+    private async Task<bool?> CommitAsync(
+        StoreEvent e, TimelineEntry entry, List<TableTransactionAction> extra, Action<MetricsEntity> update, CancellationToken cancellationToken)
+    {
+        var metrics = await Customers.FindAsync<MetricsEntity>(e.CustomerId, CustomerKeys.Metrics, cancellationToken);
+        var isNew = metrics is null;
+        metrics ??= new MetricsEntity { PartitionKey = e.CustomerId };
+        update(metrics);
+        var now = time.GetUtcNow();
+        metrics.UpdatedAt = now;
+
+        var profile = await Customers.FindAsync<CustomerEntity>(e.CustomerId, CustomerKeys.Profile, cancellationToken);
+        var current = metrics.AutoTagSet;
+        var computed = metrics.ToMetrics();
+        var health = HealthScore.Compute(computed, metrics.ToEngagement(), now);
+        var wanted = AutoTags.For(profile?.CustomerSince ?? computed.FirstOrderAt ?? e.OccurredAt, computed, health, now);
+        metrics.AutoTags = string.Join(' ', wanted.Order(StringComparer.Ordinal));
+
+        var actions = new List<TableTransactionAction>
+        {
+            new(TableTransactionActionType.Add, new EventMarkerEntity { PartitionKey = e.CustomerId, RowKey = CustomerKeys.Event(e.Id), Type = e.Type, OccurredAt = e.OccurredAt }),
+        };
+        actions.AddRange(extra);
+        actions.Add(isNew
+            ? new TableTransactionAction(TableTransactionActionType.Add, metrics)
+            : new TableTransactionAction(TableTransactionActionType.UpdateReplace, metrics, metrics.ETag));
+        actions.AddRange(TimelineEntity.RowsFor(entry).Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r)));
+        actions.AddRange(TagStore.AutoTagActions(e.CustomerId, current, wanted, now));
+        try
+        {
+            if (await _partition.SubmitAsync(actions, cancellationToken) == PartitionWrite.Duplicate)
+            {
+                return false;
+            }
+        }
+        catch (ConcurrencyException)
+        {
+            return null;
+        }
+        await tags.SyncAutoMembersAsync(e.CustomerId, current, wanted, now, cancellationToken);
+        return true;
+    }
+
+    private static string OrderTitle(string type, Order order, long? refundCents)
+    {
+        var number = $"Order #{order.Number}";
+        return type switch
+        {
+            EventTypes.OrderPlaced => $"{number} placed ({Money.Format(order.TotalCents, order.Currency)})",
+            EventTypes.OrderPaid => $"{number} paid",
+            EventTypes.OrderShipped => $"{number} shipped",
+            EventTypes.OrderDelivered => $"{number} delivered",
+            EventTypes.OrderCancelled => $"{number} cancelled",
+            EventTypes.OrderRefunded => $"{number} refunded ({Money.Format(refundCents ?? order.TotalCents, order.Currency)})",
+            _ => number,
+        };
+    }
+
+    /// <summary>The timeline entry of an engagement event, and the counter it advances.</summary>
+    private static (TimelineEntry Entry, Func<Engagement, Engagement> Count) Describe(StoreEvent e)
+    {
+        TimelineEntry Entry(TimelineType type, string title, string? link = null, string? detail = null) =>
+            new(e.Id, e.CustomerId, type, title, e.OccurredAt, "customer", link, detail);
+
+        switch (e.Type)
+        {
+            case EventTypes.CartUpdated or EventTypes.CartAbandoned or EventTypes.CartCheckedOut:
+                var cart = EventValidator.Data<CartData>(e);
+                var value = cart.Value is { } v ? $" ({Money.Format((long)(v * 100))}" + (cart.Items is { Count: > 0 } items ? $", {items.Sum(i => i.Quantity ?? 1)} items)" : ")") : "";
+                var title = e.Type switch
+                {
+                    EventTypes.CartUpdated => "Cart updated" + value,
+                    EventTypes.CartAbandoned => "Cart abandoned" + value,
+                    _ => "Checked out cart" + value,
+                };
+                var link = cart.OrderId is null ? null : $"/api/orders/{cart.OrderId}";
+                return (Entry(TimelineType.Cart, title, link), g => g with { CartUpdates = g.CartUpdates + 1 });
+            case EventTypes.ProductViewed:
+                var product = EventValidator.Data<ProductViewData>(e);
+                return (Entry(TimelineType.PageView, $"Viewed {product.Name ?? product.ProductId}", $"/api/products/{product.ProductId}"),
+                    g => g with { ProductViews = g.ProductViews + 1 });
+            case EventTypes.ReviewSubmitted:
+                var review = EventValidator.Data<ReviewData>(e);
+                return (Entry(TimelineType.Review, $"Left a {review.Rating}-star review on {review.ProductId}", $"/api/products/{review.ProductId}",
+                    review.Title is null ? review.Body : review.Title + (review.Body is null ? "" : ": " + review.Body)),
+                    g => g with { Reviews = g.Reviews + 1 });
+            case EventTypes.AccountLogin:
+                var channel = e.Data.ValueKind == System.Text.Json.JsonValueKind.Object && e.Data.TryGetProperty("channel", out var c) ? c.GetString() : null;
+                return (Entry(TimelineType.Login, channel is null ? "Signed in" : $"Signed in ({channel})"), g => g with { Logins = g.Logins + 1 });
+            case EventTypes.PageViewed:
+                var page = EventValidator.Data<PageViewData>(e);
+                return (Entry(TimelineType.PageView, $"Viewed page {page.Title ?? page.Url}", page.Url), g => g with { PageViews = g.PageViews + 1 });
+            default:
+                throw new ArgumentOutOfRangeException(nameof(e), e.Type, "Not an engagement event.");
+        }
+    }
+}

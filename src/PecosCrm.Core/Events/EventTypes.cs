@@ -1,0 +1,105 @@
+namespace PecosCrm.Core.Events;
+
+/// <summary>One kind of store event and the fields its <c>data</c> carries.</summary>
+public sealed record EventType(string Name, string Description, IReadOnlyList<EventField> Fields);
+
+public sealed record EventField(string Name, string Type, bool Required, string Description);
+
+/// <summary>The catalogue of store events PecosCrm understands (<c>GET /api/events/types</c>).</summary>
+public static class EventTypes
+{
+    public const string CustomerCreated = "customer.created";
+    public const string CustomerUpdated = "customer.updated";
+    public const string OrderPlaced = "order.placed";
+    public const string OrderPaid = "order.paid";
+    public const string OrderShipped = "order.shipped";
+    public const string OrderDelivered = "order.delivered";
+    public const string OrderCancelled = "order.cancelled";
+    public const string OrderRefunded = "order.refunded";
+    public const string CartUpdated = "cart.updated";
+    public const string CartCheckedOut = "cart.checked_out";
+    public const string CartAbandoned = "cart.abandoned";
+    public const string ProductViewed = "product.viewed";
+    public const string ReviewSubmitted = "review.submitted";
+    public const string AccountLogin = "account.login";
+    public const string PageViewed = "page.viewed";
+
+    private static readonly EventField[] CustomerFields =
+    [
+        new("id", "string", true, "the store's customer id; must equal the event's customerId"),
+        new("firstName", "string", true, "required on customer.created"),
+        new("lastName", "string", false, ""),
+        new("email", "string", false, "unique across customers"),
+        new("phone", "string", false, "any formatting"),
+        new("addresses", "array of { kind: shipping|billing, line1, line2, city, region, postalCode, country }", false, ""),
+        new("birthday", "date (yyyy-MM-dd)", false, ""),
+        new("timeZone", "string", false, "IANA time zone, e.g. America/Denver"),
+        new("consent", "{ email: bool, sms: bool, at: date-time }", false, "marketing consent per channel"),
+        new("tier", "bronze|silver|gold|platinum", false, "loyalty tier"),
+        new("customerSince", "date-time", false, "defaults to the event time"),
+        new("source", "string", false, "where the customer came from"),
+    ];
+
+    private static readonly EventField[] OrderFields =
+    [
+        new("id", "string", true, "the store's order id"),
+        new("number", "string", true, "the order number customers see"),
+        new("customerId", "string", true, "must equal the event's customerId"),
+        new("placedAt", "date-time", true, ""),
+        new("status", "placed|paid|shipped|delivered|cancelled|refunded", false, "the event type decides the status"),
+        new("currency", "string", true, "ISO 4217, e.g. USD"),
+        new("lines", "array of { productId, sku, name, category, quantity, unitPrice }", true, "at least one"),
+        new("subtotal", "decimal", false, "defaults to the sum of the lines"),
+        new("discount", "decimal", false, ""),
+        new("couponCode", "string", false, ""),
+        new("shipping", "decimal", false, ""),
+        new("tax", "decimal", false, ""),
+        new("total", "decimal", true, ""),
+        new("channel", "string", false, "web, mobile, phone, store, ..."),
+        new("refundedAmount", "decimal", false, "order.refunded only: the amount refunded by this event; the whole total when absent"),
+    ];
+
+    private static readonly EventField[] CartFields =
+    [
+        new("cartId", "string", true, ""),
+        new("value", "decimal", false, "cart value"),
+        new("items", "array of { productId, name, quantity, unitPrice }", false, ""),
+        new("orderId", "string", false, "cart.checked_out: the order the cart became"),
+    ];
+
+    public static readonly IReadOnlyList<EventType> All =
+    [
+        new(CustomerCreated, "A customer account was created.", CustomerFields),
+        new(CustomerUpdated, "A customer changed their profile; only fields present are changed.", CustomerFields),
+        new(OrderPlaced, "An order was placed.", OrderFields),
+        new(OrderPaid, "Payment for an order was captured.", OrderFields),
+        new(OrderShipped, "An order was shipped.", OrderFields),
+        new(OrderDelivered, "An order was delivered.", OrderFields),
+        new(OrderCancelled, "An order was cancelled; it no longer counts towards the metrics.", OrderFields),
+        new(OrderRefunded, "An order was refunded in part or in full; refunds are netted out of the metrics.", OrderFields),
+        new(CartUpdated, "The customer's cart changed.", CartFields),
+        new(CartCheckedOut, "The customer checked out a cart.", CartFields),
+        new(CartAbandoned, "The storefront gave up on a cart left without checkout.", CartFields),
+        new(ProductViewed, "The customer viewed a product.",
+        [
+            new("productId", "string", true, ""),
+            new("name", "string", false, ""),
+            new("category", "string", false, ""),
+        ]),
+        new(ReviewSubmitted, "The customer reviewed a product.",
+        [
+            new("productId", "string", true, ""),
+            new("rating", "integer 1-5", true, ""),
+            new("title", "string", false, ""),
+            new("body", "string", false, ""),
+        ]),
+        new(AccountLogin, "The customer signed in.", [new("channel", "string", false, "web, mobile, ...")]),
+        new(PageViewed, "The customer viewed a page.", [new("url", "string", true, ""), new("title", "string", false, "")]),
+    ];
+
+    public static bool IsKnown(string type) => All.Any(t => t.Name == type);
+
+    public static bool IsOrderEvent(string type) => type.StartsWith("order.", StringComparison.Ordinal);
+
+    public static bool IsCustomerEvent(string type) => type is CustomerCreated or CustomerUpdated;
+}

@@ -1,0 +1,123 @@
+using System.Globalization;
+using System.Text.Json;
+using Azure.Data.Tables;
+using PecosCrm.Core.Customers;
+using PecosCrm.Core.Storage;
+
+namespace PecosCrm.Core.Orders;
+
+/// <summary>
+/// Reads orders: one by id (through the order locator), a customer's newest first (from the
+/// customer's partition), and the store's by month. Writes go through the event processor.
+/// </summary>
+public sealed class OrderStore(StorageAccount storage)
+{
+    private TableClient Customers => storage.Table(StorageNames.Tables.Customers);
+    private TableClient Locator => storage.Table(StorageNames.Tables.OrderIndex);
+    private TableClient Months => storage.Table(StorageNames.Tables.OrdersByMonth);
+
+    public async Task<Order?> FindAsync(string orderId, CancellationToken cancellationToken = default)
+    {
+        if (!KeyRules.IsValidKey(orderId))
+        {
+            return null;
+        }
+        var locator = await Locator.FindAsync<OrderLocatorEntity>(orderId, "", cancellationToken);
+        if (locator is null)
+        {
+            return null;
+        }
+        var row = await Customers.FindAsync<OrderEntity>(locator.CustomerId, CustomerKeys.Order(locator.PlacedAt, orderId), cancellationToken);
+        return row?.ToOrder();
+    }
+
+    public async Task<Order> GetAsync(string orderId, CancellationToken cancellationToken = default) =>
+        await FindAsync(orderId, cancellationToken) ?? throw new NotFoundException("Order", orderId);
+
+    /// <summary>A customer's orders, newest first.</summary>
+    public async Task<Storage.Page<Order>> ListForCustomerAsync(string customerId, int limit, string? cursor, CancellationToken cancellationToken = default)
+    {
+        KeyRules.Require(customerId, "customerId");
+        var page = await Customers.QueryPageAsync<OrderEntity>(CustomerKeys.PrefixFilter(customerId, CustomerKeys.OrderPrefix), limit, cursor, cancellationToken);
+        return page.Select(e => e.ToOrder());
+    }
+
+    /// <summary>
+    /// The store's orders newest first, from <paramref name="to"/> (default: now) back to
+    /// <paramref name="from"/> (default: 12 months before <paramref name="to"/>), month partition by
+    /// month partition. The cursor carries the month and the position inside it.
+    /// </summary>
+    public async Task<Storage.Page<OrderSummary>> ListAsync(
+        DateTimeOffset? from, DateTimeOffset? to, OrderStatus? status, int limit, string? cursor, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        var end = to ?? now;
+        var start = from ?? end.AddMonths(-12);
+        if (start > end)
+        {
+            throw new ValidationFailedException("from", "must not be after to.");
+        }
+        var decoded = Cursor.Decode(cursor);
+        var month = decoded is null ? MonthOrderEntity.Month(end) : decoded.Split(' ', 2)[0];
+        string? token = decoded is null ? null : decoded.Split(' ', 2) is [_, var t] ? t : null;
+        if (!DateTime.TryParseExact(month, "yyyy-MM", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out _))
+        {
+            throw new ValidationFailedException("cursor", "is not a cursor this API handed out.");
+        }
+        var firstMonth = MonthOrderEntity.Month(start);
+        var items = new List<OrderSummary>();
+        while (string.CompareOrdinal(month, firstMonth) >= 0 && items.Count < limit)
+        {
+            var filter = TableClient.CreateQueryFilter(
+                $"PartitionKey eq {month} and RowKey ge {KeyRules.InvertedTicks(end)} and RowKey lt {KeyRules.InvertedTicks(start) + "~"}");
+            if (status is not null)
+            {
+                filter += " and " + TableClient.CreateQueryFilter($"Status eq {status.Value.ToString()}");
+            }
+            var page = await Months.QueryPageAsync<MonthOrderEntity>(filter, limit - items.Count, Cursor.Encode(token), cancellationToken);
+            items.AddRange(page.Items.Select(ToSummary));
+            token = Cursor.Decode(page.NextCursor);
+            if (token is null)
+            {
+                month = PreviousMonth(month);
+            }
+        }
+        var next = string.CompareOrdinal(month, firstMonth) >= 0 ? Cursor.Encode(month + (token is null ? "" : " " + token)) : null;
+        return new Storage.Page<OrderSummary>(items, next);
+    }
+
+    /// <summary>The month's orders in index form, for analytics rebuilds.</summary>
+    internal IAsyncEnumerable<MonthOrderEntity> MonthAsync(string month, CancellationToken cancellationToken) =>
+        Months.QueryAsync<MonthOrderEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {month}"), 1000, cancellationToken: cancellationToken);
+
+    /// <summary>Writes the locator and month rows of an order; upserts, so repeating it is harmless.</summary>
+    internal async Task WriteIndexesAsync(Order order, CancellationToken cancellationToken)
+    {
+        var month = new MonthOrderEntity
+        {
+            PartitionKey = MonthOrderEntity.Month(order.PlacedAt),
+            RowKey = MonthOrderEntity.Row(order.PlacedAt, order.Id),
+            OrderId = order.Id,
+            CustomerId = order.CustomerId,
+            Number = order.Number,
+            PlacedAt = order.PlacedAt,
+            Status = order.Status.ToString(),
+            Currency = order.Currency,
+            TotalCents = order.TotalCents,
+            NetCents = order.NetCents,
+            DiscountCents = order.DiscountCents,
+            CouponCode = order.CouponCode,
+            Channel = order.Channel,
+            Lines = JsonSerializer.Serialize(order.Lines, CrmJson.Options),
+        };
+        var locator = new OrderLocatorEntity { PartitionKey = order.Id, CustomerId = order.CustomerId, PlacedAt = order.PlacedAt };
+        await Task.WhenAll(
+            Months.UpsertEntityAsync(month, TableUpdateMode.Replace, cancellationToken),
+            Locator.UpsertEntityAsync(locator, TableUpdateMode.Replace, cancellationToken));
+    }
+
+    private static OrderSummary ToSummary(MonthOrderEntity e) => new(
+        e.OrderId, e.Number, e.CustomerId, e.PlacedAt, Enum.Parse<OrderStatus>(e.Status), e.Currency, e.TotalCents, e.NetCents, e.CouponCode, e.Channel);
+
+    private static string PreviousMonth(string month) =>
+        DateTime.ParseExact(month + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture).AddMonths(-1).ToString("yyyy-MM", CultureInfo.InvariantCulture);
+}
