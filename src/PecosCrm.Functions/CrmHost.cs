@@ -82,6 +82,12 @@ public static class CrmHost
         app.MapKeysEndpoints();
         app.MapStaffEndpoints();
         app.MapAuditEndpoints();
+        app.MapCustomersEndpoints();
+        app.MapCustomerRelationsEndpoints();
+        app.MapTagsEndpoints();
+        app.MapProductsEndpoints();
+        app.MapOrdersEndpoints();
+        app.MapEventsEndpoints();
 
         if (HostingMode.IsFunctionsHost(app.Configuration))
         {

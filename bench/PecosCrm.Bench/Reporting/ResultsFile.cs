@@ -21,8 +21,10 @@ public static class ResultsFile
             dotnet run -c Release --project bench/PecosCrm.Bench -- azurite api-overhead
 
         Rates are per second over a closed loop of `concurrency` workers (each starts its next call
-        when the last returns); p50 and p99 are the latency of one operation (one read, one batch,
-        one page, one receive of up to 32 messages). See `bench/README.md` for the scenarios.
+        when the last returns); `ops` is how many operations were timed, and p50 and p99 are the
+        latency of one operation (one read, one batch, one page, one receive of up to 32 messages
+        with its deletes), so a p99 over few operations is close to the slowest one. See
+        `bench/README.md` for the scenarios.
 
         """;
 

@@ -69,7 +69,9 @@ public sealed record RunInfo(
     {
         var pretty = ReadLines("/etc/os-release").FirstOrDefault(l => l.StartsWith("PRETTY_NAME=", StringComparison.Ordinal));
         var distribution = pretty?["PRETTY_NAME=".Length..].Trim('"');
-        return distribution is null ? RuntimeInformation.OSDescription : $"{distribution} ({RuntimeInformation.OSDescription})";
+        // On Linux OSDescription is the distribution's name alone; the kernel matters as much to I/O figures.
+        var kernel = File.Exists("/proc/sys/kernel/osrelease") ? File.ReadAllText("/proc/sys/kernel/osrelease").Trim() : null;
+        return (distribution ?? RuntimeInformation.OSDescription) + (kernel is null ? "" : $", Linux {kernel}") + $", {RuntimeInformation.OSArchitecture}";
     }
 
     private static string AzuriteVersion(string root)

@@ -17,6 +17,7 @@ public sealed class AzuriteScenario : IScenario
     private const int ScanRows = 10_000;
     private const int ScanPageSize = 1_000;
     private const int ReceiveBatch = 32;
+    private static readonly TimeSpan ReceiveDuration = TimeSpan.FromSeconds(5);
 
     public string Name => "azurite";
 
@@ -30,12 +31,11 @@ public sealed class AzuriteScenario : IScenario
         var queues = new QueueServiceClient(azurite.ConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
         var rows = new List<ResultRow>();
 
-        async Task<LoadResult> MeasureAsync(string measurement, int concurrency, string unit, Func<CancellationToken, Task<int>> operation, string note = "")
+        async Task MeasureAsync(string measurement, int concurrency, string unit, Func<CancellationToken, Task<int>> operation, string note = "", TimeSpan? duration = null)
         {
-            var result = await LoadRunner.RunAsync(concurrency, operation, cancellationToken);
+            var result = await LoadRunner.RunAsync(concurrency, operation, cancellationToken, duration);
             progress.WriteLine($"{measurement,-28} {result}");
             rows.Add(ResultRow.From(Name, measurement, result, unit, note));
-            return result;
         }
 
         var reads = await CreateTableAsync(tables, "pointreads", cancellationToken);
@@ -44,7 +44,7 @@ public sealed class AzuriteScenario : IScenario
         {
             await MeasureAsync("point read", concurrency, "entities/s", async ct =>
             {
-                await reads.GetEntityAsync<BenchEntity>(Partition, RowKey(Random.Shared.Next(PointReadRows)), cancellationToken: ct);
+                await reads.GetEntityAsync<BenchEntity>(Partition, BenchEntity.Key(Random.Shared.Next(PointReadRows)), cancellationToken: ct);
                 return 1;
             }, $"random row of {PointReadRows:N0}");
         }
@@ -73,10 +73,9 @@ public sealed class AzuriteScenario : IScenario
 
         var scan = await CreateTableAsync(tables, "scan", cancellationToken);
         await SeedAsync(scan, ScanRows, cancellationToken);
-        var scanner = new PartitionScanner(scan, Partition, ScanPageSize);
+        await using var scanner = new PartitionScanner(scan, Partition, ScanPageSize);
         await MeasureAsync("partition query", 1, "entities/s", scanner.NextPageAsync);
         rows[^1] = rows[^1] with { Note = $"{ScanRows:N0}-row partition in {ScanPageSize:N0}-row pages ({scanner.CompletedScans} full scans); latency per page" };
-        await scanner.DisposeAsync();
 
         var queue = queues.GetQueueClient("bench");
         await queue.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
@@ -96,12 +95,12 @@ public sealed class AzuriteScenario : IScenario
                 // As the app's poller does: one receive, then the deletes side by side.
                 await Task.WhenAll(messages.Select(m => queue.DeleteMessageAsync(m.MessageId, m.PopReceipt, ct)));
                 return messages.Length;
-            }, $"{ReceiveBatch} per receive, then its deletes in parallel (latency of both); {depth:N0} messages queued at start");
+            }, $"{ReceiveBatch} per receive, then its deletes in parallel (latency of both); {depth:N0} messages queued at start",
+            // A receive with its deletes takes a few hundred milliseconds: longer, to time more than a handful.
+            ReceiveDuration);
         }
         return rows;
     }
-
-    private static string RowKey(long n) => BenchEntity.Make(Partition, n).RowKey;
 
     private static async Task<TableClient> CreateTableAsync(TableServiceClient tables, string name, CancellationToken cancellationToken)
     {

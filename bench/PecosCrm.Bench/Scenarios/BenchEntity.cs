@@ -18,10 +18,13 @@ public sealed class BenchEntity : ITableEntity
     public int Score { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 
+    /// <summary>Zero-padded, so that row order is numeric order.</summary>
+    public static string Key(long n) => n.ToString("D12", System.Globalization.CultureInfo.InvariantCulture);
+
     public static BenchEntity Make(string partitionKey, long n) => new()
     {
         PartitionKey = partitionKey,
-        RowKey = n.ToString("D12", System.Globalization.CultureInfo.InvariantCulture),
+        RowKey = Key(n),
         Name = $"Customer {n}",
         Email = $"customer{n}@example.com",
         Role = "agent",

@@ -28,6 +28,9 @@ public sealed class CustomerActivity(StorageAccount storage, OrderStore orders, 
             {
                 return false;
             }
+            // The metrics row is read first: its ETag guards the commit, so any order row written
+            // after this read makes the commit fail and this attempt start again.
+            var metrics = await Customers.FindAsync<MetricsEntity>(e.CustomerId, CustomerKeys.Metrics, cancellationToken);
             // The row key comes from the placement time first seen, so later events find the same row.
             var existing = await orders.FindAsync(incoming.Id, cancellationToken);
             if (existing is not null && existing.CustomerId != e.CustomerId)
@@ -54,7 +57,7 @@ public sealed class CustomerActivity(StorageAccount storage, OrderStore orders, 
             var title = OrderTitle(e.Type, merged, refundCents);
             var entry = new TimelineEntry(e.Id, e.CustomerId, TimelineType.Order, title, e.OccurredAt, "store", $"/api/orders/{merged.Id}", null);
             var extra = new List<TableTransactionAction> { new(TableTransactionActionType.UpsertReplace, OrderEntity.From(merged, version)) };
-            var outcome = await CommitAsync(e, entry, extra, metrics => metrics.Set(CustomerMetrics.FromOrders(all)), cancellationToken);
+            var outcome = await CommitAsync(e, metrics, entry, extra, m => m.Set(CustomerMetrics.FromOrders(all)), cancellationToken);
             if (outcome is not null)
             {
                 return outcome.Value;
@@ -72,11 +75,8 @@ public sealed class CustomerActivity(StorageAccount storage, OrderStore orders, 
         var (entry, count) = Describe(e);
         for (var attempt = 1; ; attempt++)
         {
-            var outcome = await CommitAsync(e, entry, [], metrics =>
-            {
-                var engagement = count(metrics.ToEngagement()).Touch(e.OccurredAt);
-                metrics.Set(engagement);
-            }, cancellationToken);
+            var metrics = await Customers.FindAsync<MetricsEntity>(e.CustomerId, CustomerKeys.Metrics, cancellationToken);
+            var outcome = await CommitAsync(e, metrics, entry, [], m => m.Set(count(m.ToEngagement()).Touch(e.OccurredAt)), cancellationToken);
             if (outcome is not null)
             {
                 return outcome.Value;
@@ -89,14 +89,13 @@ public sealed class CustomerActivity(StorageAccount storage, OrderStore orders, 
     }
 
     /// <summary>
-    /// One attempt: reads the metrics row, lets <paramref name="update"/> change it, works out the
+    /// One attempt: takes the metrics row as read (null when new), lets <paramref name="update"/> change it, works out the
     /// auto-tags, and commits marker, rows, metrics and timeline together. Null means "lost a race,
     /// try again"; true applied; false already applied.
     /// </summary>
     private async Task<bool?> CommitAsync(
-        StoreEvent e, TimelineEntry entry, List<TableTransactionAction> extra, Action<MetricsEntity> update, CancellationToken cancellationToken)
+        StoreEvent e, MetricsEntity? metrics, TimelineEntry entry, List<TableTransactionAction> extra, Action<MetricsEntity> update, CancellationToken cancellationToken)
     {
-        var metrics = await Customers.FindAsync<MetricsEntity>(e.CustomerId, CustomerKeys.Metrics, cancellationToken);
         var isNew = metrics is null;
         metrics ??= new MetricsEntity { PartitionKey = e.CustomerId };
         update(metrics);
@@ -104,7 +103,7 @@ public sealed class CustomerActivity(StorageAccount storage, OrderStore orders, 
         metrics.UpdatedAt = now;
 
         var profile = await Customers.FindAsync<CustomerEntity>(e.CustomerId, CustomerKeys.Profile, cancellationToken);
-        var current = metrics.AutoTagSet;
+        var current = metrics.AutoTagSet();
         var computed = metrics.ToMetrics();
         var health = HealthScore.Compute(computed, metrics.ToEngagement(), now);
         var wanted = AutoTags.For(profile?.CustomerSince ?? computed.FirstOrderAt ?? e.OccurredAt, computed, health, now);

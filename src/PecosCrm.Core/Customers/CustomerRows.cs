@@ -47,7 +47,7 @@ internal sealed class MetricsEntity : ITableEntity
 
     public Engagement ToEngagement() => new(Logins, PageViews, ProductViews, Reviews, CartUpdates, EmailOpens, EmailClicks, LastEngagedAt, OpenSupportIssues);
 
-    public IReadOnlySet<string> AutoTagSet => AutoTags.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
+    public IReadOnlySet<string> AutoTagSet() => AutoTags.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
 
     public void Set(CustomerMetrics m)
     {

@@ -51,8 +51,12 @@ public sealed partial class EventProcessor(
         return new BatchResult(applied, duplicates, rejected);
     }
 
-    /// <summary>Applies one event. A conflict with stored data (an order that belongs to someone else) rejects that event only.</summary>
-    public async Task<EventOutcome> ApplyAsync(StoreEvent e, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Applies one event. A conflict with stored data (an order that belongs to someone else)
+    /// rejects that event only; with <paramref name="throwOnReject"/> (the synchronous API) the
+    /// conflict is thrown to the caller instead.
+    /// </summary>
+    public async Task<EventOutcome> ApplyAsync(StoreEvent e, CancellationToken cancellationToken = default, bool throwOnReject = false)
     {
         try
         {
@@ -74,7 +78,7 @@ public sealed partial class EventProcessor(
             }
             return applied ? EventOutcome.Applied : EventOutcome.Duplicate;
         }
-        catch (ValidationFailedException ex)
+        catch (ValidationFailedException ex) when (!throwOnReject)
         {
             LogRejected(logger, e.Id, e.Type, string.Join("; ", ex.Errors.SelectMany(x => x.Value)));
             return EventOutcome.Rejected;

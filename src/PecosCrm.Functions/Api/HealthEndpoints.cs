@@ -10,9 +10,8 @@ public static class HealthEndpoints
         app.MapGet("/api/health", GetHealthAsync)
             .WithTags("Health")
             .WithName("GetHealth")
-            .WithSummary("Whether the app and its storage answer. No API key needed.")
-            .AllowAnonymous()
-            .DisableRateLimiting();
+            .WithSummary("Whether the app and its storage answer. No API key needed; limited per address like every anonymous call.")
+            .AllowAnonymous();
         return app;
     }
 

@@ -55,15 +55,23 @@ public static class AuthServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>A bucket that holds a minute's budget and refills one request at a time, evenly over the minute.</summary>
-    private static TokenBucketRateLimiterOptions Bucket(int perMinute) => new()
+    /// <summary>
+    /// A bucket that holds a minute's budget and refills evenly over the minute, in steps of at
+    /// least 100 ms: the limiter's timer works in whole milliseconds, so finer steps would refill
+    /// too slowly (and above 60,000 a minute, not at all).
+    /// </summary>
+    internal static TokenBucketRateLimiterOptions Bucket(int perMinute)
     {
-        TokenLimit = perMinute,
-        TokensPerPeriod = 1,
-        ReplenishmentPeriod = TimeSpan.FromMinutes(1) / perMinute,
-        QueueLimit = 0,
-        AutoReplenishment = true,
-    };
+        var steps = Math.Min(perMinute, 600);
+        return new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = perMinute,
+            TokensPerPeriod = (int)Math.Ceiling((double)perMinute / steps),
+            ReplenishmentPeriod = TimeSpan.FromMinutes(1) / steps,
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        };
+    }
 
     /// <summary>The actor id of the authenticated key (staff member id, or key id for an integration).</summary>
     public static string ActorId(this ClaimsPrincipal user) => user.FindFirstValue(ClaimTypes.NameIdentifier) ?? "anonymous";

@@ -8,5 +8,6 @@ public static class CrmFunctions
 {
     public static TriggerRegistry Registry() => new TriggerRegistry()
         .Timer<HousekeepingTimerJob>(HousekeepingTimerJob.FunctionName, HousekeepingTimerJob.Schedule)
-        .Queue<HousekeepingQueueJob>(HousekeepingQueueJob.FunctionName, StorageNames.Queues.Housekeeping);
+        .Queue<HousekeepingQueueJob>(HousekeepingQueueJob.FunctionName, StorageNames.Queues.Housekeeping)
+        .Queue<ProcessEventsJob>(ProcessEventsJob.FunctionName, StorageNames.Queues.Events);
 }

@@ -21,6 +21,7 @@ public sealed class HousekeepingTimerJob(StorageAccount storage, TimeProvider ti
     public static readonly IReadOnlyList<(string Container, TimeSpan Retention)> Retention =
     [
         (StorageNames.Containers.Exports, TimeSpan.FromDays(7)),
+        (StorageNames.Containers.EventBatches, TimeSpan.FromDays(30)),
     ];
 
     public async Task RunAsync(TimerInvocation timer, CancellationToken cancellationToken)

@@ -47,4 +47,20 @@ public sealed class HostingPieceTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(1200)]
+    [InlineData(60_000)]
+    [InlineData(100_000)]
+    public void RateLimitBucket_RefillsAMinutesBudgetPerMinute_InStepsOfAtLeast100Ms(int perMinute)
+    {
+        var bucket = PecosCrm.Functions.Auth.AuthServiceCollectionExtensions.Bucket(perMinute);
+
+        var perMinuteRefill = bucket.TokensPerPeriod * (TimeSpan.FromMinutes(1) / bucket.ReplenishmentPeriod);
+
+        Assert.InRange(perMinuteRefill, perMinute, perMinute * 1.01);
+        Assert.True(bucket.ReplenishmentPeriod >= TimeSpan.FromMilliseconds(100));
+        Assert.Equal(perMinute, bucket.TokenLimit);
+    }
 }
