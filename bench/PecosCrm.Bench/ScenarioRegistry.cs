@@ -9,6 +9,8 @@ public static class ScenarioRegistry
     [
         new AzuriteScenario(),
         new ApiOverheadScenario(),
+        new EventsScenario(),
+        new Customer360Scenario(),
     ];
 
     public static IScenario? Find(string name) =>

@@ -39,6 +39,7 @@ public static class CrmHost
         services.AddPecosCrmCore();
         services.AddOptions<HostingOptions>().BindConfiguration(HostingOptions.SectionName);
         services.AddHostedService<AdminBootstrap>();
+        services.AddHostedService<DemoSeeder>();
 
         var registry = CrmFunctions.Registry();
         services.AddSingleton(registry);

@@ -35,6 +35,30 @@ public static class LoadRunner
         return await MeasureAsync(concurrency, operation, duration ?? DefaultDuration, cancellationToken);
     }
 
+    /// <summary>
+    /// Runs the operations in turn, <paramref name="slice"/> each, for several rounds after a warm-up
+    /// round, and adds up each one's rounds. On a shared 2-core machine the rate drifts by tens of
+    /// percent from one few-second run to the next (JIT, Azurite's garbage collector); slicing the
+    /// time this way lets each operation see the same drift, which keeps their ratio meaningful.
+    /// </summary>
+    public static async Task<IReadOnlyList<LoadResult>> InterleaveAsync(
+        IReadOnlyList<Func<CancellationToken, Task<int>>> operations, int concurrency, int rounds, TimeSpan slice, CancellationToken cancellationToken)
+    {
+        var runs = operations.Select(_ => new List<LoadResult>()).ToList();
+        for (var round = -1; round < rounds; round++)
+        {
+            for (var i = 0; i < operations.Count; i++)
+            {
+                var result = await RunAsync(concurrency, operations[i], cancellationToken, slice, TimeSpan.Zero);
+                if (round >= 0)
+                {
+                    runs[i].Add(result);
+                }
+            }
+        }
+        return runs.Select(LoadResult.Combine).ToList();
+    }
+
     private static async Task<LoadResult> MeasureAsync(
         int concurrency, Func<CancellationToken, Task<int>> operation, TimeSpan duration, CancellationToken cancellationToken)
     {

@@ -63,12 +63,12 @@ public sealed class ApiOverheadScenario : IScenario
         };
 
         // Until tiered JIT has recompiled the hot paths, whichever runs first looks slow.
-        await InterleaveAsync(measurements.Select(m => m.Operation).ToList(), 16, 1, cancellationToken);
+        await LoadRunner.InterleaveAsync(measurements.Select(m => m.Operation).ToList(), 16, 1, Slice, cancellationToken);
 
         var rows = new List<ResultRow>();
         foreach (var concurrency in Concurrencies)
         {
-            var results = await InterleaveAsync(measurements.Select(m => m.Operation).ToList(), concurrency, Rounds, cancellationToken);
+            var results = await LoadRunner.InterleaveAsync(measurements.Select(m => m.Operation).ToList(), concurrency, Rounds, Slice, cancellationToken);
             for (var i = 0; i < measurements.Length; i++)
             {
                 progress.WriteLine($"{measurements[i].Name,-28} {results[i]}");
@@ -80,30 +80,6 @@ public sealed class ApiOverheadScenario : IScenario
                 $"{api.ItemsPerSecond / raw.ItemsPerSecond:F2} × the SDK point read at c={concurrency}"));
         }
         return rows;
-    }
-
-    /// <summary>
-    /// Runs the operations in turn, one second each, for several rounds after a warm-up round, and
-    /// adds up each one's rounds. On a shared 2-core machine the rate drifts by tens of percent from
-    /// one few-second run to the next (JIT, Azurite's garbage collector); slicing the time this way
-    /// lets each operation see the same drift, which keeps their ratio meaningful.
-    /// </summary>
-    private static async Task<IReadOnlyList<LoadResult>> InterleaveAsync(
-        IReadOnlyList<Func<CancellationToken, Task<int>>> operations, int concurrency, int rounds, CancellationToken cancellationToken)
-    {
-        var runs = operations.Select(_ => new List<LoadResult>()).ToList();
-        for (var round = -1; round < rounds; round++)
-        {
-            for (var i = 0; i < operations.Count; i++)
-            {
-                var result = await LoadRunner.RunAsync(concurrency, operations[i], cancellationToken, Slice, TimeSpan.Zero);
-                if (round >= 0)
-                {
-                    runs[i].Add(result);
-                }
-            }
-        }
-        return runs.Select(LoadResult.Combine).ToList();
     }
 
     private static async Task<string> CreateStaffMemberAsync(HttpClient http, AuthenticationHeaderValue auth, CancellationToken cancellationToken)

@@ -49,26 +49,13 @@ public sealed class AzuriteScenario : IScenario
             }, $"random row of {PointReadRows:N0}");
         }
 
-        var inserts = await CreateTableAsync(tables, "inserts", cancellationToken);
-        long inserted = 0;
-        await MeasureAsync("single insert", 16, "entities/s", async ct =>
-        {
-            await inserts.AddEntityAsync(BenchEntity.Make(Partition, Interlocked.Increment(ref inserted)), ct);
-            return 1;
-        });
+        var inserts = new TableInserter(await CreateTableAsync(tables, "inserts", cancellationToken));
+        await MeasureAsync("single insert", 16, "entities/s", inserts.InsertOneAsync);
 
-        var batches = await CreateTableAsync(tables, "batches", cancellationToken);
-        long batchNumber = 0;
+        var batches = new TableInserter(await CreateTableAsync(tables, "batches", cancellationToken));
         foreach (var concurrency in new[] { 1, 4 })
         {
-            await MeasureAsync("100-entity batch insert", concurrency, "entities/s", async ct =>
-            {
-                // A partition per batch: a transaction must stay in one partition, and keys never collide.
-                var partition = "b" + Interlocked.Increment(ref batchNumber);
-                await batches.SubmitTransactionAsync(
-                    Enumerable.Range(0, 100).Select(i => new TableTransactionAction(TableTransactionActionType.Add, BenchEntity.Make(partition, i))), ct);
-                return 100;
-            }, "latency per batch");
+            await MeasureAsync("100-entity batch insert", concurrency, "entities/s", batches.InsertBatchAsync, "latency per batch");
         }
 
         var scan = await CreateTableAsync(tables, "scan", cancellationToken);
@@ -102,7 +89,7 @@ public sealed class AzuriteScenario : IScenario
         return rows;
     }
 
-    private static async Task<TableClient> CreateTableAsync(TableServiceClient tables, string name, CancellationToken cancellationToken)
+    internal static async Task<TableClient> CreateTableAsync(TableServiceClient tables, string name, CancellationToken cancellationToken)
     {
         var table = tables.GetTableClient(name);
         await table.CreateIfNotExistsAsync(cancellationToken);

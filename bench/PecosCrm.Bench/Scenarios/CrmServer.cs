@@ -22,7 +22,15 @@ public sealed class CrmServer : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<CrmServer> StartAsync(string storageConnectionString, CancellationToken cancellationToken)
+    /// <summary>Starts the app with timers and queue polling off: only requests reach storage.</summary>
+    public static Task<CrmServer> StartAsync(string storageConnectionString, CancellationToken cancellationToken) =>
+        StartAsync(storageConnectionString, runQueues: false, cancellationToken);
+
+    /// <summary>
+    /// Starts the app with timers off; with <paramref name="runQueues"/> the in-process queue poller
+    /// applies accepted store events as in standalone production hosting.
+    /// </summary>
+    public static async Task<CrmServer> StartAsync(string storageConnectionString, bool runQueues, CancellationToken cancellationToken)
     {
         var adminKey = "pcrm_bench_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
         // Passed as the app's command line because AddPecosCrm adds that last: these win over any
@@ -34,7 +42,9 @@ public sealed class CrmServer : IAsyncDisposable
             $"--AzureWebJobsStorage={storageConnectionString}",
             $"--PECOSCRM_BOOTSTRAP_ADMIN_KEY={adminKey}",
             "--Hosting:RunTimers=false",
-            "--Hosting:RunQueues=false",
+            $"--Hosting:RunQueues={(runQueues ? "true" : "false")}",
+            // A machine where the demo seeder is switched on must not fill the bench's storage.
+            "--Demo:Seed=false",
             "--Access:DefaultRateLimitPerMinute=10000000",
             "--Logging:LogLevel:Default=Warning",
             "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Warning",

@@ -24,40 +24,40 @@ public sealed class CustomerActivity(StorageAccount storage, OrderStore orders, 
         var status = OrderMerge.StatusOf(e.Type);
         for (var attempt = 1; ; attempt++)
         {
-            if (await Customers.FindAsync<EventMarkerEntity>(e.CustomerId, CustomerKeys.Event(e.Id), cancellationToken) is not null)
+            // The metrics row is read before the order rows: its ETag guards the commit, so any
+            // order row written after this read makes the commit fail and the attempt start again.
+            var marker = Customers.FindAsync<EventMarkerEntity>(e.CustomerId, CustomerKeys.Event(e.Id), cancellationToken);
+            var metrics = await Customers.FindAsync<MetricsEntity>(e.CustomerId, CustomerKeys.Metrics, cancellationToken);
+            if (await marker is not null)
             {
                 return false;
             }
-            // The metrics row is read first: its ETag guards the commit, so any order row written
-            // after this read makes the commit fail and this attempt start again.
-            var metrics = await Customers.FindAsync<MetricsEntity>(e.CustomerId, CustomerKeys.Metrics, cancellationToken);
-            // The row key comes from the placement time first seen, so later events find the same row.
-            var existing = await orders.FindAsync(incoming.Id, cancellationToken);
-            if (existing is not null && existing.CustomerId != e.CustomerId)
+            var profile = Customers.FindAsync<CustomerEntity>(e.CustomerId, CustomerKeys.Profile, cancellationToken);
+            var all = new List<Order>();
+            var versions = new Dictionary<string, (DateTimeOffset, string)>(StringComparer.Ordinal);
+            await foreach (var row in Customers.QueryAsync<OrderEntity>(CustomerKeys.PrefixFilter(e.CustomerId, CustomerKeys.OrderPrefix), cancellationToken: cancellationToken))
+            {
+                all.Add(row.ToOrder());
+                versions[row.OrderId] = (row.DataAt, row.DataEventId);
+            }
+            var current = all.FirstOrDefault(o => o.Id == incoming.Id);
+            if (current is null && await orders.FindCustomerOfAsync(incoming.Id, cancellationToken) is { } owner && owner != e.CustomerId)
             {
                 throw new ValidationFailedException("customerId", $"Order '{incoming.Id}' belongs to another customer.");
             }
-            var rowKeyTime = existing?.PlacedAt ?? incoming.PlacedAt;
-            var current = await Customers.FindAsync<OrderEntity>(e.CustomerId, CustomerKeys.Order(rowKeyTime, incoming.Id), cancellationToken);
+            var currentVersion = current is null ? ((DateTimeOffset, string)?)null : versions[current.Id];
+            // The row key keeps the placement time first seen, so later events find the same row.
             var (merged, version) = OrderMerge.Apply(
-                current?.ToOrder(), current is null ? null : (current.DataAt, current.DataEventId),
-                incoming with { CustomerId = e.CustomerId, PlacedAt = rowKeyTime }, status, e.OccurredAt, e.Id, refundCents);
-
-            var all = new List<Order>();
-            await foreach (var row in Customers.QueryAsync<OrderEntity>(CustomerKeys.PrefixFilter(e.CustomerId, CustomerKeys.OrderPrefix), cancellationToken: cancellationToken))
-            {
-                if (row.OrderId != merged.Id)
-                {
-                    all.Add(row.ToOrder());
-                }
-            }
+                current, currentVersion,
+                incoming with { CustomerId = e.CustomerId, PlacedAt = current?.PlacedAt ?? incoming.PlacedAt }, status, e.OccurredAt, e.Id, refundCents);
+            all.RemoveAll(o => o.Id == merged.Id);
             all.Add(merged);
 
             await orders.WriteIndexesAsync(merged, cancellationToken);
             var title = OrderTitle(e.Type, merged, refundCents);
             var entry = new TimelineEntry(e.Id, e.CustomerId, TimelineType.Order, title, e.OccurredAt, "store", $"/api/orders/{merged.Id}", null);
             var extra = new List<TableTransactionAction> { new(TableTransactionActionType.UpsertReplace, OrderEntity.From(merged, version)) };
-            var outcome = await CommitAsync(e, metrics, entry, extra, m => m.Set(CustomerMetrics.FromOrders(all)), cancellationToken);
+            var outcome = await CommitAsync(e, metrics, await profile, entry, extra, m => m.Set(CustomerMetrics.FromOrders(all)), cancellationToken);
             if (outcome is not null)
             {
                 return outcome.Value;
@@ -75,8 +75,9 @@ public sealed class CustomerActivity(StorageAccount storage, OrderStore orders, 
         var (entry, count) = Describe(e);
         for (var attempt = 1; ; attempt++)
         {
+            var profile = Customers.FindAsync<CustomerEntity>(e.CustomerId, CustomerKeys.Profile, cancellationToken);
             var metrics = await Customers.FindAsync<MetricsEntity>(e.CustomerId, CustomerKeys.Metrics, cancellationToken);
-            var outcome = await CommitAsync(e, metrics, entry, [], m => m.Set(count(m.ToEngagement()).Touch(e.OccurredAt)), cancellationToken);
+            var outcome = await CommitAsync(e, metrics, await profile, entry, [], m => m.Set(count(m.ToEngagement()).Touch(e.OccurredAt)), cancellationToken);
             if (outcome is not null)
             {
                 return outcome.Value;
@@ -94,7 +95,7 @@ public sealed class CustomerActivity(StorageAccount storage, OrderStore orders, 
     /// try again"; true applied; false already applied.
     /// </summary>
     private async Task<bool?> CommitAsync(
-        StoreEvent e, MetricsEntity? metrics, TimelineEntry entry, List<TableTransactionAction> extra, Action<MetricsEntity> update, CancellationToken cancellationToken)
+        StoreEvent e, MetricsEntity? metrics, CustomerEntity? profile, TimelineEntry entry, List<TableTransactionAction> extra, Action<MetricsEntity> update, CancellationToken cancellationToken)
     {
         var isNew = metrics is null;
         metrics ??= new MetricsEntity { PartitionKey = e.CustomerId };
@@ -102,7 +103,6 @@ public sealed class CustomerActivity(StorageAccount storage, OrderStore orders, 
         var now = time.GetUtcNow();
         metrics.UpdatedAt = now;
 
-        var profile = await Customers.FindAsync<CustomerEntity>(e.CustomerId, CustomerKeys.Profile, cancellationToken);
         var current = metrics.AutoTagSet();
         var computed = metrics.ToMetrics();
         var health = HealthScore.Compute(computed, metrics.ToEngagement(), now);
@@ -130,7 +130,10 @@ public sealed class CustomerActivity(StorageAccount storage, OrderStore orders, 
         {
             return null;
         }
-        await tags.SyncAutoMembersAsync(e.CustomerId, current, wanted, now, cancellationToken);
+        if (!current.SetEquals(wanted))
+        {
+            await tags.SyncAutoMembersAsync(e.CustomerId, current, wanted, now, cancellationToken);
+        }
         return true;
     }
 

@@ -14,7 +14,7 @@ namespace PecosCrm.Core.Events;
 public sealed partial class EventProcessor(
     StorageAccount storage, CustomerStore customers, CustomerActivity activity, ILogger<EventProcessor> logger)
 {
-    public const int Parallelism = 8;
+    public const int Parallelism = 16;
 
     public async Task<BatchResult> ProcessBatchAsync(string blobName, CancellationToken cancellationToken = default)
     {

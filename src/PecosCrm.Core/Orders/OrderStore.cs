@@ -31,6 +31,10 @@ public sealed class OrderStore(StorageAccount storage)
         return row?.ToOrder();
     }
 
+    /// <summary>The customer an order belongs to, from the order locator; null for an unknown order.</summary>
+    internal async Task<string?> FindCustomerOfAsync(string orderId, CancellationToken cancellationToken) =>
+        (await Locator.FindAsync<OrderLocatorEntity>(orderId, "", cancellationToken))?.CustomerId;
+
     public async Task<Order> GetAsync(string orderId, CancellationToken cancellationToken = default) =>
         await FindAsync(orderId, cancellationToken) ?? throw new NotFoundException("Order", orderId);
 

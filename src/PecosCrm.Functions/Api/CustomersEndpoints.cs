@@ -37,11 +37,12 @@ public static class CustomersEndpoints
     }
 
     public static async Task<Ok<ListResponse<CustomerSummary>>> ListAsync(
-        CustomerStore customers, TagStore tags, string? email, string? phone, string? name, LoyaltyTier? tier, string? tag,
+        CustomerStore customers, TagStore tags, string? email, string? phone, string? name, string? tier, string? tag,
         int? limit, string? cursor, CancellationToken cancellationToken)
     {
         var size = Page<CustomerSummary>.CheckLimit(limit);
-        var filters = new[] { email, phone, name, tier?.ToString(), tag }.Count(f => f is not null);
+        var tierValue = QueryEnum.Parse<LoyaltyTier>(tier, "tier");
+        var filters = new[] { email, phone, name, tier, tag }.Count(f => f is not null);
         if (filters > 1)
         {
             throw new ValidationFailedException("query", "use one of email, phone, name, tier or tag at a time.");
@@ -68,7 +69,7 @@ public static class CustomersEndpoints
         }
         else
         {
-            page = await customers.ListAsync(tier, size, cursor, cancellationToken);
+            page = await customers.ListAsync(tierValue, size, cursor, cancellationToken);
         }
         return TypedResults.Ok(ListResponse<CustomerSummary>.From(page, c => c));
     }
@@ -103,9 +104,9 @@ public static class CustomersEndpoints
     }
 
     public static async Task<Ok<ListResponse<TimelineEntry>>> TimelineAsync(
-        string id, TimelineStore timeline, TimelineType? type, int? limit, string? cursor, CancellationToken cancellationToken)
+        string id, TimelineStore timeline, string? type, int? limit, string? cursor, CancellationToken cancellationToken)
     {
-        var page = await timeline.ListAsync(id, type, Page<TimelineEntry>.CheckLimit(limit), cursor, cancellationToken);
+        var page = await timeline.ListAsync(id, QueryEnum.Parse<TimelineType>(type, "type"), Page<TimelineEntry>.CheckLimit(limit), cursor, cancellationToken);
         return TypedResults.Ok(ListResponse<TimelineEntry>.From(page, e => e));
     }
 

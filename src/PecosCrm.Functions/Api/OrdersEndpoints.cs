@@ -51,9 +51,9 @@ public static class OrdersEndpoints
     }
 
     public static async Task<Ok<ListResponse<OrderSummaryResponse>>> ListAsync(
-        OrderStore orders, TimeProvider time, DateTimeOffset? from, DateTimeOffset? to, OrderStatus? status, int? limit, string? cursor, CancellationToken cancellationToken)
+        OrderStore orders, TimeProvider time, DateTimeOffset? from, DateTimeOffset? to, string? status, int? limit, string? cursor, CancellationToken cancellationToken)
     {
-        var page = await orders.ListAsync(from, to, status, Page<OrderSummary>.CheckLimit(limit), cursor, time.GetUtcNow(), cancellationToken);
+        var page = await orders.ListAsync(from, to, QueryEnum.Parse<OrderStatus>(status, "status"), Page<OrderSummary>.CheckLimit(limit), cursor, time.GetUtcNow(), cancellationToken);
         return TypedResults.Ok(ListResponse<OrderSummaryResponse>.From(page, OrderSummaryResponse.From));
     }
 

@@ -30,9 +30,9 @@ public static class StaffEndpoints
     }
 
     public static async Task<Ok<ListResponse<StaffMemberResponse>>> ListAsync(
-        StaffStore store, StaffRole? role, bool? active, int? limit, string? cursor, CancellationToken cancellationToken)
+        StaffStore store, string? role, bool? active, int? limit, string? cursor, CancellationToken cancellationToken)
     {
-        var page = await store.ListAsync(role, active, Page<StaffMember>.CheckLimit(limit), cursor, cancellationToken);
+        var page = await store.ListAsync(QueryEnum.Parse<StaffRole>(role, "role"), active, Page<StaffMember>.CheckLimit(limit), cursor, cancellationToken);
         return TypedResults.Ok(ListResponse<StaffMemberResponse>.From(page, StaffMemberResponse.From));
     }
 

@@ -1,0 +1,225 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using Azure.Data.Tables;
+using Microsoft.Extensions.DependencyInjection;
+using PecosCrm.Bench.Load;
+using PecosCrm.Core.Customers;
+using PecosCrm.Core.Events;
+using PecosCrm.Core.Storage;
+using PecosCrm.Testing;
+
+namespace PecosCrm.Bench.Scenarios;
+
+/// <summary>
+/// <c>GET /api/customers/{id}/360</c> over customers with a history, seeded through the events API
+/// and the notes and tags endpoints, against a point read with the SDK at the same concurrency
+/// (interleaved, as in api-overhead), and the same view of a customer with 1,000 orders against
+/// one with 5, to show whether its cost grows with the history.
+/// </summary>
+public sealed class Customer360Scenario : IScenario
+{
+    private const int Customers = 300;
+    private const int MinOrders = 5;
+    private const int MaxOrders = 30;
+    private const int MinLogins = 2;
+    private const int MaxLogins = 8;
+    private const int LongOrders = 1_000;
+    private const int ShortOrders = 5;
+    private const int HistoryLogins = 5;
+    private const int Posters = 4;
+    private const int Rounds = 3;
+    private const string LongId = "c360-long";
+    private const string ShortId = "c360-short";
+    private static readonly int[] Concurrencies = [1, 16, 64];
+    private static readonly TimeSpan Slice = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan ApplyTimeout = TimeSpan.FromMinutes(5);
+
+    /// <summary>The calls Customer360Reader.GetAsync makes, side by side: profile and metrics point reads, and queries for the tag catalogue, the customer's tags, pinned notes, 5 newest orders, 10 newest timeline entries and related contacts.</summary>
+    private const int ViewCalls = 8;
+
+    public string Name => "customer360";
+
+    public string Description =>
+        "GET /api/customers/{id}/360 over 300 customers with orders, logins, notes and a tag, against an SDK point read, at concurrency 1, 16, 64; and 1,000 orders against 5.";
+
+    public async Task<IReadOnlyList<ResultRow>> RunAsync(TextWriter progress, CancellationToken cancellationToken)
+    {
+        await using var azurite = await AzuriteProcess.StartAsync();
+        await using var server = await CrmServer.StartAsync(azurite.ConnectionString, runQueues: true, cancellationToken);
+        using var api = new CrmApiClient(server);
+        progress.WriteLine($"app listening on {server.BaseAddress}");
+
+        var ids = Enumerable.Range(0, Customers).Select(i => $"c360-{i}").ToList();
+        var seeding = await SeedAsync(api, ids, progress, cancellationToken);
+        await CheckViewAsync(api, LongId, LongOrders, seeding.TagId, cancellationToken);
+        await CheckViewAsync(api, ShortId, ShortOrders, seeding.TagId, cancellationToken);
+
+        // The app's own table client, so the raw reads share the app's storage connection settings.
+        var table = server.Services.GetRequiredService<StorageAccount>().Table(StorageNames.Tables.Customers);
+        Func<CancellationToken, Task<int>> pointRead = async ct =>
+        {
+            await table.GetEntityAsync<TableEntity>(ids[Random.Shared.Next(ids.Count)], CustomerKeys.Profile, cancellationToken: ct);
+            return 1;
+        };
+        Func<CancellationToken, Task<int>> ordersQuery = async ct =>
+        {
+            // The 360's query for the newest orders, one page of 5, as Customer360Reader makes it.
+            var filter = CustomerKeys.PrefixFilter(ids[Random.Shared.Next(ids.Count)], CustomerKeys.OrderPrefix);
+            await foreach (var page in table.QueryAsync<TableEntity>(filter, Customer360Reader.RecentOrders, cancellationToken: ct).AsPages(pageSizeHint: Customer360Reader.RecentOrders))
+            {
+                break;
+            }
+            return 1;
+        };
+        Func<CancellationToken, Task<int>> view = async ct =>
+        {
+            await api.GetAsync($"/api/customers/{ids[Random.Shared.Next(ids.Count)]}/360", ct);
+            return 1;
+        };
+        Func<CancellationToken, Task<int>>[] operations = [pointRead, ordersQuery, view];
+
+        // Until tiered JIT has recompiled the hot paths, whichever runs first looks slow.
+        await LoadRunner.InterleaveAsync(operations, 16, 1, Slice, cancellationToken);
+        var rows = new List<ResultRow>();
+        foreach (var concurrency in Concurrencies)
+        {
+            var results = await LoadRunner.InterleaveAsync(operations, concurrency, Rounds, Slice, cancellationToken);
+            var (raw, query, api360) = (results[0], results[1], results[2]);
+            progress.WriteLine($"{"SDK point read (profile row)",-34} {raw}");
+            progress.WriteLine($"{"SDK query (5 newest orders)",-34} {query}");
+            progress.WriteLine($"{"GET /api/customers/{id}/360",-34} {api360}");
+            rows.Add(ResultRow.From(Name, "SDK point read (profile row)", raw, "reads/s", $"the app's TableClient, random customer of {Customers}"));
+            rows.Add(ResultRow.From(Name, "SDK query (5 newest orders)", query, "queries/s", "the 360's orders query alone; Azurite scans the whole table for every query"));
+            rows.Add(ResultRow.From(Name, "GET /api/customers/{id}/360", api360, "requests/s",
+                string.Create(CultureInfo.InvariantCulture,
+                    $"{api360.ItemsPerSecond / raw.ItemsPerSecond:F2} × the SDK point read at c={concurrency}; {ViewCalls} storage calls per view (2 point reads, 6 queries)")));
+        }
+
+        Func<CancellationToken, Task<int>> longView = async ct =>
+        {
+            await api.GetAsync($"/api/customers/{LongId}/360", ct);
+            return 1;
+        };
+        Func<CancellationToken, Task<int>> shortView = async ct =>
+        {
+            await api.GetAsync($"/api/customers/{ShortId}/360", ct);
+            return 1;
+        };
+        var history = await LoadRunner.InterleaveAsync([longView, shortView], 1, Rounds, Slice, cancellationToken);
+        var (longResult, shortResult) = (history[0], history[1]);
+        progress.WriteLine($"{$"GET 360, {LongOrders:N0} orders",-34} {longResult}");
+        progress.WriteLine($"{$"GET 360, {ShortOrders} orders",-34} {shortResult}");
+        var ratio = (longResult.Percentile(50) ?? 0) / (shortResult.Percentile(50) ?? 1);
+        rows.Add(ResultRow.From(Name, $"GET 360, customer with {LongOrders:N0} orders", longResult, "requests/s",
+            string.Create(CultureInfo.InvariantCulture,
+                $"p50 {ratio:F2} × the 5-order customer's; {LongOrders + HistoryLogins + 1:N0} events; its two 500-event batches took {seeding.LongChunkSeconds[0]:F1} s and {seeding.LongChunkSeconds[1]:F1} s to apply")));
+        rows.Add(ResultRow.From(Name, $"GET 360, customer with {ShortOrders} orders", shortResult, "requests/s",
+            $"same logins, notes and tag as the {LongOrders:N0}-order customer"));
+        rows.Add(new ResultRow(Name, "seeding through the API", Posters, seeding.Events / seeding.Seconds, "events/s", seeding.Events, null, null,
+            string.Create(CultureInfo.InvariantCulture,
+                $"{seeding.Events:N0} events for {Customers + 2} customers ({MinOrders}-{MaxOrders} orders, {MinLogins}-{MaxLogins} logins each, plus the two above) applied in {seeding.Seconds:F1} s, then 2 notes and a tag each in {seeding.RelationSeconds:F1} s")));
+        return rows;
+    }
+
+    /// <summary>
+    /// Posts every customer's history and waits until it is applied, then adds two notes (one
+    /// pinned) and a tag to each. Each customer's events travel in one batch where they fit, as a
+    /// store that sends a customer's backlog at once would; the long history's batches are sent one
+    /// after the other, because the poller handles messages side by side and two batches of one
+    /// customer would only fight over its metrics row.
+    /// </summary>
+    private static async Task<Seeding> SeedAsync(CrmApiClient api, IReadOnlyList<string> ids, TextWriter progress, CancellationToken cancellationToken)
+    {
+        using var tagResponse = await api.SendJsonAsync(HttpMethod.Post, "/api/tags",
+            new { name = "Bench VIP", color = "#b5651d", description = "Tagged by the bench" }, HttpStatusCode.Created, cancellationToken);
+        var tagId = tagResponse.RootElement.GetProperty("id").GetString() ?? throw new InvalidOperationException("POST /api/tags returned no id.");
+
+        var events = new BenchEvents("h");
+        var random = new Random(3);
+        var histories = ids.Select((id, i) => History(events, id, i, random.Next(MinOrders, MaxOrders + 1), random.Next(MinLogins, MaxLogins + 1), random)).ToList();
+        histories.Add(History(events, ShortId, Customers, ShortOrders, HistoryLogins, random));
+        var longHistory = History(events, LongId, Customers + 1, LongOrders, HistoryLogins, random);
+
+        // Whole customers per batch, as many as fit in one.
+        var batches = new List<List<BenchEvent>> { new() };
+        foreach (var history in histories)
+        {
+            if (batches[^1].Count + history.Count > EventValidator.MaxBatchSize)
+            {
+                batches.Add([]);
+            }
+            batches[^1].AddRange(history);
+        }
+        var tally = new ActivityTally();
+        tally.AddRange(histories.SelectMany(h => h));
+        tally.AddRange(longHistory);
+
+        var waiter = new AppliedWaiter(api, progress);
+        var clock = Stopwatch.StartNew();
+        var longChunks = new List<double>();
+        var others = Parallel.ForEachAsync(batches.Select(b => BenchEvents.Body(b)), new ParallelOptions { MaxDegreeOfParallelism = Posters, CancellationToken = cancellationToken },
+            async (body, ct) => await api.PostEventsAsync(body, ct));
+        var longOne = Task.Run(async () =>
+        {
+            var sent = new ActivityTally();
+            foreach (var chunk in longHistory.Chunk(EventValidator.MaxBatchSize))
+            {
+                var started = clock.Elapsed;
+                sent.AddRange(chunk);
+                await api.PostEventsAsync(BenchEvents.Body(chunk), cancellationToken);
+                await waiter.WaitAsync(sent.Expected, clock, ApplyTimeout, cancellationToken);
+                longChunks.Add((clock.Elapsed - started).TotalSeconds);
+            }
+        }, cancellationToken);
+        await Task.WhenAll(others, longOne);
+        var applied = await waiter.WaitAsync(tally.Expected, clock, ApplyTimeout, cancellationToken);
+        progress.WriteLine($"seeded {tally.Events:N0} events for {tally.Expected.Count:N0} customers in {applied.TotalSeconds:F1} s " +
+            $"(the {LongOrders:N0}-order customer's batches: {string.Join(", ", longChunks.Select(s => s.ToString("F1", CultureInfo.InvariantCulture) + " s"))})");
+
+        var relations = Stopwatch.StartNew();
+        await Parallel.ForEachAsync(tally.Expected.Keys, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (id, ct) =>
+        {
+            (await api.SendJsonAsync(HttpMethod.Post, $"/api/customers/{id}/notes", new { body = "Prefers wide-fit boots; call before shipping.", pinned = true }, HttpStatusCode.Created, ct)).Dispose();
+            (await api.SendJsonAsync(HttpMethod.Post, $"/api/customers/{id}/notes", new { body = "Asked about the spring catalogue.", pinned = false }, HttpStatusCode.Created, ct)).Dispose();
+            (await api.SendJsonAsync(HttpMethod.Put, $"/api/customers/{id}/tags/{tagId}", null, HttpStatusCode.OK, ct)).Dispose();
+        });
+        progress.WriteLine($"added 2 notes and a tag to each in {relations.Elapsed.TotalSeconds:F1} s");
+        return new Seeding(tagId, tally.Events, applied.TotalSeconds, relations.Elapsed.TotalSeconds, longChunks);
+    }
+
+    /// <summary>A customer's events in time order: created, then orders and logins shuffled, spread over the last 1,000 days.</summary>
+    private static List<BenchEvent> History(BenchEvents events, string id, int n, int orders, int logins, Random random)
+    {
+        var kinds = Enumerable.Repeat(true, orders).Concat(Enumerable.Repeat(false, logins)).OrderBy(_ => random.Next()).ToList();
+        var start = DateTimeOffset.UtcNow.AddDays(-1_001);
+        var step = TimeSpan.FromDays(1_000.0 / kinds.Count);
+        var history = new List<BenchEvent> { events.Created(id, n, start) };
+        for (var k = 0; k < kinds.Count; k++)
+        {
+            var at = start + step * (k + 1);
+            history.Add(kinds[k] ? events.OrderPlaced(id, at, random) : events.Login(id, at));
+        }
+        return history;
+    }
+
+    /// <summary>Fails the run unless the view shows what was seeded, so the figures are of a full view, not an empty one.</summary>
+    private static async Task CheckViewAsync(CrmApiClient api, string id, int orders, string tagId, CancellationToken cancellationToken)
+    {
+        using var view = JsonDocument.Parse(await api.GetAsync($"/api/customers/{id}/360", cancellationToken));
+        var root = view.RootElement;
+        var orderCount = root.GetProperty("metrics").GetProperty("orderCount").GetInt32();
+        var recent = root.GetProperty("recentOrders").GetArrayLength();
+        var pinned = root.GetProperty("pinnedNotes").GetArrayLength();
+        var tagged = root.GetProperty("tags").EnumerateArray().Any(t => t.GetProperty("id").GetString() == tagId);
+        var activity = root.GetProperty("recentActivity").GetArrayLength();
+        if (orderCount != orders || recent != Math.Min(orders, Customer360Reader.RecentOrders) || pinned != 1 || !tagged || activity != Customer360Reader.RecentActivity)
+        {
+            throw new InvalidOperationException(
+                $"The 360 of {id} shows {orderCount} orders ({recent} recent), {pinned} pinned notes, tagged {tagged}, {activity} activity entries; expected {orders}, 1, true, {Customer360Reader.RecentActivity}.");
+        }
+    }
+
+    private sealed record Seeding(string TagId, int Events, double Seconds, double RelationSeconds, IReadOnlyList<double> LongChunkSeconds);
+}

@@ -1,0 +1,209 @@
+using System.Diagnostics;
+using System.Globalization;
+using Azure;
+using Azure.Data.Tables;
+using Microsoft.Extensions.DependencyInjection;
+using PecosCrm.Bench.Load;
+using PecosCrm.Core.Events;
+using PecosCrm.Core.Storage;
+using PecosCrm.Testing;
+
+namespace PecosCrm.Bench.Scenarios;
+
+/// <summary>
+/// Store events end to end: the real app with its queue poller on, events posted to
+/// <c>POST /api/events</c> one at a time and 500 at a time, and the clock stopped only when every
+/// customer's metrics show every event sent to them. Each batch size gets a fresh Azurite and app,
+/// because Azurite answers a query by scanning the whole table, so whichever ran second would pay
+/// for the rows of the first. Azurite's own insert rates, measured in the same run, are the yardstick.
+/// </summary>
+public sealed class EventsScenario : IScenario
+{
+    /// <summary>A few storefront processes posting side by side.</summary>
+    private const int Posters = 4;
+
+    private const int SingleCustomers = 200;
+    private static readonly TimeSpan SinglePostingTime = TimeSpan.FromSeconds(20);
+
+    /// <summary>More than 4 posters can send in the posting time, so they never run out.</summary>
+    private const int SingleEventsPrepared = 12_000;
+
+    private const int BatchCustomers = 1_000;
+    private const int BatchCount = 20;
+
+    /// <summary>Long enough for every batch to be posted; the posters stop when the batches run out.</summary>
+    private static readonly TimeSpan BatchPostingLimit = TimeSpan.FromMinutes(2);
+
+    private static readonly TimeSpan ApplyTimeout = TimeSpan.FromMinutes(3);
+
+    // Storage calls per event, counted from the code (no retry, no auto-tag change, which adds one
+    // tag-member write each). They turn Azurite's raw rate into the ceiling the app could reach.
+    // order.placed, CustomerActivity.ApplyOrderEventAsync: event-marker read, metrics read, order
+    // locator read (OrderStore.FindAsync), order row read, a query of all the customer's order rows,
+    // two index upserts (OrderStore.WriteIndexesAsync), profile read and the transaction (CommitAsync).
+    private const int OrderCalls = 9;
+
+    // Login, page, product and cart events, ApplyEngagementEventAsync: metrics read, profile read, transaction.
+    private const int EngagementCalls = 3;
+
+    // customer.created for a new customer, CustomerStore.ApplyEventAsync: profile read, email claim,
+    // transaction, and 8 index upserts (all, tier, email, phone, three name tokens, address).
+    private const int CreatedCalls = 11;
+
+    // Per POST: the batch blob and the queue message (EventIngestor), 3 audit rows (AuditLog).
+    // Per message applied: blob download and message delete, plus one receive per 16 messages.
+    private const int PostCalls = 5;
+    private const int ApplyMessageCalls = 2;
+
+    public string Name => "events";
+
+    public string Description =>
+        "Store events through the app with its queue poller on: POST /api/events in batches of 1 and 500 until every customer's metrics show them, beside Azurite's insert rates.";
+
+    public async Task<IReadOnlyList<ResultRow>> RunAsync(TextWriter progress, CancellationToken cancellationToken)
+    {
+        var rows = new List<ResultRow>();
+        var insertRate = await MeasureAzuriteAsync(rows, progress, cancellationToken);
+
+        var random = new Random(1);
+        var singles = new BenchEvents("s");
+        var start = DateTimeOffset.UtcNow.AddDays(-30);
+        var singleCustomers = Enumerable.Range(0, SingleCustomers).Select(i => $"s-c{i}").ToList();
+        var singleEvents = singleCustomers.Select((id, i) => singles.Created(id, i, start.AddSeconds(i)))
+            .Concat(Enumerable.Range(SingleCustomers, SingleEventsPrepared - SingleCustomers)
+                .Select(i => singles.Activity(singleCustomers[random.Next(SingleCustomers)], start.AddSeconds(i), random)))
+            .Select(e => (IReadOnlyList<BenchEvent>)[e])
+            .ToList();
+        rows.AddRange(await IngestAsync(1, singleEvents, SinglePostingTime, insertRate, progress, cancellationToken));
+
+        var batches = new BenchEvents("b");
+        var batchCustomers = Enumerable.Range(0, BatchCustomers).Select(i => $"b-c{i}").ToList();
+        var total = BatchCount * EventValidator.MaxBatchSize;
+        var batchEvents = batchCustomers.Select((id, i) => batches.Created(id, i, start.AddSeconds(i)))
+            .Concat(Enumerable.Range(BatchCustomers, total - BatchCustomers)
+                .Select(i => batches.Activity(batchCustomers[random.Next(BatchCustomers)], start.AddSeconds(i), random)))
+            .Chunk(EventValidator.MaxBatchSize)
+            .Select(c => (IReadOnlyList<BenchEvent>)c)
+            .ToList();
+        rows.AddRange(await IngestAsync(EventValidator.MaxBatchSize, batchEvents, BatchPostingLimit, insertRate, progress, cancellationToken));
+        return rows;
+    }
+
+    /// <summary>Azurite's single insert (concurrency 16) and 100-entity batch insert (1), with no app, on an Azurite of their own.</summary>
+    private async Task<double> MeasureAzuriteAsync(List<ResultRow> rows, TextWriter progress, CancellationToken cancellationToken)
+    {
+        await using var azurite = await AzuriteProcess.StartAsync();
+        var tables = new TableServiceClient(azurite.ConnectionString);
+        var singles = new TableInserter(await AzuriteScenario.CreateTableAsync(tables, "inserts", cancellationToken));
+        var single = await LoadRunner.RunAsync(16, singles.InsertOneAsync, cancellationToken);
+        progress.WriteLine($"{"Azurite single insert",-36} {single}");
+        var batches = new TableInserter(await AzuriteScenario.CreateTableAsync(tables, "batches", cancellationToken));
+        var batch = await LoadRunner.RunAsync(1, batches.InsertBatchAsync, cancellationToken);
+        progress.WriteLine($"{"Azurite 100-entity batch insert",-36} {batch}");
+        rows.Add(ResultRow.From(Name, "Azurite single insert (SDK, no app)", single, "entities/s", "yardstick for the rows below"));
+        rows.Add(ResultRow.From(Name, "Azurite 100-entity batch insert (SDK, no app)", batch, "entities/s", "latency per batch"));
+        return single.ItemsPerSecond;
+    }
+
+    /// <summary>
+    /// Posts <paramref name="posts"/> in order from <see cref="Posters"/> workers until they run out
+    /// or <paramref name="postingTime"/> is up, then waits until the customers' metrics show every
+    /// event that was posted.
+    /// </summary>
+    private async Task<IReadOnlyList<ResultRow>> IngestAsync(
+        int batchSize, IReadOnlyList<IReadOnlyList<BenchEvent>> posts, TimeSpan postingTime, double insertRate, TextWriter progress, CancellationToken cancellationToken)
+    {
+        await using var azurite = await AzuriteProcess.StartAsync();
+        await using var server = await CrmServer.StartAsync(azurite.ConnectionString, runQueues: true, cancellationToken);
+        using var api = new CrmApiClient(server);
+        var waiter = new AppliedWaiter(api, progress);
+        await PrimeAsync(api, waiter, cancellationToken);
+
+        var bodies = posts.Select(BenchEvents.Body).ToList();
+        long next = 0;
+        var clock = Stopwatch.StartNew();
+        var posting = await LoadRunner.RunAsync(Posters, async ct =>
+        {
+            var i = (int)Interlocked.Increment(ref next) - 1;
+            if (i >= bodies.Count)
+            {
+                return 0;
+            }
+            await api.PostEventsAsync(bodies[i], ct);
+            return posts[i].Count;
+        }, cancellationToken, postingTime, TimeSpan.Zero);
+        var postedAt = clock.Elapsed;
+        progress.WriteLine($"{$"POST /api/events, {batchSize} per batch",-36} {posting}");
+
+        // Every index handed out below the count was posted: a worker takes one only to post it.
+        var tally = new ActivityTally();
+        foreach (var post in posts.Take((int)Math.Min(Interlocked.Read(ref next), posts.Count)))
+        {
+            tally.AddRange(post);
+        }
+        var appliedAt = await waiter.WaitAsync(tally.Expected, clock, ApplyTimeout, cancellationToken);
+        var poison = await PoisonCountAsync(server, cancellationToken);
+        var endToEnd = tally.Events / appliedAt.TotalSeconds;
+        progress.WriteLine($"{$"applied end to end, {batchSize} per batch",-36} {endToEnd,10:N0}/s  {tally.Events:N0} events in {appliedAt.TotalSeconds:F1}s");
+
+        var orders = tally.CountOf(EventTypes.OrderPlaced);
+        var created = tally.CountOf(EventTypes.CustomerCreated);
+        var engagement = tally.Events - orders - created;
+        var calls = (created * (double)CreatedCalls + orders * OrderCalls + engagement * EngagementCalls
+            + posting.Operations * (double)(PostCalls + ApplyMessageCalls)) / tally.Events;
+        var mix = string.Create(CultureInfo.InvariantCulture,
+            $"{tally.Events:N0} events ({created:N0} customer.created, {orders:N0} order.placed, {engagement:N0} login/page/product/cart) for {tally.Expected.Count:N0} customers");
+        return
+        [
+            ResultRow.From(Name, $"POST /api/events, {batchSize} per batch", posting, "events/s",
+                $"{posting.Operations:N0} POSTs, {mix}; latency per POST (202 once the blob, queue message and audit rows are stored)"),
+            new ResultRow(Name, $"applied end to end, {batchSize} per batch", Posters, endToEnd, "events/s", tally.Events, null, null,
+                string.Create(CultureInfo.InvariantCulture,
+                    $"first POST to every customer's orderCount and engagement counters matching: {appliedAt.TotalSeconds:F1} s, " +
+                    $"{(appliedAt - postedAt).TotalSeconds:F1} s after the last POST; ≈{calls:F1} storage calls per event counted from the code " +
+                    $"(order.placed {OrderCalls} + a query of all the customer's orders, other activity {EngagementCalls}, customer.created {CreatedCalls}, " +
+                    $"{PostCalls + ApplyMessageCalls} per POST), so ≈{insertRate / calls:N0} events/s at Azurite's single-insert rate; {poison} poison messages")),
+        ];
+    }
+
+    /// <summary>
+    /// One small batch of every event kind, applied before the clock starts: it compiles the paths
+    /// and wakes the queue poller, whose polling backs off to 5 s while the queue is empty.
+    /// </summary>
+    private static async Task PrimeAsync(CrmApiClient api, AppliedWaiter waiter, CancellationToken cancellationToken)
+    {
+        var events = new BenchEvents("warm");
+        var random = new Random(2);
+        var at = DateTimeOffset.UtcNow.AddDays(-31);
+        var tally = new ActivityTally();
+        for (var c = 0; c < 4; c++)
+        {
+            var id = $"warm-c{c}";
+            BenchEvent[] batch =
+            [
+                events.Created(id, c, at),
+                events.OrderPlaced(id, at.AddMinutes(1), random),
+                events.Login(id, at.AddMinutes(2)),
+                events.PageViewed(id, at.AddMinutes(3), random),
+                events.ProductViewed(id, at.AddMinutes(4), random),
+                events.CartUpdated(id, at.AddMinutes(5), random),
+            ];
+            tally.AddRange(batch);
+            await api.PostEventsAsync(BenchEvents.Body(batch), cancellationToken);
+        }
+        await waiter.WaitAsync(tally.Expected, Stopwatch.StartNew(), TimeSpan.FromMinutes(1), cancellationToken);
+    }
+
+    private static async Task<int> PoisonCountAsync(CrmServer server, CancellationToken cancellationToken)
+    {
+        var queue = server.Services.GetRequiredService<StorageAccount>().Queue(StorageNames.Queues.Poison(StorageNames.Queues.Events));
+        try
+        {
+            return (await queue.GetPropertiesAsync(cancellationToken)).Value.ApproximateMessagesCount;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,116 @@
+using Azure;
+using Azure.Data.Tables;
+using PecosCrm.Core;
+using PecosCrm.Core.Customers;
+using PecosCrm.Core.Events;
+using PecosCrm.Core.Products;
+using PecosCrm.Core.Staff;
+using PecosCrm.Core.Storage;
+
+namespace PecosCrm.Functions.Hosting;
+
+/// <summary>
+/// Seeds the demo store on the first start when <c>Demo:Seed</c> is true (./run.sh sets it). It
+/// runs in the background so the API answers at once, records completion in the <c>jobs</c> table
+/// so later starts skip it, and is safe to interrupt: events carry fixed ids and are
+/// deduplicated, so the next start finishes the work without doubling anything.
+/// </summary>
+public sealed partial class DemoSeeder(
+    IConfiguration configuration,
+    StorageAccount storage,
+    StaffStore staff,
+    ProductStore products,
+    EventProcessor events,
+    TagStore tags,
+    NoteStore notes,
+    RelatedContactStore related,
+    TimeProvider time,
+    ILogger<DemoSeeder> logger) : BackgroundService
+{
+    private const string MarkerPartition = "demo";
+    private const string MarkerRow = "seeded";
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!configuration.GetValue("Demo:Seed", false))
+        {
+            return;
+        }
+        var jobs = storage.Table(StorageNames.Tables.Jobs);
+        try
+        {
+            if (await jobs.FindAsync<TableEntity>(MarkerPartition, MarkerRow, stoppingToken) is not null)
+            {
+                return;
+            }
+            var count = configuration.GetValue("Demo:Customers", 2000);
+            LogStarting(logger, count);
+            var started = time.GetTimestamp();
+            var data = new DemoData(time.GetUtcNow(), count).Generate();
+            await SeedAsync(data, stoppingToken);
+            await jobs.UpsertEntityAsync(new TableEntity(MarkerPartition, MarkerRow) { ["Customers"] = count, ["Events"] = data.Events.Count }, TableUpdateMode.Replace, stoppingToken);
+            LogDone(logger, count, data.Events.Count, time.GetElapsedTime(started).TotalSeconds);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopped part-way; the next start carries on.
+        }
+        catch (Exception ex) when (ex is RequestFailedException or HttpRequestException)
+        {
+            LogFailed(logger, ex);
+        }
+    }
+
+    public async Task SeedAsync(DemoData data, CancellationToken cancellationToken)
+    {
+        foreach (var member in DemoData.Staff)
+        {
+            if (await staff.FindByEmailAsync(member.Email!, cancellationToken) is null)
+            {
+                await staff.CreateAsync(member, cancellationToken);
+            }
+        }
+        await Parallel.ForEachAsync(data.Products, cancellationToken, async (p, ct) => await products.UpsertAsync(p, ct));
+
+        // In chunks, so that progress shows in the logs and a restart repeats little.
+        foreach (var chunk in data.Events.Chunk(2000))
+        {
+            await events.ApplyAllAsync(chunk, cancellationToken);
+            LogProgress(logger, chunk[^1].OccurredAt);
+        }
+
+        var existing = (await tags.ListAsync(cancellationToken)).Where(t => !t.IsAuto).ToDictionary(t => t.Name);
+        var tagIds = new List<string>();
+        foreach (var (name, color, description) in DemoData.CustomTags)
+        {
+            tagIds.Add(existing.TryGetValue(name, out var tag) ? tag.Id : (await tags.CreateAsync(name, color, description, cancellationToken)).Id);
+        }
+        foreach (var (customerId, tagIndex) in data.TagAssignments)
+        {
+            await tags.AssignAsync(customerId, tagIds[tagIndex], "Marla Jennings", cancellationToken);
+        }
+        foreach (var (customerId, body, pinned) in data.Notes)
+        {
+            if ((await notes.ListAsync(customerId, cancellationToken: cancellationToken)).All(n => n.Body != body))
+            {
+                await notes.AddAsync(customerId, body, pinned, "Ty Redbird", cancellationToken);
+            }
+        }
+        foreach (var (a, b, relationship) in data.Links)
+        {
+            await related.LinkAsync(a, b, relationship, null, "Gloria Ybarra", cancellationToken);
+        }
+    }
+
+    [LoggerMessage(1, LogLevel.Information, "Seeding demo data: {Customers} customers")]
+    private static partial void LogStarting(ILogger logger, int customers);
+
+    [LoggerMessage(2, LogLevel.Information, "Demo data: applied events up to {Until:yyyy-MM-dd}")]
+    private static partial void LogProgress(ILogger logger, DateTimeOffset until);
+
+    [LoggerMessage(3, LogLevel.Information, "Demo data seeded: {Customers} customers, {Events} events in {Seconds:0} s")]
+    private static partial void LogDone(ILogger logger, int customers, int events, double seconds);
+
+    [LoggerMessage(4, LogLevel.Error, "Demo data could not be seeded; the next start tries again")]
+    private static partial void LogFailed(ILogger logger, Exception ex);
+}
