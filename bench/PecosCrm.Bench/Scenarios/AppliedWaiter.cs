@@ -9,12 +9,12 @@ namespace PecosCrm.Bench.Scenarios;
 /// small sample of the customers not yet confirmed, and reads all of those only once the whole
 /// sample is done. A customer once confirmed is not read again.
 /// </summary>
-public sealed class AppliedWaiter(CrmApiClient api, TextWriter progress)
+public sealed class AppliedWaiter(CrmApiClient api, TextWriter progress, Func<CancellationToken, Task<string>>? status = null)
 {
     private const int SampleSize = 8;
     private const int Readers = 16;
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
-    private static readonly TimeSpan ReportInterval = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan ReportInterval = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// Returns the time on <paramref name="clock"/> at which the last customer was seen complete:
@@ -39,7 +39,8 @@ public sealed class AppliedWaiter(CrmApiClient api, TextWriter progress)
             }
             if (clock.Elapsed > nextReport)
             {
-                progress.WriteLine($"  waiting: {expected.Count - pending.Count:N0}/{expected.Count:N0} customers applied at {clock.Elapsed.TotalSeconds:F1} s");
+                var detail = status is null ? "" : "; " + await status(cancellationToken);
+                progress.WriteLine($"  waiting: {expected.Count - pending.Count:N0}/{expected.Count:N0} customers applied at {clock.Elapsed.TotalSeconds:F1} s{detail}");
                 nextReport = clock.Elapsed + ReportInterval;
             }
             var sample = pending.Count <= SampleSize ? pending : pending.OrderBy(_ => Random.Shared.Next()).Take(SampleSize).ToList();

@@ -63,7 +63,7 @@ public sealed class EventsScenario : IScenario
     public async Task<IReadOnlyList<ResultRow>> RunAsync(TextWriter progress, CancellationToken cancellationToken)
     {
         var rows = new List<ResultRow>();
-        var insertRate = await MeasureAzuriteAsync(rows, progress, cancellationToken);
+        var insertRate = Environment.GetEnvironmentVariable("TEMPSKIP") is null ? await MeasureAzuriteAsync(rows, progress, cancellationToken) : 700; // TEMP
 
         var random = new Random(1);
         var singles = new BenchEvents("s");
@@ -74,7 +74,7 @@ public sealed class EventsScenario : IScenario
                 .Select(i => singles.Activity(singleCustomers[random.Next(SingleCustomers)], start.AddSeconds(i), random)))
             .Select(e => (IReadOnlyList<BenchEvent>)[e])
             .ToList();
-        rows.AddRange(await IngestAsync(1, singleEvents, SinglePostingTime, insertRate, progress, cancellationToken));
+        if (Environment.GetEnvironmentVariable("TEMPSKIP") is null) rows.AddRange(await IngestAsync(1, singleEvents, SinglePostingTime, insertRate, progress, cancellationToken));
 
         var batches = new BenchEvents("b");
         var batchCustomers = Enumerable.Range(0, BatchCustomers).Select(i => $"b-c{i}").ToList();
@@ -116,7 +116,7 @@ public sealed class EventsScenario : IScenario
         await using var azurite = await AzuriteProcess.StartAsync();
         await using var server = await CrmServer.StartAsync(azurite.ConnectionString, runQueues: true, cancellationToken);
         using var api = new CrmApiClient(server);
-        var waiter = new AppliedWaiter(api, progress);
+        var waiter = new AppliedWaiter(api, progress, ct => QueueStatusAsync(server, ct));
         await PrimeAsync(api, waiter, cancellationToken);
 
         var bodies = posts.Select(BenchEvents.Body).ToList();
@@ -192,6 +192,18 @@ public sealed class EventsScenario : IScenario
             await api.PostEventsAsync(BenchEvents.Body(batch), cancellationToken);
         }
         await waiter.WaitAsync(tally.Expected, Stopwatch.StartNew(), TimeSpan.FromMinutes(1), cancellationToken);
+    }
+
+    /// <summary>How many event batches wait in the queue, not yet received, and how many are held by the poller.</summary>
+    private static async Task<string> QueueStatusAsync(CrmServer server, CancellationToken cancellationToken)
+    {
+        var queue = server.Services.GetRequiredService<StorageAccount>().Queue(StorageNames.Queues.Events);
+        // A peek sees only visible messages, at most 32; the count includes those being handled.
+        var waiting = (await queue.PeekMessagesAsync(32, cancellationToken)).Value.Length;
+        var all = (await queue.GetPropertiesAsync(cancellationToken)).Value.ApproximateMessagesCount;
+        return waiting < 32
+            ? $"{all - waiting} batches being applied, {waiting} waiting in the queue"
+            : $"{all:N0} batches in the queue, at least 32 of them not yet received";
     }
 
     private static async Task<int> PoisonCountAsync(CrmServer server, CancellationToken cancellationToken)

@@ -34,8 +34,8 @@ public sealed record CustomerMetrics(
         var all = orders.ToList();
         var counted = all.Where(o => o.Counts).OrderBy(o => o.PlacedAt).ThenBy(o => o.Id, StringComparer.Ordinal).ToList();
         var net = counted.Sum(o => o.NetCents);
-        var gross = all.Where(o => o.Status != OrderStatus.Cancelled).Sum(o => o.TotalCents);
-        var refunded = all.Where(o => o.Status != OrderStatus.Cancelled).Sum(o => Math.Min(o.RefundedCents, o.TotalCents));
+        var gross = all.Where(o => !o.IsCancelled).Sum(o => o.TotalCents);
+        var refunded = all.Where(o => !o.IsCancelled).Sum(o => Math.Min(o.RefundedCents, o.TotalCents));
         DateTimeOffset? first = counted.Count > 0 ? counted[0].PlacedAt : null;
         DateTimeOffset? last = counted.Count > 0 ? counted[^1].PlacedAt : null;
         double? between = counted.Count >= 2 ? Math.Round((last!.Value - first!.Value).TotalDays / (counted.Count - 1), 1) : null;
@@ -55,7 +55,7 @@ public sealed record CustomerMetrics(
         }
 
         return new CustomerMetrics(
-            net, gross, refunded, counted.Count, all.Count(o => o.Status == OrderStatus.Cancelled),
+            net, gross, refunded, counted.Count, all.Count(o => o.IsCancelled),
             counted.Count == 0 ? 0 : net / counted.Count,
             first, last, between,
             Math.Round(counted.Count / spanMonths, 2),

@@ -35,9 +35,12 @@ public sealed record Order(
     long RefundedCents,
     string? Channel)
 {
+    /// <summary>Cancelled at some point: a refund after the cancellation does not bring it back.</summary>
+    public bool IsCancelled => Status == OrderStatus.Cancelled || StatusTimes.ContainsKey(OrderStatus.Cancelled);
+
     /// <summary>Revenue the order brings: nothing when cancelled, the total less refunds otherwise.</summary>
-    public long NetCents => Status == OrderStatus.Cancelled ? 0 : Math.Max(0, TotalCents - RefundedCents);
+    public long NetCents => IsCancelled ? 0 : Math.Max(0, TotalCents - RefundedCents);
 
     /// <summary>Counted as a purchase unless cancelled or refunded in full.</summary>
-    public bool Counts => Status != OrderStatus.Cancelled && NetCents > 0;
+    public bool Counts => !IsCancelled && NetCents > 0;
 }

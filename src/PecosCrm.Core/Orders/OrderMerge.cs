@@ -47,7 +47,9 @@ public static class OrderMerge
         var refunded = current?.RefundedCents ?? 0;
         if (status == OrderStatus.Refunded)
         {
-            refunded += refundCents ?? data.TotalCents;
+            // A refund without an amount refunds the total of the order as that event saw it, so the
+            // result does not depend on which snapshot of the order happens to be newest.
+            refunded += refundCents ?? incoming.TotalCents;
         }
 
         var merged = data with
