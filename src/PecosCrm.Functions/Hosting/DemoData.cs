@@ -131,18 +131,19 @@ public sealed class DemoData(DateTimeOffset now, int customers = 2000, int seed 
                 n++;
                 var orderId = $"{id}-o{n}";
                 var data = OrderData(orderId, $"{(100000 + i * 20 + n).ToString(CultureInfo.InvariantCulture)}", id, order);
-                events.Add(Event($"{orderId}-placed", EventTypes.OrderPlaced, order.At, id, data));
                 var fate = _random.NextDouble();
+                var delivered = order.At.AddDays(_random.Next(3, 8));
+                // One event per order where the story allows: a delivered order's event also
+                // stamps its placement, so the history stays true with half the events.
                 if (fate < 0.03)
                 {
+                    events.Add(Event($"{orderId}-placed", EventTypes.OrderPlaced, order.At, id, data));
                     events.Add(Event($"{orderId}-cancelled", EventTypes.OrderCancelled, order.At.AddHours(5), id, data));
                     continue;
                 }
-                var delivered = order.At.AddDays(_random.Next(3, 8));
-                if (delivered < now)
-                {
-                    events.Add(Event($"{orderId}-delivered", EventTypes.OrderDelivered, delivered, id, data));
-                }
+                events.Add(delivered < now
+                    ? Event($"{orderId}-delivered", EventTypes.OrderDelivered, delivered, id, data)
+                    : Event($"{orderId}-placed", EventTypes.OrderPlaced, order.At, id, data));
                 if (fate > 0.96 && delivered.AddDays(10) < now)
                 {
                     var refund = JsonSerializer.SerializeToNode(data, CrmJson.Options)!.AsObject();
@@ -151,16 +152,20 @@ public sealed class DemoData(DateTimeOffset now, int customers = 2000, int seed 
                 }
             }
             var lastSeen = orders.Count > 0 ? orders[^1].At : since;
-            for (var v = 0; v < _random.Next(0, 4); v++)
+            var visits = _random.Next(0, 3);
+            for (var v = 0; v < visits; v++)
             {
                 var at = lastSeen.AddDays(_random.Next(1, 60));
                 if (at < now)
                 {
                     events.Add(Event($"{id}-login{v}", EventTypes.AccountLogin, at, id, new { channel = Pick(["web", "mobile"]) }));
-                    events.Add(Event($"{id}-view{v}", EventTypes.ProductViewed, at.AddMinutes(2), id, ViewData()));
+                    if (_random.NextDouble() < 0.5)
+                    {
+                        events.Add(Event($"{id}-view{v}", EventTypes.ProductViewed, at.AddMinutes(2), id, ViewData()));
+                    }
                 }
             }
-            if (orders.Count > 0 && _random.NextDouble() < 0.15)
+            if (orders.Count > 0 && orders[0].At.AddDays(14) < now && _random.NextDouble() < 0.15)
             {
                 var product = Pick(Products);
                 events.Add(Event($"{id}-review", EventTypes.ReviewSubmitted, orders[0].At.AddDays(14), id,
@@ -202,27 +207,30 @@ public sealed class DemoData(DateTimeOffset now, int customers = 2000, int seed 
 
     private List<(DateTimeOffset At, decimal Total, List<ProductFields> Items)> PlanOrders(DateTimeOffset since)
     {
-        var orders = new List<(DateTimeOffset, decimal, List<ProductFields>)>();
         // Most customers buy a few times; a loyal minority buys often.
         var appetite = _random.NextDouble() < 0.15 ? 8 + _random.Next(0, 12) : _random.Next(0, 5);
-        var at = since.AddDays(_random.NextDouble() * 20);
-        for (var k = 0; k < appetite && at < now; k++)
+        var span = (now - since).TotalDays;
+        var dates = new List<DateTimeOffset>();
+        while (dates.Count < appetite && span > 1)
+        {
+            // Rejection sampling by month weight gives the seasons their shape.
+            var at = since.AddDays(_random.NextDouble() * span);
+            if (_random.NextDouble() * MaxMonthWeight < MonthWeight[at.Month - 1])
+            {
+                dates.Add(at);
+            }
+        }
+        return dates.Order().Select(at =>
         {
             var items = Enumerable.Range(0, _random.Next(1, 4)).Select(_ => PickSeasonal(at)).ToList();
-            orders.Add((at, items.Sum(p => p.Price!.Value), items));
-            at = at.AddDays(25 + _random.NextDouble() * 150 * SeasonalGap(at));
-        }
-        return orders;
+            return (at, items.Sum(p => p.Price!.Value), items);
+        }).ToList();
     }
 
-    /// <summary>Gaps shrink before the holidays and in boot season, so orders cluster there.</summary>
-    private static double SeasonalGap(DateTimeOffset at) => at.Month switch
-    {
-        10 or 11 => 0.5,
-        3 or 4 => 0.7,
-        8 => 0.8,
-        _ => 1.0,
-    };
+    /// <summary>Relative order volume by month: the holidays, boot season in spring, back to work in late summer.</summary>
+    private static readonly double[] MonthWeight = [0.6, 0.6, 0.9, 1.1, 0.9, 0.55, 0.55, 0.8, 0.85, 0.9, 1.6, 2.0];
+
+    private static readonly double MaxMonthWeight = MonthWeight.Max();
 
     private ProductFields PickSeasonal(DateTimeOffset at)
     {

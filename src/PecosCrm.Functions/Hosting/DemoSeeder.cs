@@ -73,7 +73,7 @@ public sealed partial class DemoSeeder(
         await Parallel.ForEachAsync(data.Products, cancellationToken, async (p, ct) => await products.UpsertAsync(p, ct));
 
         // In chunks, so that progress shows in the logs and a restart repeats little.
-        foreach (var chunk in data.Events.Chunk(2000))
+        foreach (var chunk in data.Events.Chunk(5000))
         {
             await events.ApplyAllAsync(chunk, cancellationToken);
             LogProgress(logger, chunk[^1].OccurredAt);
