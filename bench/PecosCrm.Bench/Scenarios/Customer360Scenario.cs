@@ -22,9 +22,9 @@ public sealed class Customer360Scenario : IScenario
 {
     private const int Customers = 300;
     private const int MinOrders = 5;
-    private const int MaxOrders = 30;
+    private const int MaxOrders = 20;
     private const int MinLogins = 2;
-    private const int MaxLogins = 8;
+    private const int MaxLogins = 6;
     private const int LongOrders = 1_000;
     private const int ShortOrders = 5;
     private const int HistoryLogins = 5;
@@ -212,7 +212,7 @@ public sealed class Customer360Scenario : IScenario
         var orderCount = root.GetProperty("metrics").GetProperty("orderCount").GetInt32();
         var recent = root.GetProperty("recentOrders").GetArrayLength();
         var pinned = root.GetProperty("pinnedNotes").GetArrayLength();
-        var tagged = root.GetProperty("tags").EnumerateArray().Any(t => t.GetProperty("id").GetString() == tagId);
+        var tagged = root.GetProperty("tags").EnumerateArray().Any(t => t.GetProperty("tagId").GetString() == tagId);
         var activity = root.GetProperty("recentActivity").GetArrayLength();
         if (orderCount != orders || recent != Math.Min(orders, Customer360Reader.RecentOrders) || pinned != 1 || !tagged || activity != Customer360Reader.RecentActivity)
         {

@@ -25,10 +25,10 @@ public sealed partial class TagStore(StorageAccount storage, CustomerStore custo
             Description = description,
             CreatedAt = time.GetUtcNow(),
         };
-        await SubmitAsync([
+        await Tags.SubmitClaimingAsync([
             new(TableTransactionActionType.Add, tag),
             new(TableTransactionActionType.Add, new TagEntity { RowKey = TagEntity.NameRow(tag.Name), TagId = tag.RowKey, Name = tag.Name }),
-        ], tag.Name, cancellationToken);
+        ], $"A tag named '{tag.Name}' already exists.", cancellationToken);
         return tag.ToRecord();
     }
 
@@ -75,7 +75,7 @@ public sealed partial class TagStore(StorageAccount storage, CustomerStore custo
             actions.Add(new(TableTransactionActionType.Delete, new TagEntity { RowKey = TagEntity.NameRow(oldName) }, ETag.All));
             actions.Add(new(TableTransactionActionType.Add, new TagEntity { RowKey = TagEntity.NameRow(row.Name), TagId = id, Name = row.Name }));
         }
-        await SubmitAsync(actions, row.Name, cancellationToken);
+        await Tags.SubmitClaimingAsync(actions, $"A tag named '{row.Name}' already exists.", cancellationToken);
         return (before, row.ToRecord());
     }
 
@@ -237,22 +237,6 @@ public sealed partial class TagStore(StorageAccount storage, CustomerStore custo
         }
         check.MaxLength("description", description, 500);
         check.ThrowIfInvalid();
-    }
-
-    private async Task SubmitAsync(IReadOnlyList<TableTransactionAction> actions, string name, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await Tags.SubmitTransactionAsync(actions, cancellationToken);
-        }
-        catch (TableTransactionFailedException ex) when (ex.Status == 409)
-        {
-            throw new ConflictException($"A tag named '{name}' already exists.");
-        }
-        catch (TableTransactionFailedException ex) when (ex.Status == 412)
-        {
-            throw new ConcurrencyException();
-        }
     }
 
     [GeneratedRegex("^#[0-9a-fA-F]{6}$")]

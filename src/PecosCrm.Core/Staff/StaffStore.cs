@@ -31,9 +31,9 @@ public sealed class StaffStore(StorageAccount storage, TimeProvider time)
             CreatedAt = now,
             UpdatedAt = now,
         };
-        await SubmitAsync(
+        await Table.SubmitClaimingAsync(
             [new(TableTransactionActionType.Add, entity), new(TableTransactionActionType.Add, StaffEntity.EmailIndex(entity.Email, entity.RowKey))],
-            entity.Email,
+            $"Another staff member already uses the email '{entity.Email}'.",
             cancellationToken);
         return (await FindAsync(entity.RowKey, cancellationToken))!;
     }
@@ -44,7 +44,7 @@ public sealed class StaffStore(StorageAccount storage, TimeProvider time)
         {
             return null;
         }
-        var entity = await Table.FindAsync<StaffEntity>(StaffEntity.Partition, id, cancellationToken);
+        var entity = await Table.FindAsync<StaffEntity>(StaffEntity.Partition, $"Another staff member already uses the email '{id}'.", cancellationToken);
         return entity?.ToRecord();
     }
 
@@ -108,23 +108,7 @@ public sealed class StaffStore(StorageAccount storage, TimeProvider time)
             actions.Add(new(TableTransactionActionType.Delete, StaffEntity.EmailIndex(oldEmail, id), ETag.All));
             actions.Add(new(TableTransactionActionType.Add, StaffEntity.EmailIndex(entity.Email, id)));
         }
-        await SubmitAsync(actions, entity.Email, cancellationToken);
+        await Table.SubmitClaimingAsync(actions, $"Another staff member already uses the email '{entity.Email}'.", cancellationToken);
         return (before, await GetAsync(id, cancellationToken));
-    }
-
-    private async Task SubmitAsync(IReadOnlyList<TableTransactionAction> actions, string email, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await Table.SubmitTransactionAsync(actions, cancellationToken);
-        }
-        catch (TableTransactionFailedException ex) when (ex.Status == 409)
-        {
-            throw new ConflictException($"Another staff member already uses the email '{email}'.");
-        }
-        catch (TableTransactionFailedException ex) when (ex.Status == 412)
-        {
-            throw new ConcurrencyException();
-        }
     }
 }

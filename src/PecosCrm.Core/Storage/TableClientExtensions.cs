@@ -49,6 +49,28 @@ public static class TableClientExtensions
             .SelectMany(g => g.Chunk(MaxBatchSize))
             .Select(c => (IReadOnlyList<TableTransactionAction>)c);
 
+    /// <summary>
+    /// Submits one transaction that claims a unique value with an index row: a conflict (the value
+    /// is taken) becomes a <see cref="ConflictException"/> with <paramref name="conflictMessage"/>,
+    /// a stale ETag a <see cref="ConcurrencyException"/>.
+    /// </summary>
+    public static async Task SubmitClaimingAsync(
+        this TableClient table, IReadOnlyList<TableTransactionAction> actions, string conflictMessage, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await table.SubmitTransactionAsync(actions, cancellationToken);
+        }
+        catch (TableTransactionFailedException ex) when (ex.Status == 409)
+        {
+            throw new ConflictException(conflictMessage);
+        }
+        catch (TableTransactionFailedException ex) when (ex.Status == 412)
+        {
+            throw new ConcurrencyException();
+        }
+    }
+
     /// <summary>Reads one entity, or null when it does not exist.</summary>
     public static async Task<T?> FindAsync<T>(
         this TableClient table, string partitionKey, string rowKey, CancellationToken cancellationToken = default)
