@@ -29,6 +29,9 @@ public sealed class Customer360Scenario : IScenario
     private const int ShortOrders = 5;
     private const int HistoryLogins = 5;
     private const int Posters = 4;
+
+    /// <summary>Orders applied at the end to the long history and to a new customer, to time an order event against the history it lands on.</summary>
+    private const int GrowthOrders = 100;
     private const int Rounds = 3;
     private const string LongId = "c360-long";
     private const string ShortId = "c360-short";
@@ -52,7 +55,9 @@ public sealed class Customer360Scenario : IScenario
         progress.WriteLine($"app listening on {server.BaseAddress}");
 
         var ids = Enumerable.Range(0, Customers).Select(i => $"c360-{i}").ToList();
-        var seeding = await SeedAsync(api, ids, progress, cancellationToken);
+        var events = new BenchEvents("h");
+        var waiter = new AppliedWaiter(api, progress);
+        var seeding = await SeedAsync(api, waiter, events, ids, progress, cancellationToken);
         await CheckViewAsync(api, LongId, LongOrders, seeding.TagId, cancellationToken);
         await CheckViewAsync(api, ShortId, ShortOrders, seeding.TagId, cancellationToken);
 
@@ -117,6 +122,14 @@ public sealed class Customer360Scenario : IScenario
                 $"p50 {ratio:F2} × the 5-order customer's; {LongOrders + HistoryLogins + 1:N0} events; its two 500-event batches took {seeding.LongChunkSeconds[0]:F1} s and {seeding.LongChunkSeconds[1]:F1} s to apply")));
         rows.Add(ResultRow.From(Name, $"GET 360, customer with {ShortOrders} orders", shortResult, "requests/s",
             $"same logins, notes and tag as the {LongOrders:N0}-order customer"));
+        var (longSeconds, newSeconds) = await TimeOrdersAsync(api, waiter, events, seeding.Long, cancellationToken);
+        progress.WriteLine($"{GrowthOrders} orders applied in {longSeconds:F1} s on top of {LongOrders:N0}, in {newSeconds:F1} s for a new customer");
+        rows.Add(new ResultRow(Name, $"apply {GrowthOrders} orders, customer with {LongOrders:N0}", 1, GrowthOrders / longSeconds, "events/s", GrowthOrders, null, null,
+            string.Create(CultureInfo.InvariantCulture,
+                $"one batch, POST to visible; {longSeconds * 1000 / GrowthOrders:F0} ms per order, {longSeconds / newSeconds:F1} × a new customer's: every order.placed re-reads all the customer's order rows")));
+        rows.Add(new ResultRow(Name, $"apply {GrowthOrders} orders, new customer", 1, GrowthOrders / newSeconds, "events/s", GrowthOrders, null, null,
+            string.Create(CultureInfo.InvariantCulture,
+                $"one batch, POST to visible; {newSeconds * 1000 / GrowthOrders:F0} ms per order (a customer's events are applied one after another)")));
         rows.Add(new ResultRow(Name, "seeding through the API", Posters, seeding.Events / seeding.Seconds, "events/s", seeding.Events, null, null,
             string.Create(CultureInfo.InvariantCulture,
                 $"{seeding.Events:N0} events for {Customers + 2} customers ({MinOrders}-{MaxOrders} orders, {MinLogins}-{MaxLogins} logins each, plus the two above) applied in {seeding.Seconds:F1} s, then 2 notes and a tag each in {seeding.RelationSeconds:F1} s")));
@@ -130,13 +143,13 @@ public sealed class Customer360Scenario : IScenario
     /// after the other, because the poller handles messages side by side and two batches of one
     /// customer would only fight over its metrics row.
     /// </summary>
-    private static async Task<Seeding> SeedAsync(CrmApiClient api, IReadOnlyList<string> ids, TextWriter progress, CancellationToken cancellationToken)
+    private static async Task<Seeding> SeedAsync(
+        CrmApiClient api, AppliedWaiter waiter, BenchEvents events, IReadOnlyList<string> ids, TextWriter progress, CancellationToken cancellationToken)
     {
         using var tagResponse = await api.SendJsonAsync(HttpMethod.Post, "/api/tags",
             new { name = "Bench VIP", color = "#b5651d", description = "Tagged by the bench" }, HttpStatusCode.Created, cancellationToken);
         var tagId = tagResponse.RootElement.GetProperty("id").GetString() ?? throw new InvalidOperationException("POST /api/tags returned no id.");
 
-        var events = new BenchEvents("h");
         var random = new Random(3);
         var histories = ids.Select((id, i) => History(events, id, i, random.Next(MinOrders, MaxOrders + 1), random.Next(MinLogins, MaxLogins + 1), random)).ToList();
         histories.Add(History(events, ShortId, Customers, ShortOrders, HistoryLogins, random));
@@ -156,7 +169,6 @@ public sealed class Customer360Scenario : IScenario
         tally.AddRange(histories.SelectMany(h => h));
         tally.AddRange(longHistory);
 
-        var waiter = new AppliedWaiter(api, progress);
         var clock = Stopwatch.StartNew();
         var longChunks = new List<double>();
         var others = Parallel.ForEachAsync(batches.Select(b => BenchEvents.Body(b)), new ParallelOptions { MaxDegreeOfParallelism = Posters, CancellationToken = cancellationToken },
@@ -186,7 +198,35 @@ public sealed class Customer360Scenario : IScenario
             (await api.SendJsonAsync(HttpMethod.Put, $"/api/customers/{id}/tags/{tagId}", null, HttpStatusCode.OK, ct)).Dispose();
         });
         progress.WriteLine($"added 2 notes and a tag to each in {relations.Elapsed.TotalSeconds:F1} s");
-        return new Seeding(tagId, tally.Events, applied.TotalSeconds, relations.Elapsed.TotalSeconds, longChunks);
+        return new Seeding(tagId, tally.Events, applied.TotalSeconds, relations.Elapsed.TotalSeconds, longChunks, tally.Expected[LongId]);
+    }
+
+    /// <summary>
+    /// Times one batch of <see cref="GrowthOrders"/> orders for a new customer, then one for the long
+    /// history, each from its POST until the metrics show it. The new customer's creation goes first
+    /// and on its own: it wakes the queue poller, which backs off to 5 s while the queue is idle.
+    /// </summary>
+    private static async Task<(double LongSeconds, double NewSeconds)> TimeOrdersAsync(
+        CrmApiClient api, AppliedWaiter waiter, BenchEvents events, MetricsSnapshot longBefore, CancellationToken cancellationToken)
+    {
+        const string newId = "c360-new";
+        var random = new Random(4);
+        var at = DateTimeOffset.UtcNow.AddDays(-1);
+        await api.PostEventsAsync(BenchEvents.Body([events.Created(newId, Customers + 2, at)]), cancellationToken);
+        await waiter.WaitAsync(new Dictionary<string, MetricsSnapshot> { [newId] = MetricsSnapshot.Zero }, Stopwatch.StartNew(), ApplyTimeout, cancellationToken);
+
+        async Task<double> TimeAsync(string id, MetricsSnapshot expected)
+        {
+            var orders = Enumerable.Range(1, GrowthOrders).Select(k => events.OrderPlaced(id, at.AddMinutes(k), random)).ToList();
+            var clock = Stopwatch.StartNew();
+            await api.PostEventsAsync(BenchEvents.Body(orders), cancellationToken);
+            var done = await waiter.WaitAsync(new Dictionary<string, MetricsSnapshot> { [id] = expected }, clock, ApplyTimeout, cancellationToken);
+            return done.TotalSeconds;
+        }
+
+        var newSeconds = await TimeAsync(newId, MetricsSnapshot.Zero with { OrderCount = GrowthOrders });
+        var longSeconds = await TimeAsync(LongId, longBefore with { OrderCount = longBefore.OrderCount + GrowthOrders });
+        return (longSeconds, newSeconds);
     }
 
     /// <summary>A customer's events in time order: created, then orders and logins shuffled, spread over the last 1,000 days.</summary>
@@ -221,5 +261,5 @@ public sealed class Customer360Scenario : IScenario
         }
     }
 
-    private sealed record Seeding(string TagId, int Events, double Seconds, double RelationSeconds, IReadOnlyList<double> LongChunkSeconds);
+    private sealed record Seeding(string TagId, int Events, double Seconds, double RelationSeconds, IReadOnlyList<double> LongChunkSeconds, MetricsSnapshot Long);
 }

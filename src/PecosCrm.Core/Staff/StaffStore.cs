@@ -44,7 +44,7 @@ public sealed class StaffStore(StorageAccount storage, TimeProvider time)
         {
             return null;
         }
-        var entity = await Table.FindAsync<StaffEntity>(StaffEntity.Partition, $"Another staff member already uses the email '{id}'.", cancellationToken);
+        var entity = await Table.FindAsync<StaffEntity>(StaffEntity.Partition, id, cancellationToken);
         return entity?.ToRecord();
     }
 
