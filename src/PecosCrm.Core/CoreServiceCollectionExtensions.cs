@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using PecosCrm.Core.Access;
+using PecosCrm.Core.Analytics;
 using PecosCrm.Core.Audit;
 using PecosCrm.Core.Customers;
 using PecosCrm.Core.Events;
@@ -43,6 +44,10 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<OrderStore>();
         services.AddSingleton<EventIngestor>();
         services.AddSingleton<EventProcessor>();
+
+        services.AddSingleton<AnalyticsCopy>();
+        services.AddSingleton<AnalyticsEngine>();
+        services.AddSingleton<RfmAnalysis>();
         return services;
     }
 }

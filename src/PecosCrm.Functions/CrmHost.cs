@@ -89,6 +89,7 @@ public static class CrmHost
         app.MapProductsEndpoints();
         app.MapOrdersEndpoints();
         app.MapEventsEndpoints();
+        app.MapAnalyticsEndpoints();
 
         if (HostingMode.IsFunctionsHost(app.Configuration))
         {

@@ -1,4 +1,5 @@
 using Azure.Data.Tables;
+using PecosCrm.Core.Analytics;
 using PecosCrm.Core.Events;
 using PecosCrm.Core.Orders;
 using PecosCrm.Core.Storage;
@@ -10,7 +11,7 @@ namespace PecosCrm.Core.Customers;
 /// the auto-tags and the timeline entry go in one transaction with the event's marker, guarded by
 /// the metrics row's ETag, so an event is applied exactly once and two workers never interleave.
 /// </summary>
-public sealed class CustomerActivity(StorageAccount storage, OrderStore orders, TagStore tags, TimeProvider time)
+public sealed class CustomerActivity(StorageAccount storage, OrderStore orders, TagStore tags, AnalyticsCopy analytics, TimeProvider time)
 {
     private const int MaxAttempts = 8;
 
@@ -53,7 +54,9 @@ public sealed class CustomerActivity(StorageAccount storage, OrderStore orders, 
             all.RemoveAll(o => o.Id == merged.Id);
             all.Add(merged);
 
-            await orders.WriteIndexesAsync(merged, cancellationToken);
+            await Task.WhenAll(
+                orders.WriteIndexesAsync(merged, cancellationToken),
+                analytics.MarkChangedAsync(MonthOrderEntity.Month(merged.PlacedAt), cancellationToken));
             var title = OrderTitle(e.Type, merged, refundCents);
             var entry = new TimelineEntry(e.Id, e.CustomerId, TimelineType.Order, title, e.OccurredAt, "store", $"/api/orders/{merged.Id}", null);
             var extra = new List<TableTransactionAction> { new(TableTransactionActionType.UpsertReplace, OrderEntity.From(merged, version)) };

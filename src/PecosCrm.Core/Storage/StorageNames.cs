@@ -20,8 +20,11 @@ public static class StorageNames
         public const string OrderIndex = "orderindex";
         public const string OrdersByMonth = "ordersbymonth";
 
+        /// <summary>Which months of the analytical copy are stale, and when each was last built.</summary>
+        public const string AnalyticsState = "analyticsstate";
+
         public static readonly IReadOnlyList<string> All =
-            [Staff, ApiKeys, Audit, Jobs, Customers, CustomerIndex, Tags, TagMembers, Products, OrderIndex, OrdersByMonth];
+            [Staff, ApiKeys, Audit, Jobs, Customers, CustomerIndex, Tags, TagMembers, Products, OrderIndex, OrdersByMonth, AnalyticsState];
     }
 
     public static class Queues
@@ -47,6 +50,9 @@ public static class StorageNames
         /// <summary>Store event batches as accepted, kept so a batch is never lost between 202 and processing.</summary>
         public const string EventBatches = "event-batches";
 
-        public static readonly IReadOnlyList<string> All = [Locks, Exports, EventBatches];
+        /// <summary>The analytical copy: Parquet files by month, read by DuckDB.</summary>
+        public const string Analytics = "analytics";
+
+        public static readonly IReadOnlyList<string> All = [Locks, Exports, EventBatches, Analytics];
     }
 }

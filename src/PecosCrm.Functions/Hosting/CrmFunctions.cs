@@ -8,6 +8,7 @@ public static class CrmFunctions
 {
     public static TriggerRegistry Registry() => new TriggerRegistry()
         .Timer<HousekeepingTimerJob>(HousekeepingTimerJob.FunctionName, HousekeepingTimerJob.Schedule)
+        .Timer<AnalyticsRefreshJob>(AnalyticsRefreshJob.FunctionName, AnalyticsRefreshJob.Schedule)
         .Queue<HousekeepingQueueJob>(HousekeepingQueueJob.FunctionName, StorageNames.Queues.Housekeeping)
         .Queue<ProcessEventsJob>(ProcessEventsJob.FunctionName, StorageNames.Queues.Events);
 }

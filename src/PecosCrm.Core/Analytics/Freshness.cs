@@ -1,0 +1,12 @@
+namespace PecosCrm.Core.Analytics;
+
+/// <summary>How far the analytical copy trails the tables.</summary>
+/// <param name="LagSeconds">Age of the oldest change not yet in the copy; 0 when the copy is current.</param>
+public sealed record Freshness(
+    bool Current,
+    double LagSeconds,
+    DateTimeOffset? OldestPendingChangeAt,
+    IReadOnlyList<string> MonthsPending,
+    DateTimeOffset? LastBuiltAt,
+    int MonthsBuilt,
+    long OrdersInCopy);
