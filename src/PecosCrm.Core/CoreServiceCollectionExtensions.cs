@@ -48,6 +48,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<AnalyticsCopy>();
         services.AddSingleton<AnalyticsEngine>();
         services.AddSingleton<RfmAnalysis>();
+        services.AddSingleton<KpiAnalysis>();
+        services.AddSingleton<CohortAnalysis>();
         return services;
     }
 }

@@ -18,6 +18,10 @@ public static class AnalyticsEndpoints
             .WithSummary("Rebuild now the months whose orders changed (the AnalyticsRefresh timer does this every two minutes).").RequireAuthorization(Permissions.JobsRun);
         analytics.MapGet("/rfm", RfmAsync).WithName("GetRfmGrid")
             .WithSummary("RFM grid: customers, revenue and average M per (R, F) cell, and per named RFM segment.").RequireAuthorization(Permissions.AnalyticsRead);
+        analytics.MapGet("/kpis", KpisAsync).WithName("GetKpis").RequireAuthorization(Permissions.AnalyticsRead)
+            .WithSummary("Customer metrics for [from, to) (default: the last 30 days) beside the previous period of equal length. Each metric carries its definition.");
+        analytics.MapGet("/cohorts", CohortsAsync).WithName("GetCohorts").RequireAuthorization(Permissions.AnalyticsRead)
+            .WithSummary("Monthly cohorts by first-purchase month (from, to as yyyy-MM; default the last 12): retention and revenue per customer by months since first purchase; null where not reached yet.");
         app.MapGet("/api/customers/{id}/rfm", CustomerRfmAsync).WithTags("Analytics").WithName("GetCustomerRfm").RequireAuthorization(Permissions.AnalyticsRead);
         return app;
     }
@@ -39,12 +43,38 @@ public static class AnalyticsEndpoints
             "USD"));
     }
 
+    public static async Task<Ok<KpiReport>> KpisAsync(KpiAnalysis kpis, TimeProvider time, DateTimeOffset? from, DateTimeOffset? to, CancellationToken cancellationToken)
+    {
+        var end = to ?? time.GetUtcNow();
+        return TypedResults.Ok(await kpis.GetAsync(from ?? end.AddDays(-30), end, cancellationToken));
+    }
+
+    public static async Task<Ok<IReadOnlyList<CohortResponse>>> CohortsAsync(CohortAnalysis cohorts, string? from, string? to, CancellationToken cancellationToken)
+    {
+        var result = await cohorts.GetAsync(Month(from, "from"), Month(to, "to"), cancellationToken);
+        return TypedResults.Ok<IReadOnlyList<CohortResponse>>(result.Select(c => new CohortResponse(
+            c.Month, c.Customers, c.Retention, c.RevenuePerCustomer.Select(r => r is { } cents ? Money.ToDecimal(cents) : (decimal?)null).ToList(), "USD")).ToList());
+    }
+
+    private static DateOnly? Month(string? value, string field)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+        return DateOnly.TryParseExact(value + "-01", "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var d)
+            ? d
+            : throw new ValidationFailedException(field, "must be a month as yyyy-MM.");
+    }
+
     public static async Task<Ok<RfmScore>> CustomerRfmAsync(string id, CustomerStore customers, RfmAnalysis rfm, CancellationToken cancellationToken)
     {
         await customers.GetAsync(id, cancellationToken);
         return TypedResults.Ok(await rfm.GetScoreAsync(id, cancellationToken) ?? throw new NotFoundException("RFM score (no counted order in the analytical copy) of customer", id));
     }
 }
+
+public sealed record CohortResponse(string Month, int Customers, IReadOnlyList<double?> Retention, IReadOnlyList<decimal?> RevenuePerCustomer, string Currency);
 
 public sealed record RefreshResponse(IReadOnlyList<string> MonthsRebuilt);
 
