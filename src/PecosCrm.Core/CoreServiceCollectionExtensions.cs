@@ -6,6 +6,7 @@ using PecosCrm.Core.Analytics;
 using PecosCrm.Core.Audit;
 using PecosCrm.Core.Customers;
 using PecosCrm.Core.Events;
+using PecosCrm.Core.Exports;
 using PecosCrm.Core.Orders;
 using PecosCrm.Core.Products;
 using PecosCrm.Core.Staff;
@@ -50,6 +51,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<RfmAnalysis>();
         services.AddSingleton<KpiAnalysis>();
         services.AddSingleton<CohortAnalysis>();
+        services.AddSingleton<ExportService>();
         return services;
     }
 }

@@ -90,6 +90,7 @@ public static class CrmHost
         app.MapOrdersEndpoints();
         app.MapEventsEndpoints();
         app.MapAnalyticsEndpoints();
+        app.MapExportsEndpoints();
 
         if (HostingMode.IsFunctionsHost(app.Configuration))
         {

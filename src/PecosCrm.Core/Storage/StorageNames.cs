@@ -34,7 +34,10 @@ public static class StorageNames
         /// <summary>Accepted store event batches waiting to be applied.</summary>
         public const string Events = "events";
 
-        public static readonly IReadOnlyList<string> All = [Housekeeping, Events];
+        /// <summary>Export jobs waiting to run.</summary>
+        public const string Exports = "exports";
+
+        public static readonly IReadOnlyList<string> All = [Housekeeping, Events, Exports];
 
         public static string Poison(string queue) => queue + "-poison";
     }

@@ -10,5 +10,6 @@ public static class CrmFunctions
         .Timer<HousekeepingTimerJob>(HousekeepingTimerJob.FunctionName, HousekeepingTimerJob.Schedule)
         .Timer<AnalyticsRefreshJob>(AnalyticsRefreshJob.FunctionName, AnalyticsRefreshJob.Schedule)
         .Queue<HousekeepingQueueJob>(HousekeepingQueueJob.FunctionName, StorageNames.Queues.Housekeeping)
-        .Queue<ProcessEventsJob>(ProcessEventsJob.FunctionName, StorageNames.Queues.Events);
+        .Queue<ProcessEventsJob>(ProcessEventsJob.FunctionName, StorageNames.Queues.Events)
+        .Queue<RunExportJob>(RunExportJob.FunctionName, StorageNames.Queues.Exports);
 }
