@@ -8,6 +8,7 @@ using PecosCrm.Core.Customers;
 using PecosCrm.Core.Events;
 using PecosCrm.Core.Exports;
 using PecosCrm.Core.Orders;
+using PecosCrm.Core.Privacy;
 using PecosCrm.Core.Products;
 using PecosCrm.Core.Staff;
 using PecosCrm.Core.Storage;
@@ -52,6 +53,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<KpiAnalysis>();
         services.AddSingleton<CohortAnalysis>();
         services.AddSingleton<ExportService>();
+        services.AddSingleton<PrivacyService>();
         return services;
     }
 }

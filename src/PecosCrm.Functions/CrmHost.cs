@@ -91,6 +91,7 @@ public static class CrmHost
         app.MapEventsEndpoints();
         app.MapAnalyticsEndpoints();
         app.MapExportsEndpoints();
+        app.MapPrivacyEndpoints();
 
         if (HostingMode.IsFunctionsHost(app.Configuration))
         {

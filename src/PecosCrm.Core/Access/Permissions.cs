@@ -40,6 +40,9 @@ public static class Permissions
     public const string AuditRead = "audit:read";
     public const string JobsRun = "jobs:run";
 
+    /// <summary>GDPR requests: export everything about a customer, or erase it.</summary>
+    public const string PrivacyManage = "privacy:manage";
+
     /// <summary>Creating, listing and revoking API keys: admins only, never an integration.</summary>
     public const string KeysManage = "keys:manage";
 
@@ -49,7 +52,7 @@ public static class Permissions
         SegmentsRead, SegmentsWrite, AnalyticsRead, MessagesRead, MessagesWrite, CampaignsRead, CampaignsWrite,
         AutomationsRead, AutomationsWrite, PipelineRead, PipelineWrite, SupportRead, SupportWrite,
         LoyaltyRead, LoyaltyWrite, TasksRead, TasksWrite, IntegrationsRead, IntegrationsWrite,
-        StaffRead, StaffWrite, AuditRead, JobsRun, KeysManage,
+        StaffRead, StaffWrite, AuditRead, JobsRun, PrivacyManage, KeysManage,
     ];
 
     /// <summary>What an integration key may be granted: everything but key management.</summary>

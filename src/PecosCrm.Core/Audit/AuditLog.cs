@@ -97,6 +97,36 @@ public sealed class AuditLog(StorageAccount storage, TimeProvider time)
         return page.Select(e => e.ToRecord());
     }
 
+    /// <summary>
+    /// Removes what the audit log holds about one entity: every entry about it (in all three
+    /// partitions) keeps who did what and when, but loses its old and new values, and the entity id
+    /// becomes <paramref name="replacementId"/>. Returns how many entries were scrubbed.
+    /// </summary>
+    public async Task<int> ScrubEntityAsync(string entityType, string entityId, string replacementId, CancellationToken cancellationToken = default)
+    {
+        var entries = new List<AuditEntity>();
+        await foreach (var row in Table.QueryAsync<AuditEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {AuditEntity.EntityPartition(entityType, entityId)}"), cancellationToken: cancellationToken))
+        {
+            entries.Add(row);
+        }
+        foreach (var entry in entries)
+        {
+            var scrubbed = entry.MemberwiseCloneFor(AuditEntity.AllPartition, entry.RowKey);
+            scrubbed.EntityId = replacementId;
+            scrubbed.OldValues = null;
+            scrubbed.NewValues = null;
+            await Task.WhenAll(
+                Table.UpsertEntityAsync(scrubbed, TableUpdateMode.Replace, cancellationToken),
+                Table.UpsertEntityAsync(scrubbed.MemberwiseCloneFor(AuditEntity.ActorPartition(entry.ActorId), entry.RowKey), TableUpdateMode.Replace, cancellationToken),
+                Table.UpsertEntityAsync(scrubbed.MemberwiseCloneFor(AuditEntity.EntityPartition(entityType, replacementId), entry.RowKey), TableUpdateMode.Replace, cancellationToken));
+            if (replacementId != entityId)
+            {
+                await Table.DeleteEntityAsync(entry.PartitionKey, entry.RowKey, Azure.ETag.All, cancellationToken);
+            }
+        }
+        return entries.Count;
+    }
+
     private static string? Serialize(object? values)
     {
         if (values is null)

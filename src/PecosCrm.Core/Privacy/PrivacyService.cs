@@ -1,0 +1,227 @@
+using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Azure;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs.Models;
+using PecosCrm.Core.Analytics;
+using PecosCrm.Core.Audit;
+using PecosCrm.Core.Customers;
+using PecosCrm.Core.Events;
+using PecosCrm.Core.Orders;
+using PecosCrm.Core.Storage;
+
+namespace PecosCrm.Core.Privacy;
+
+/// <summary>
+/// GDPR requests for one customer: an archive of everything held about them, and erasure. Erasure
+/// deletes the customer's partition, index rows, tag memberships, links from related customers and
+/// their store events, scrubs audit entries about them, and keeps their orders in the store-wide
+/// figures under a random pseudonym, so revenue and order counts do not change.
+/// </summary>
+public sealed class PrivacyService(StorageAccount storage, AuditLog audit, AnalyticsCopy analytics, TimeProvider time)
+{
+    private TableClient Customers => storage.Table(StorageNames.Tables.Customers);
+    private TableClient Index => storage.Table(StorageNames.Tables.CustomerIndex);
+
+    /// <summary>A ZIP archive: one JSON file per kind of record, as stored.</summary>
+    public async Task<byte[]> ExportAsync(string customerId, CancellationToken cancellationToken = default)
+    {
+        var rows = await PartitionAsync(customerId, cancellationToken);
+        if (rows.Count == 0)
+        {
+            throw new NotFoundException("Customer", customerId);
+        }
+        var files = new Dictionary<string, object?>
+        {
+            ["profile.json"] = Rows(rows, CustomerKeys.Profile).FirstOrDefault(),
+            ["metrics.json"] = Rows(rows, CustomerKeys.Metrics).FirstOrDefault(),
+            ["orders.json"] = Rows(rows, CustomerKeys.OrderPrefix),
+            ["timeline.json"] = Rows(rows, CustomerKeys.TimelinePrefix),
+            ["notes.json"] = Rows(rows, CustomerKeys.NotePrefix),
+            ["tags.json"] = Rows(rows, CustomerKeys.TagPrefix),
+            ["related-contacts.json"] = Rows(rows, CustomerKeys.RelatedPrefix),
+            ["events-applied.json"] = Rows(rows, CustomerKeys.EventPrefix),
+            ["lookup-index.json"] = await IndexRowsAsync(rows, cancellationToken),
+            ["audit.json"] = (await audit.QueryAsync(new AuditQuery(EntityType: "customer", EntityId: customerId), Storage.Page<AuditEntry>.MaxLimit, null, cancellationToken)).Items,
+            ["store-events.json"] = await StoreEventsAsync(customerId, scrub: false, cancellationToken),
+        };
+        using var buffer = new MemoryStream();
+        using (var zip = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            foreach (var (name, content) in files)
+            {
+                var entry = zip.CreateEntry(name, CompressionLevel.Optimal);
+                await using var stream = entry.Open();
+                await JsonSerializer.SerializeAsync(stream, content, new JsonSerializerOptions(CrmJson.Options) { WriteIndented = true }, cancellationToken);
+            }
+        }
+        return buffer.ToArray();
+    }
+
+    /// <summary>Erases the customer everywhere; returns what was done, without any of the erased data.</summary>
+    public async Task<ErasureReport> EraseAsync(string customerId, CancellationToken cancellationToken = default)
+    {
+        var rows = await PartitionAsync(customerId, cancellationToken);
+        if (rows.Count == 0)
+        {
+            throw new NotFoundException("Customer", customerId);
+        }
+        var pseudonym = "erased-" + Guid.NewGuid().ToString("N")[..16];
+
+        // Orders stay in the store-wide figures under the pseudonym.
+        var orders = rows.Where(r => r.RowKey.StartsWith(CustomerKeys.OrderPrefix, StringComparison.Ordinal)).ToList();
+        var months = storage.Table(StorageNames.Tables.OrdersByMonth);
+        var locator = storage.Table(StorageNames.Tables.OrderIndex);
+        var changedMonths = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var order in orders)
+        {
+            var placedAt = order.GetDateTimeOffset("PlacedAt")!.Value;
+            var orderId = order.GetString("OrderId");
+            var month = MonthOrderEntity.Month(placedAt);
+            var monthRow = await months.FindAsync<MonthOrderEntity>(month, MonthOrderEntity.Row(placedAt, orderId), cancellationToken);
+            if (monthRow is not null)
+            {
+                monthRow.CustomerId = pseudonym;
+                await months.UpdateEntityAsync(monthRow, ETag.All, TableUpdateMode.Replace, cancellationToken);
+                changedMonths.Add(month);
+            }
+            await locator.UpsertEntityAsync(new OrderLocatorEntity { PartitionKey = orderId, CustomerId = pseudonym, PlacedAt = placedAt }, TableUpdateMode.Replace, cancellationToken);
+        }
+        foreach (var month in changedMonths)
+        {
+            await analytics.MarkChangedAsync(month, cancellationToken);
+        }
+
+        var indexRows = await IndexRowsAsync(rows, cancellationToken);
+        foreach (var row in indexRows)
+        {
+            await Index.DeleteEntityAsync(row.PartitionKey, row.RowKey, ETag.All, cancellationToken);
+        }
+        var members = storage.Table(StorageNames.Tables.TagMembers);
+        foreach (var tag in rows.Where(r => r.RowKey.StartsWith(CustomerKeys.TagPrefix, StringComparison.Ordinal)))
+        {
+            await DeleteIfExistsAsync(members, tag.GetString("TagId"), customerId, cancellationToken);
+        }
+        foreach (var link in rows.Where(r => r.RowKey.StartsWith(CustomerKeys.RelatedPrefix, StringComparison.Ordinal)))
+        {
+            await DeleteIfExistsAsync(Customers, link.RowKey[CustomerKeys.RelatedPrefix.Length..], CustomerKeys.Related(customerId), cancellationToken);
+        }
+        await Customers.SubmitChunkedAsync(rows.Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r, ETag.All)), cancellationToken);
+
+        // Audit entries about the customer, their notes and their orders carry personal values.
+        var auditEntries = await audit.ScrubEntityAsync("customer", customerId, pseudonym, cancellationToken);
+        foreach (var note in rows.Where(r => r.RowKey.StartsWith(CustomerKeys.NotePrefix, StringComparison.Ordinal)))
+        {
+            var noteId = note.RowKey[CustomerKeys.NotePrefix.Length..];
+            auditEntries += await audit.ScrubEntityAsync("note", noteId, noteId, cancellationToken);
+        }
+        foreach (var order in orders)
+        {
+            var orderId = order.GetString("OrderId");
+            auditEntries += await audit.ScrubEntityAsync("order", orderId, orderId, cancellationToken);
+        }
+        var events = (await StoreEventsAsync(customerId, scrub: true, cancellationToken)).Count;
+        return new ErasureReport(Reference(customerId), pseudonym, rows.Count, indexRows.Count, orders.Count, auditEntries, events, time.GetUtcNow());
+    }
+
+    /// <summary>
+    /// A one-way reference to an erased customer id: whoever still has the id can check that it
+    /// was erased, and the log itself no longer says whose data it was.
+    /// </summary>
+    public static string Reference(string customerId) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(customerId)))[..32];
+
+    private async Task<List<TableEntity>> PartitionAsync(string customerId, CancellationToken cancellationToken)
+    {
+        var rows = new List<TableEntity>();
+        if (!KeyRules.IsValidKey(customerId))
+        {
+            return rows;
+        }
+        await foreach (var row in Customers.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {customerId}"), cancellationToken: cancellationToken))
+        {
+            rows.Add(row);
+        }
+        return rows;
+    }
+
+    private static List<Dictionary<string, object?>> Rows(List<TableEntity> rows, string prefix) =>
+        rows.Where(r => r.RowKey == prefix || (prefix.EndsWith('|') && r.RowKey.StartsWith(prefix, StringComparison.Ordinal)))
+            .Select(r => r.Where(kv => kv.Key is not ("odata.etag" or "PartitionKey" or "Timestamp")).ToDictionary(kv => kv.Key, kv => (object?)kv.Value))
+            .ToList();
+
+    private async Task<List<TableEntity>> IndexRowsAsync(List<TableEntity> rows, CancellationToken cancellationToken)
+    {
+        var found = new List<TableEntity>();
+        var profile = rows.FirstOrDefault(r => r.RowKey == CustomerKeys.Profile);
+        if (profile is null)
+        {
+            return found;
+        }
+        var customer = new CustomerEntity
+        {
+            PartitionKey = profile.PartitionKey,
+            FirstName = profile.GetString("FirstName") ?? "",
+            LastName = profile.GetString("LastName") ?? "",
+            Email = profile.GetString("Email"),
+            Phone = profile.GetString("Phone"),
+            Addresses = profile.GetString("Addresses") ?? "[]",
+            Tier = profile.GetString("Tier") ?? nameof(LoyaltyTier.Bronze),
+        }.ToRecord();
+        foreach (var (partition, row) in CustomerIndexEntity.KeysFor(customer))
+        {
+            var entity = await Index.FindAsync<TableEntity>(partition, row, cancellationToken);
+            if (entity is not null && entity.GetString("CustomerId") == customer.Id)
+            {
+                found.Add(entity);
+            }
+        }
+        return found;
+    }
+
+    /// <summary>The customer's raw store events kept in accepted batches; with <paramref name="scrub"/>, rewrites each batch without them.</summary>
+    private async Task<List<StoreEvent>> StoreEventsAsync(string customerId, bool scrub, CancellationToken cancellationToken)
+    {
+        var container = storage.Container(StorageNames.Containers.EventBatches);
+        var found = new List<StoreEvent>();
+        await foreach (var item in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, null, cancellationToken))
+        {
+            var blob = container.GetBlobClient(item.Name);
+            var content = (await blob.DownloadContentAsync(cancellationToken)).Value;
+            var events = content.Content.ToObjectFromJson<List<StoreEvent>>(CrmJson.Options) ?? [];
+            var mine = events.Where(e => e.CustomerId == customerId).ToList();
+            if (mine.Count == 0)
+            {
+                continue;
+            }
+            found.AddRange(mine);
+            if (scrub)
+            {
+                await blob.UploadAsync(BinaryData.FromObjectAsJson(events.Except(mine).ToList(), CrmJson.Options),
+                    new BlobUploadOptions { Conditions = new BlobRequestConditions { IfMatch = content.Details.ETag } }, cancellationToken);
+            }
+        }
+        return found;
+    }
+
+    private static async Task DeleteIfExistsAsync(TableClient table, string? partition, string row, CancellationToken cancellationToken)
+    {
+        if (partition is null)
+        {
+            return;
+        }
+        try
+        {
+            await table.DeleteEntityAsync(partition, row, ETag.All, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            // Already gone.
+        }
+    }
+}
+
+/// <summary>What an erasure did, in counts; it names the customer only by <see cref="PrivacyService.Reference"/>.</summary>
+public sealed record ErasureReport(
+    string Reference, string OrdersKeptAs, int RowsDeleted, int IndexRowsDeleted, int OrdersPseudonymised, int AuditEntriesScrubbed, int StoreEventsRemoved, DateTimeOffset At);
