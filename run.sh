@@ -48,7 +48,8 @@ for _ in $(seq 1 240); do
   OpenAPI:         http://localhost:7071/api/openapi.json
   Admin API key:   $admin_key
 
-  Try: curl -H "Authorization: Bearer $admin_key" http://localhost:7071/api/staff
+  On the first start the demo store is seeded in the background (the log says when it is done).
+  Try: curl -H "Authorization: Bearer $admin_key" "http://localhost:7071/api/customers?limit=5"
   Ctrl-C stops the app and Azurite.
 
 MSG
