@@ -42,6 +42,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<TimelineStore>();
         services.AddSingleton<CustomerActivity>();
         services.AddSingleton<Customer360Reader>();
+        services.AddSingleton<RecomputeService>();
         services.AddSingleton<ProductStore>();
         services.AddSingleton<OrderStore>();
         services.AddSingleton<EventIngestor>();

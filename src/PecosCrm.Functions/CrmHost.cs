@@ -92,6 +92,7 @@ public static class CrmHost
         app.MapAnalyticsEndpoints();
         app.MapExportsEndpoints();
         app.MapPrivacyEndpoints();
+        app.MapJobsEndpoints();
 
         if (HostingMode.IsFunctionsHost(app.Configuration))
         {

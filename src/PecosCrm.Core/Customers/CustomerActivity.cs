@@ -140,6 +140,48 @@ public sealed class CustomerActivity(StorageAccount storage, OrderStore orders, 
         return true;
     }
 
+    /// <summary>
+    /// Re-evaluates what depends on the passing of time alone (the auto-tags New Customer and At Risk,
+    /// through the health score), reading only the customer's metrics and profile rows. Returns true
+    /// when a tag changed. Guarded by the metrics row's ETag like every other write.
+    /// </summary>
+    public async Task<bool> RefreshAsync(string customerId, CancellationToken cancellationToken = default)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var profile = Customers.FindAsync<CustomerEntity>(customerId, CustomerKeys.Profile, cancellationToken);
+            var metrics = await Customers.FindAsync<MetricsEntity>(customerId, CustomerKeys.Metrics, cancellationToken);
+            var customer = await profile;
+            if (metrics is null)
+            {
+                return false;
+            }
+            var now = time.GetUtcNow();
+            var computed = metrics.ToMetrics();
+            var health = HealthScore.Compute(computed, metrics.ToEngagement(), now);
+            var current = metrics.AutoTagSet();
+            var wanted = AutoTags.For(customer?.CustomerSince ?? computed.FirstOrderAt ?? now, computed, health, now);
+            if (current.SetEquals(wanted))
+            {
+                return false;
+            }
+            metrics.AutoTags = string.Join(' ', wanted.Order(StringComparer.Ordinal));
+            metrics.UpdatedAt = now;
+            var actions = new List<TableTransactionAction> { new(TableTransactionActionType.UpdateReplace, metrics, metrics.ETag) };
+            actions.AddRange(TagStore.AutoTagActions(customerId, current, wanted, now));
+            try
+            {
+                await _partition.SubmitAsync(actions, cancellationToken);
+            }
+            catch (ConcurrencyException) when (attempt < MaxAttempts)
+            {
+                continue;
+            }
+            await tags.SyncAutoMembersAsync(customerId, current, wanted, now, cancellationToken);
+            return true;
+        }
+    }
+
     private static string OrderTitle(string type, Order order, long? refundCents)
     {
         var number = $"Order #{order.Number}";

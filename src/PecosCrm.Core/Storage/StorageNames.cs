@@ -37,7 +37,10 @@ public static class StorageNames
         /// <summary>Export jobs waiting to run.</summary>
         public const string Exports = "exports";
 
-        public static readonly IReadOnlyList<string> All = [Housekeeping, Events, Exports];
+        /// <summary>Shards of a recompute job.</summary>
+        public const string Recompute = "recompute";
+
+        public static readonly IReadOnlyList<string> All = [Housekeeping, Events, Exports, Recompute];
 
         public static string Poison(string queue) => queue + "-poison";
     }

@@ -9,7 +9,9 @@ public static class CrmFunctions
     public static TriggerRegistry Registry() => new TriggerRegistry()
         .Timer<HousekeepingTimerJob>(HousekeepingTimerJob.FunctionName, HousekeepingTimerJob.Schedule)
         .Timer<AnalyticsRefreshJob>(AnalyticsRefreshJob.FunctionName, AnalyticsRefreshJob.Schedule)
+        .Timer<NightlyRecomputeJob>(NightlyRecomputeJob.FunctionName, NightlyRecomputeJob.Schedule)
         .Queue<HousekeepingQueueJob>(HousekeepingQueueJob.FunctionName, StorageNames.Queues.Housekeeping)
         .Queue<ProcessEventsJob>(ProcessEventsJob.FunctionName, StorageNames.Queues.Events)
-        .Queue<RunExportJob>(RunExportJob.FunctionName, StorageNames.Queues.Exports);
+        .Queue<RunExportJob>(RunExportJob.FunctionName, StorageNames.Queues.Exports)
+        .Queue<RecomputeShardJob>(RecomputeShardJob.FunctionName, StorageNames.Queues.Recompute);
 }

@@ -14,7 +14,6 @@ public sealed partial class QueuePoller(
     TriggerRegistry registry,
     StorageAccount storage,
     IServiceScopeFactory scopes,
-    TimeProvider time,
     IOptions<HostingOptions> options,
     IConfiguration configuration,
     ILogger<QueuePoller> logger) : BackgroundService
@@ -52,7 +51,9 @@ public sealed partial class QueuePoller(
             }
             try
             {
-                await Task.Delay(delay, time, stoppingToken);
+                // Polling cadence is the host's business, not the domain's: it runs on real time
+                // even when a test moves the app's clock.
+                await Task.Delay(delay, stoppingToken);
             }
             catch (OperationCanceledException)
             {

@@ -1,0 +1,150 @@
+using System.Text.Json;
+using Azure;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Logging;
+using PecosCrm.Core.Storage;
+
+namespace PecosCrm.Core.Customers;
+
+/// <summary>
+/// The nightly recompute of what changes with time alone. It never reads orders: the coordinator
+/// pages through the customer list and queues one shard of up to 500 customer ids per page; each
+/// shard reads one metrics row (and the profile) per customer, in parallel, and rewrites only the
+/// customers whose auto-tags changed. A finished shard leaves a marker, so a shard redelivered after
+/// a crash is skipped and the job resumes without redoing finished work. Progress is on the job row.
+/// </summary>
+public sealed partial class RecomputeService(StorageAccount storage, CustomerStore customers, CustomerActivity activity, TimeProvider time, ILogger<RecomputeService> logger)
+{
+    public const int ShardSize = 500;
+    private const string JobPartition = "recompute";
+
+    private TableClient Jobs => storage.Table(StorageNames.Tables.Jobs);
+
+    public async Task<RecomputeJob> StartAsync(string startedBy, CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow();
+        var job = new RecomputeEntity { RowKey = KeyRules.InvertedTicks(now) + Guid.NewGuid().ToString("N")[..8], State = "running", StartedBy = startedBy, StartedAt = now, ShardsTotal = -1 };
+        await Jobs.AddEntityAsync(job, cancellationToken);
+        var queue = storage.Queue(StorageNames.Queues.Recompute);
+        var shards = 0;
+        string? cursor = null;
+        do
+        {
+            var page = await customers.ListAsync(null, ShardSize, cursor, cancellationToken);
+            if (page.Items.Count > 0)
+            {
+                await queue.SendMessageAsync(JsonSerializer.Serialize(new RecomputeShard(job.RowKey, shards++, page.Items.Select(c => c.Id).ToList()), CrmJson.Options), cancellationToken);
+            }
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+        await UpdateAsync(job.RowKey, j =>
+        {
+            j.ShardsTotal = shards;
+            Finish(j);
+        }, cancellationToken);
+        return await GetAsync(job.RowKey, cancellationToken);
+    }
+
+    public async Task<RecomputeJob> GetAsync(string id, CancellationToken cancellationToken = default)
+    {
+        var row = KeyRules.IsValidKey(id) ? await Jobs.FindAsync<RecomputeEntity>(JobPartition, id, cancellationToken) : null;
+        return row?.ToRecord() ?? throw new NotFoundException("Job", id);
+    }
+
+    public async Task ProcessShardAsync(RecomputeShard shard, CancellationToken cancellationToken = default)
+    {
+        var markers = storage.Table(StorageNames.Tables.Jobs);
+        var markerPartition = JobPartition + "-" + shard.Job;
+        if (await markers.FindAsync<TableEntity>(markerPartition, shard.Shard.ToString("D6", System.Globalization.CultureInfo.InvariantCulture), cancellationToken) is not null)
+        {
+            return;
+        }
+        long changed = 0;
+        var errors = 0;
+        await Parallel.ForEachAsync(shard.CustomerIds, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (id, ct) =>
+        {
+            try
+            {
+                if (await activity.RefreshAsync(id, ct))
+                {
+                    Interlocked.Increment(ref changed);
+                }
+            }
+            catch (Exception ex) when (ex is RequestFailedException or ConcurrencyException)
+            {
+                Interlocked.Increment(ref errors);
+                LogCustomerFailed(logger, shard.Job, ex);
+            }
+        });
+        try
+        {
+            await markers.AddEntityAsync(new TableEntity(markerPartition, shard.Shard.ToString("D6", System.Globalization.CultureInfo.InvariantCulture)), cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            return;
+        }
+        await UpdateAsync(shard.Job, j =>
+        {
+            j.ShardsDone++;
+            j.CustomersProcessed += shard.CustomerIds.Count;
+            j.CustomersChanged += changed;
+            j.Errors += errors;
+            Finish(j);
+        }, cancellationToken);
+    }
+
+    private void Finish(RecomputeEntity job)
+    {
+        if (job.ShardsTotal >= 0 && job.ShardsDone >= job.ShardsTotal && job.EndedAt is null)
+        {
+            job.State = job.Errors == 0 ? "succeeded" : "completed_with_errors";
+            job.EndedAt = time.GetUtcNow();
+        }
+    }
+
+    private async Task UpdateAsync(string id, Action<RecomputeEntity> change, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var job = await Jobs.FindAsync<RecomputeEntity>(JobPartition, id, cancellationToken) ?? throw new NotFoundException("Job", id);
+            change(job);
+            try
+            {
+                await Jobs.UpdateEntityAsync(job, job.ETag, TableUpdateMode.Replace, cancellationToken);
+                return;
+            }
+            catch (RequestFailedException ex) when (ex.Status == 412)
+            {
+                // Another shard reported at the same moment: read again and re-apply.
+            }
+        }
+    }
+
+    [LoggerMessage(1, LogLevel.Warning, "Recompute {Job}: a customer could not be refreshed")]
+    private static partial void LogCustomerFailed(ILogger logger, string job, Exception ex);
+}
+
+/// <summary>One queue message of a recompute job.</summary>
+public sealed record RecomputeShard(string Job, int Shard, IReadOnlyList<string> CustomerIds);
+
+internal sealed class RecomputeEntity : ITableEntity
+{
+    public string PartitionKey { get; set; } = "recompute";
+    public string RowKey { get; set; } = "";
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    public string State { get; set; } = "";
+    public int ShardsTotal { get; set; }
+    public int ShardsDone { get; set; }
+    public long CustomersProcessed { get; set; }
+    public long CustomersChanged { get; set; }
+    public int Errors { get; set; }
+    public string StartedBy { get; set; } = "";
+    public DateTimeOffset StartedAt { get; set; }
+    public DateTimeOffset? EndedAt { get; set; }
+
+    public RecomputeJob ToRecord() => new(RowKey, State, ShardsTotal < 0 ? null : ShardsTotal, ShardsDone, CustomersProcessed, CustomersChanged, Errors, StartedBy, StartedAt, EndedAt);
+}
