@@ -9,6 +9,9 @@ namespace PecosCrm.Bench.Scenarios;
 /// <summary>The calls the event and 360 scenarios make, with the admin key, failing loudly on any unexpected answer.</summary>
 public sealed class CrmApiClient : IDisposable
 {
+    public const string PostEventsCause = "POST /api/events";
+    public const string GetMetricsCause = "GET /api/customers/{id}/metrics";
+
     private static readonly MediaTypeHeaderValue Json = new("application/json");
 
     private readonly HttpClient _http;
@@ -32,6 +35,7 @@ public sealed class CrmApiClient : IDisposable
     /// <summary>Posts a ready-made <c>{"events":[...]}</c> body; serialised beforehand so the timing holds the server's work, not the client's.</summary>
     public async Task PostEventsAsync(byte[] body, CancellationToken cancellationToken)
     {
+        using var cause = StorageCallCounter.Cause(PostEventsCause);
         using var content = new ByteArrayContent(body);
         content.Headers.ContentType = Json;
         using var response = await _http.PostAsync("/api/events", content, cancellationToken);
@@ -41,6 +45,7 @@ public sealed class CrmApiClient : IDisposable
     /// <summary>The counters the event scenarios check, or null while the customer's profile does not exist yet.</summary>
     public async Task<MetricsSnapshot?> GetMetricsAsync(string customerId, CancellationToken cancellationToken)
     {
+        using var cause = StorageCallCounter.Cause(GetMetricsCause);
         using var response = await _http.GetAsync($"/api/customers/{Uri.EscapeDataString(customerId)}/metrics", cancellationToken);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
@@ -52,8 +57,12 @@ public sealed class CrmApiClient : IDisposable
     }
 
     /// <summary>Reads a GET's whole body: a client that stops at the headers would flatter the server.</summary>
-    public async Task<byte[]> GetAsync(string path, CancellationToken cancellationToken)
+    public Task<byte[]> GetAsync(string path, CancellationToken cancellationToken) => GetAsync(path, null, cancellationToken);
+
+    /// <summary>A GET whose storage calls a <see cref="StorageCallCounter"/> counts under <paramref name="cause"/>.</summary>
+    public async Task<byte[]> GetAsync(string path, string? cause, CancellationToken cancellationToken)
     {
+        using var counted = cause is null ? null : StorageCallCounter.Cause(cause);
         using var response = await _http.GetAsync(path, cancellationToken);
         return await EnsureAsync(response, HttpStatusCode.OK, "GET " + path, cancellationToken);
     }

@@ -133,11 +133,18 @@ public sealed partial class TagStore(StorageAccount storage, CustomerStore custo
     /// <summary>The tags on a customer, with current names and colours.</summary>
     public async Task<IReadOnlyList<CustomerTag>> ForCustomerAsync(string customerId, CancellationToken cancellationToken = default)
     {
-        var catalogue = (await ListAsync(cancellationToken)).ToDictionary(t => t.Id);
-        var tags = new List<CustomerTag>();
+        // The catalogue and the customer's tag rows are read side by side.
+        var catalogue = ListAsync(cancellationToken);
+        var rows = new List<CustomerTagEntity>();
         await foreach (var row in Customers.QueryAsync<CustomerTagEntity>(CustomerKeys.PrefixFilter(customerId, CustomerKeys.TagPrefix), cancellationToken: cancellationToken))
         {
-            if (catalogue.TryGetValue(row.TagId, out var tag))
+            rows.Add(row);
+        }
+        var byId = (await catalogue).ToDictionary(t => t.Id);
+        var tags = new List<CustomerTag>();
+        foreach (var row in rows)
+        {
+            if (byId.TryGetValue(row.TagId, out var tag))
             {
                 tags.Add(new CustomerTag(tag.Id, tag.Name, tag.Color, tag.IsAuto, row.AssignedBy, row.AssignedAt));
             }

@@ -23,18 +23,40 @@ public sealed partial class QueuePoller(
             ? Task.CompletedTask
             : Task.WhenAll(registry.Functions.Where(f => f.Kind == TriggerKind.Queue).Select(f => PollAsync(f, stoppingToken)));
 
+    /// <summary>
+    /// Keeps up to <see cref="HostingOptions.QueueBatchSize"/> messages in flight per queue: whenever
+    /// slots are free it receives that many more, so one slow message never holds up the rest.
+    /// </summary>
     private async Task PollAsync(FunctionTrigger function, CancellationToken stoppingToken)
     {
         var o = options.Value;
         var queue = storage.Queue(function.Queue!);
+        var capacity = Math.Clamp(o.QueueBatchSize, 1, 32);
+        using var slots = new SemaphoreSlim(capacity, capacity);
         var delay = o.MinPollInterval;
         while (!stoppingToken.IsCancellationRequested)
         {
+            var free = 0;
             try
             {
-                var handled = await PollOnceAsync(function, queue, stoppingToken);
-                delay = handled > 0 ? o.MinPollInterval : TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, o.MaxPollInterval.Ticks));
-                if (handled > 0)
+                await slots.WaitAsync(stoppingToken);
+                free = 1;
+                while (free < capacity && slots.Wait(0))
+                {
+                    free++;
+                }
+                QueueMessage[] messages = await queue.ReceiveMessagesAsync(free, o.VisibilityTimeout, stoppingToken);
+                if (free > messages.Length)
+                {
+                    slots.Release(free - messages.Length);
+                }
+                free = 0;
+                foreach (var message in messages)
+                {
+                    _ = RunAsync(function, queue, message, slots, stoppingToken);
+                }
+                delay = messages.Length > 0 ? o.MinPollInterval : TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, o.MaxPollInterval.Ticks));
+                if (messages.Length > 0)
                 {
                     continue;
                 }
@@ -46,6 +68,10 @@ public sealed partial class QueuePoller(
             catch (Exception ex)
             {
                 // Storage is down or the queue is missing: keep polling at the slowest rate.
+                if (free > 0)
+                {
+                    slots.Release(free);
+                }
                 LogPollFailed(logger, function.Name, ex);
                 delay = o.MaxPollInterval;
             }
@@ -62,13 +88,32 @@ public sealed partial class QueuePoller(
         }
     }
 
-    /// <summary>Receives one batch and handles it; returns how many messages were received.</summary>
-    public async Task<int> PollOnceAsync(FunctionTrigger function, QueueClient queue, CancellationToken cancellationToken)
+    private async Task RunAsync(FunctionTrigger function, QueueClient queue, QueueMessage message, SemaphoreSlim slots, CancellationToken cancellationToken)
     {
-        var o = options.Value;
-        QueueMessage[] messages = await queue.ReceiveMessagesAsync(Math.Clamp(o.QueueBatchSize, 1, 32), o.VisibilityTimeout, cancellationToken);
-        await Parallel.ForEachAsync(messages, cancellationToken, (m, ct) => new ValueTask(HandleAsync(function, queue, m, ct)));
-        return messages.Length;
+        try
+        {
+            await HandleAsync(function, queue, message, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Moving a failed message on failed too (storage down): it reappears after its visibility timeout.
+            LogPollFailed(logger, function.Name, ex);
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutting down: the message reappears after its visibility timeout.
+        }
+        finally
+        {
+            try
+            {
+                slots.Release();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The poller has stopped.
+            }
+        }
     }
 
     private async Task HandleAsync(FunctionTrigger function, QueueClient queue, QueueMessage message, CancellationToken cancellationToken)
