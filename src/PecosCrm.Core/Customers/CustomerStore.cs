@@ -295,7 +295,9 @@ public sealed class CustomerStore(StorageAccount storage, TimeProvider time)
 
         var newKeys = CustomerIndexEntity.KeysFor(after);
         var oldKeys = before is null ? new HashSet<(string, string)>() : CustomerIndexEntity.KeysFor(before);
-        await Task.WhenAll(newKeys.Select(k => Index.UpsertEntityAsync(CustomerIndexEntity.For(after, k), TableUpdateMode.Replace, cancellationToken)));
+        // A freshly claimed email row already holds the new summary; every other row is (re)written.
+        var toWrite = claimed ? newKeys.Where(k => k.Item1 != CustomerIndexEntity.EmailPartition(after.Email!)) : newKeys;
+        await Task.WhenAll(toWrite.Select(k => Index.UpsertEntityAsync(CustomerIndexEntity.For(after, k), TableUpdateMode.Replace, cancellationToken)));
         foreach (var (partition, row) in oldKeys.Except(newKeys))
         {
             if (partition.StartsWith("email|", StringComparison.Ordinal))
