@@ -65,6 +65,21 @@ public sealed class RfmAnalysis(AnalyticsEngine engine)
         return new RfmGrid(cells.Sum(c => c.Customers), cells, segments);
     }
 
+    /// <summary>Every scored customer's RFM code (e.g. <c>545</c>), for the nightly recompute to store on each customer.</summary>
+    public async Task<IReadOnlyDictionary<string, string>> GetAllCodesAsync(CancellationToken cancellationToken = default)
+    {
+        using var db = await engine.OpenAsync(cancellationToken);
+        using var command = db.CreateCommand();
+        command.CommandText = $"WITH s AS ({Scores}) SELECT customer_id, r, f, m FROM s";
+        using var reader = command.ExecuteReader();
+        var codes = new Dictionary<string, string>(StringComparer.Ordinal);
+        while (reader.Read())
+        {
+            codes[reader.GetString(0)] = RfmMap.Code(reader.GetInt32(1), reader.GetInt32(2), reader.GetInt32(3));
+        }
+        return codes;
+    }
+
     /// <summary>One customer's scores, or null when they have no counted order in the copy.</summary>
     public async Task<RfmScore?> GetScoreAsync(string customerId, CancellationToken cancellationToken = default)
     {

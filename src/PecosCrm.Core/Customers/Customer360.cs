@@ -13,7 +13,11 @@ public sealed record Customer360(
     IReadOnlyList<Note> PinnedNotes,
     IReadOnlyList<Order> RecentOrders,
     IReadOnlyList<TimelineEntry> RecentActivity,
-    IReadOnlyList<RelatedContact> RelatedContacts);
+    IReadOnlyList<RelatedContact> RelatedContacts,
+    CustomerRfm? Rfm);
+
+/// <summary>The customer's RFM scores as of the last nightly recompute.</summary>
+public sealed record CustomerRfm(int R, int F, int M, string Code, string Segment);
 
 /// <summary>A customer's metrics with the time-dependent parts worked out now.</summary>
 public sealed record CustomerInsights(CustomerMetrics Metrics, Engagement Engagement, int? DaysSinceLastOrder, CustomerHealth Health);

@@ -32,10 +32,14 @@ public sealed class Customer360Reader(StorageAccount storage, TagStore tags, Not
         await Task.WhenAll(profile, metrics, customerTags, pinned, orders, activity, contacts);
 
         var customer = (await profile)?.ToRecord() ?? throw new NotFoundException("Customer", customerId);
-        var insights = Insights(await metrics, time.GetUtcNow());
+        var metricsRow = await metrics;
+        var insights = Insights(metricsRow, time.GetUtcNow());
+        var rfm = metricsRow?.RfmCode is { Length: 3 } code
+            ? new CustomerRfm(code[0] - '0', code[1] - '0', code[2] - '0', code, Analytics.RfmMap.Default.GetValueOrDefault(code, "Unscored"))
+            : null;
         return new Customer360(
             customer, insights.Metrics, insights.Engagement, insights.DaysSinceLastOrder, insights.Health,
-            await customerTags, await pinned, (await orders).Items.Select(o => o.ToOrder()).ToList(), (await activity).Items, await contacts);
+            await customerTags, await pinned, (await orders).Items.Select(o => o.ToOrder()).ToList(), (await activity).Items, await contacts, rfm);
     }
 
     /// <summary>The metrics and health of a customer, worked out at this moment.</summary>

@@ -142,10 +142,11 @@ public sealed class CustomerActivity(StorageAccount storage, OrderStore orders, 
 
     /// <summary>
     /// Re-evaluates what depends on the passing of time alone (the auto-tags New Customer and At Risk,
-    /// through the health score), reading only the customer's metrics and profile rows. Returns true
-    /// when a tag changed. Guarded by the metrics row's ETag like every other write.
+    /// through the health score) and stores the customer's RFM code, reading only the customer's
+    /// metrics and profile rows. Returns true when something changed. Guarded by the metrics row's
+    /// ETag like every other write.
     /// </summary>
-    public async Task<bool> RefreshAsync(string customerId, CancellationToken cancellationToken = default)
+    public async Task<bool> RefreshAsync(string customerId, string? rfmCode = null, CancellationToken cancellationToken = default)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -161,11 +162,12 @@ public sealed class CustomerActivity(StorageAccount storage, OrderStore orders, 
             var health = HealthScore.Compute(computed, metrics.ToEngagement(), now);
             var current = metrics.AutoTagSet();
             var wanted = AutoTags.For(customer?.CustomerSince ?? computed.FirstOrderAt ?? now, computed, health, now);
-            if (current.SetEquals(wanted))
+            if (current.SetEquals(wanted) && metrics.RfmCode == rfmCode)
             {
                 return false;
             }
             metrics.AutoTags = string.Join(' ', wanted.Order(StringComparer.Ordinal));
+            metrics.RfmCode = rfmCode;
             metrics.UpdatedAt = now;
             var actions = new List<TableTransactionAction> { new(TableTransactionActionType.UpdateReplace, metrics, metrics.ETag) };
             actions.AddRange(TagStore.AutoTagActions(customerId, current, wanted, now));

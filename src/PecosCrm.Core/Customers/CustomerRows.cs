@@ -35,6 +35,9 @@ internal sealed class MetricsEntity : ITableEntity
     public DateTimeOffset? LastEngagedAt { get; set; }
     public int OpenSupportIssues { get; set; }
 
+    /// <summary>The RFM code the last nightly recompute gave the customer (e.g. <c>545</c>); null when not scored.</summary>
+    public string? RfmCode { get; set; }
+
     /// <summary>The auto-tags currently on the customer, space-separated, to diff against on change.</summary>
     public string AutoTags { get; set; } = "";
 

@@ -2,18 +2,21 @@ using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
+using PecosCrm.Core.Analytics;
 using PecosCrm.Core.Storage;
 
 namespace PecosCrm.Core.Customers;
 
 /// <summary>
-/// The nightly recompute of what changes with time alone. It never reads orders: the coordinator
+/// The nightly recompute of what changes with time alone, and of RFM. It never reads order rows:
+/// RFM comes from the analytical copy (rebuilt first where it changed), and the coordinator
 /// pages through the customer list and queues one shard of up to 500 customer ids per page; each
 /// shard reads one metrics row (and the profile) per customer, in parallel, and rewrites only the
 /// customers whose auto-tags changed. A finished shard leaves a marker, so a shard redelivered after
 /// a crash is skipped and the job resumes without redoing finished work. Progress is on the job row.
 /// </summary>
-public sealed partial class RecomputeService(StorageAccount storage, CustomerStore customers, CustomerActivity activity, TimeProvider time, ILogger<RecomputeService> logger)
+public sealed partial class RecomputeService(
+    StorageAccount storage, CustomerStore customers, CustomerActivity activity, AnalyticsCopy analytics, RfmAnalysis rfm, TimeProvider time, ILogger<RecomputeService> logger)
 {
     public const int ShardSize = 500;
     private const string JobPartition = "recompute";
@@ -25,6 +28,9 @@ public sealed partial class RecomputeService(StorageAccount storage, CustomerSto
         var now = time.GetUtcNow();
         var job = new RecomputeEntity { RowKey = KeyRules.InvertedTicks(now) + Guid.NewGuid().ToString("N")[..8], State = "running", StartedBy = startedBy, StartedAt = now, ShardsTotal = -1 };
         await Jobs.AddEntityAsync(job, cancellationToken);
+        // RFM comes from the analytical copy, brought up to date first; each shard carries its customers' codes.
+        await analytics.RebuildChangedAsync(cancellationToken);
+        var codes = await rfm.GetAllCodesAsync(cancellationToken);
         var queue = storage.Queue(StorageNames.Queues.Recompute);
         var shards = 0;
         string? cursor = null;
@@ -33,7 +39,7 @@ public sealed partial class RecomputeService(StorageAccount storage, CustomerSto
             var page = await customers.ListAsync(null, ShardSize, cursor, cancellationToken);
             if (page.Items.Count > 0)
             {
-                await queue.SendMessageAsync(JsonSerializer.Serialize(new RecomputeShard(job.RowKey, shards++, page.Items.Select(c => c.Id).ToList()), CrmJson.Options), cancellationToken);
+                await queue.SendMessageAsync(JsonSerializer.Serialize(new RecomputeShard(job.RowKey, shards++, page.Items.Select(c => c.Id).ToList(), page.Items.Select(c => codes.GetValueOrDefault(c.Id)).ToList()), CrmJson.Options), cancellationToken);
             }
             cursor = page.NextCursor;
         }
@@ -62,11 +68,12 @@ public sealed partial class RecomputeService(StorageAccount storage, CustomerSto
         }
         long changed = 0;
         var errors = 0;
-        await Parallel.ForEachAsync(shard.CustomerIds, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (id, ct) =>
+        await Parallel.ForEachAsync(shard.CustomerIds.Select((id, i) => (Id: id, Rfm: shard.RfmCodes?.ElementAtOrDefault(i))),
+            new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (customer, ct) =>
         {
             try
             {
-                if (await activity.RefreshAsync(id, ct))
+                if (await activity.RefreshAsync(customer.Id, customer.Rfm, ct))
                 {
                     Interlocked.Increment(ref changed);
                 }
@@ -127,7 +134,7 @@ public sealed partial class RecomputeService(StorageAccount storage, CustomerSto
 }
 
 /// <summary>One queue message of a recompute job.</summary>
-public sealed record RecomputeShard(string Job, int Shard, IReadOnlyList<string> CustomerIds);
+public sealed record RecomputeShard(string Job, int Shard, IReadOnlyList<string> CustomerIds, IReadOnlyList<string?>? RfmCodes = null);
 
 internal sealed class RecomputeEntity : ITableEntity
 {

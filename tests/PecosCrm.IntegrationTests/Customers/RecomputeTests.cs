@@ -45,6 +45,12 @@ public sealed class RecomputeTests(AzuriteFixture fixture)
         Assert.Contains("auto-at-risk", tags);
         var timeline = await (await admin.GetAsync($"/api/customers/{id}/timeline?type=tag")).AssertJsonAsync();
         Assert.Contains(timeline["items"]!.AsArray(), e => e!["title"]!.GetValue<string>() == "Tag New Customer removed");
+        // The only customer with an order is alone in every quintile's first place: 111, Lost.
+        var view = await (await admin.GetAsync($"/api/customers/{id}/360")).AssertJsonAsync();
+        Assert.Equal("111", view["rfm"]!["code"]!.GetValue<string>());
+        Assert.Equal("Lost", view["rfm"]!["segment"]!.GetValue<string>());
+        var quiet = await (await admin.GetAsync($"/api/customers/quiet-0-{app.Prefix}/360")).AssertJsonAsync();
+        Assert.Null(quiet["rfm"]);
     }
 
     private static async Task<List<string>> TagsAsync(HttpClient admin, string id) =>
