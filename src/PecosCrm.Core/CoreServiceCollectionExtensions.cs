@@ -53,6 +53,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<RfmAnalysis>();
         services.AddSingleton<KpiAnalysis>();
         services.AddSingleton<CohortAnalysis>();
+        services.AddSingleton<InsightAnalysis>();
         services.AddSingleton<ExportService>();
         services.AddSingleton<PrivacyService>();
         return services;

@@ -22,6 +22,10 @@ public static class AnalyticsEndpoints
             .WithSummary("Customer metrics for [from, to) (default: the last 30 days) beside the previous period of equal length. Each metric carries its definition.");
         analytics.MapGet("/cohorts", CohortsAsync).WithName("GetCohorts").RequireAuthorization(Permissions.AnalyticsRead)
             .WithSummary("Monthly cohorts by first-purchase month (from, to as yyyy-MM; default the last 12): retention and revenue per customer by months since first purchase; null where not reached yet.");
+        analytics.MapGet("/revenue", RevenueAsync).WithName("GetRevenue").RequireAuthorization(Permissions.AnalyticsRead)
+            .WithSummary("Orders and net revenue by month and by weekday, and the channel mix, for [from, to) (default: the last 12 months).");
+        analytics.MapGet("/pairs", PairsAsync).WithName("GetBoughtTogether").RequireAuthorization(Permissions.AnalyticsRead)
+            .WithSummary("Categories (by=category, default) or products (by=product) most often bought together, with support, confidence and lift.");
         app.MapGet("/api/customers/{id}/rfm", CustomerRfmAsync).WithTags("Analytics").WithName("GetCustomerRfm").RequireAuthorization(Permissions.AnalyticsRead);
         return app;
     }
@@ -56,6 +60,29 @@ public static class AnalyticsEndpoints
             c.Month, c.Customers, c.Retention, c.RevenuePerCustomer.Select(r => r is { } cents ? Money.ToDecimal(cents) : (decimal?)null).ToList(), "USD")).ToList());
     }
 
+    public static async Task<Ok<RevenueReportResponse>> RevenueAsync(
+        InsightAnalysis insights, TimeProvider time, DateTimeOffset? from, DateTimeOffset? to, CancellationToken cancellationToken)
+    {
+        var end = to ?? time.GetUtcNow();
+        var report = await insights.RevenueAsync(from ?? end.AddMonths(-12), end, cancellationToken);
+        static RevenuePointResponse Point(RevenuePoint p) => new(p.Key, p.Orders, Money.ToDecimal(p.RevenueCents));
+        return TypedResults.Ok(new RevenueReportResponse(
+            report.ByMonth.Select(Point).ToList(), report.ByWeekday.Select(Point).ToList(),
+            report.Channels.Select(c => new ChannelShareResponse(c.Channel, c.Orders, Money.ToDecimal(c.RevenueCents), c.Share)).ToList(), "USD"));
+    }
+
+    public static async Task<Ok<IReadOnlyList<ItemPair>>> PairsAsync(
+        InsightAnalysis insights, TimeProvider time, string? by, DateTimeOffset? from, DateTimeOffset? to, int? limit, CancellationToken cancellationToken)
+    {
+        if (by is not (null or "category" or "product"))
+        {
+            throw new ValidationFailedException("by", "must be category or product.");
+        }
+        var end = to ?? time.GetUtcNow();
+        var size = Core.Storage.Page<ItemPair>.CheckLimit(limit ?? 20);
+        return TypedResults.Ok(await insights.PairsAsync(by == "product", from ?? end.AddMonths(-12), end, size, cancellationToken));
+    }
+
     private static DateOnly? Month(string? value, string field)
     {
         if (value is null)
@@ -75,6 +102,12 @@ public static class AnalyticsEndpoints
 }
 
 public sealed record CohortResponse(string Month, int Customers, IReadOnlyList<double?> Retention, IReadOnlyList<decimal?> RevenuePerCustomer, string Currency);
+
+public sealed record RevenuePointResponse(string Key, long Orders, decimal Revenue);
+
+public sealed record ChannelShareResponse(string Channel, long Orders, decimal Revenue, double Share);
+
+public sealed record RevenueReportResponse(IReadOnlyList<RevenuePointResponse> ByMonth, IReadOnlyList<RevenuePointResponse> ByWeekday, IReadOnlyList<ChannelShareResponse> Channels, string Currency);
 
 public sealed record RefreshResponse(IReadOnlyList<string> MonthsRebuilt);
 
