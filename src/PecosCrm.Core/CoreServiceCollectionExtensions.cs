@@ -54,6 +54,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<KpiAnalysis>();
         services.AddSingleton<CohortAnalysis>();
         services.AddSingleton<InsightAnalysis>();
+        services.AddSingleton<MarketingAnalysis>();
         services.AddSingleton<ExportService>();
         services.AddSingleton<PrivacyService>();
         return services;

@@ -33,9 +33,10 @@ internal sealed class AuditEntity : ITableEntity
     public string? Ip { get; set; }
     public string? UserAgent { get; set; }
 
-    public static string ActorPartition(string actorId) => "actor|" + actorId;
+    /// <summary>Ids come from outside (a store's order id, a month and channel): escaped, so no id can break a key.</summary>
+    public static string ActorPartition(string actorId) => "actor|" + Storage.KeyRules.Escape(actorId);
 
-    public static string EntityPartition(string type, string id) => "entity|" + type + "|" + id;
+    public static string EntityPartition(string type, string id) => "entity|" + Storage.KeyRules.Escape(type) + "|" + Storage.KeyRules.Escape(id);
 
     public AuditEntity MemberwiseCloneFor(string partitionKey, string rowKey)
     {

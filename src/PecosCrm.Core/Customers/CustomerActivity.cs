@@ -230,6 +230,9 @@ public sealed class CustomerActivity(StorageAccount storage, OrderStore orders, 
             case EventTypes.AccountLogin:
                 var channel = e.Data.ValueKind == System.Text.Json.JsonValueKind.Object && e.Data.TryGetProperty("channel", out var c) ? c.GetString() : null;
                 return (Entry(TimelineType.Login, channel is null ? "Signed in" : $"Signed in ({channel})"), g => g with { Logins = g.Logins + 1 });
+            case EventTypes.NpsResponse:
+                var nps = EventValidator.Data<NpsData>(e);
+                return (Entry(TimelineType.Survey, $"Answered the NPS survey: {nps.Score}/10", null, nps.Comment), g => g);
             case EventTypes.PageViewed:
                 var page = EventValidator.Data<PageViewData>(e);
                 return (Entry(TimelineType.PageView, $"Viewed page {page.Title ?? page.Url}", page.Url), g => g with { PageViews = g.PageViews + 1 });

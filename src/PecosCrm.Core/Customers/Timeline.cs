@@ -15,6 +15,7 @@ public enum TimelineType
     Note,
     Tag,
     Automation,
+    Survey,
 }
 
 /// <summary>One line of a customer's activity timeline.</summary>

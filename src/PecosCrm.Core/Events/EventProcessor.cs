@@ -12,7 +12,7 @@ namespace PecosCrm.Core.Events;
 /// (its marker is written with its effects), so a redelivered batch changes nothing.
 /// </summary>
 public sealed partial class EventProcessor(
-    StorageAccount storage, CustomerStore customers, CustomerActivity activity, ILogger<EventProcessor> logger)
+    StorageAccount storage, CustomerStore customers, CustomerActivity activity, Analytics.MarketingAnalysis marketing, ILogger<EventProcessor> logger)
 {
     public const int Parallelism = 16;
 
@@ -74,6 +74,11 @@ public sealed partial class EventProcessor(
             }
             else
             {
+                if (e.Type == EventTypes.NpsResponse)
+                {
+                    // Kept by month for the NPS report; an upsert by event id, harmless when repeated.
+                    await marketing.RecordNpsAsync(e, cancellationToken);
+                }
                 applied = await activity.ApplyEngagementEventAsync(e, cancellationToken);
             }
             return applied ? EventOutcome.Applied : EventOutcome.Duplicate;

@@ -23,6 +23,7 @@ public static class EventTypes
     public const string ReviewSubmitted = "review.submitted";
     public const string AccountLogin = "account.login";
     public const string PageViewed = "page.viewed";
+    public const string NpsResponse = "nps.response";
 
     private static readonly EventField[] CustomerFields =
     [
@@ -95,6 +96,11 @@ public static class EventTypes
         ]),
         new(AccountLogin, "The customer signed in.", [new("channel", "string", false, "web, mobile, ...")]),
         new(PageViewed, "The customer viewed a page.", [new("url", "string", true, ""), new("title", "string", false, "")]),
+        new(NpsResponse, "The customer answered the net promoter survey.",
+        [
+            new("score", "integer 0-10", true, "how likely they are to recommend the store"),
+            new("comment", "string", false, ""),
+        ]),
     ];
 
     public static bool IsKnown(string type) => All.Any(t => t.Name == type);

@@ -134,6 +134,14 @@ public static class EventValidator
                             check.Add(prefix + "rating", "must be a whole number from 1 to 5.");
                         }
                         break;
+                    case EventTypes.NpsResponse:
+                        var nps = json.Deserialize<NpsData>(CrmJson.Options)!;
+                        if (nps.Score is null or < 0 or > 10)
+                        {
+                            check.Add(prefix + "score", "must be a whole number from 0 to 10.");
+                        }
+                        check.MaxLength(prefix + "comment", nps.Comment, 2000);
+                        break;
                     case EventTypes.PageViewed:
                         check.Required(prefix + "url", json.Deserialize<PageViewData>(CrmJson.Options)!.Url, 2000);
                         break;
@@ -159,3 +167,5 @@ public sealed record ProductViewData(string? ProductId, string? Name, string? Ca
 public sealed record ReviewData(string? ProductId, int? Rating, string? Title, string? Body);
 
 public sealed record PageViewData(string? Url, string? Title);
+
+public sealed record NpsData(int? Score, string? Comment);

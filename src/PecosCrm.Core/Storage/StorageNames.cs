@@ -23,8 +23,12 @@ public static class StorageNames
         /// <summary>Which months of the analytical copy are stale, and when each was last built.</summary>
         public const string AnalyticsState = "analyticsstate";
 
+        /// <summary>Net promoter survey answers by month, and marketing spend by month and channel.</summary>
+        public const string Nps = "npsresponses";
+        public const string MarketingSpend = "marketingspend";
+
         public static readonly IReadOnlyList<string> All =
-            [Staff, ApiKeys, Audit, Jobs, Customers, CustomerIndex, Tags, TagMembers, Products, OrderIndex, OrdersByMonth, AnalyticsState];
+            [Staff, ApiKeys, Audit, Jobs, Customers, CustomerIndex, Tags, TagMembers, Products, OrderIndex, OrdersByMonth, AnalyticsState, Nps, MarketingSpend];
     }
 
     public static class Queues

@@ -26,6 +26,12 @@ public static class AnalyticsEndpoints
             .WithSummary("Orders and net revenue by month and by weekday, and the channel mix, for [from, to) (default: the last 12 months).");
         analytics.MapGet("/pairs", PairsAsync).WithName("GetBoughtTogether").RequireAuthorization(Permissions.AnalyticsRead)
             .WithSummary("Categories (by=category, default) or products (by=product) most often bought together, with support, confidence and lift.");
+        analytics.MapGet("/nps", NpsAsync).WithName("GetNps").RequireAuthorization(Permissions.AnalyticsRead)
+            .WithSummary("Net promoter score from nps.response events for months from..to (yyyy-MM; default the last 12): promoters 9-10, passives 7-8, detractors 0-6.");
+        analytics.MapPut("/marketing-spend/{month}/{channel}", SetSpendAsync).WithName("SetMarketingSpend").RequireAuthorization(Permissions.CampaignsWrite)
+            .WithSummary("Record what a channel cost in a month: { \"amount\": 1250.00 }.");
+        analytics.MapGet("/cac", CacAsync).WithName("GetCac").RequireAuthorization(Permissions.AnalyticsRead)
+            .WithSummary("Customer acquisition cost per month and channel: spend over new customers whose first order came through that channel.");
         app.MapGet("/api/customers/{id}/rfm", CustomerRfmAsync).WithTags("Analytics").WithName("GetCustomerRfm").RequireAuthorization(Permissions.AnalyticsRead);
         return app;
     }
@@ -83,6 +89,39 @@ public static class AnalyticsEndpoints
         return TypedResults.Ok(await insights.PairsAsync(by == "product", from ?? end.AddMonths(-12), end, size, cancellationToken));
     }
 
+    public static async Task<Ok<NpsReport>> NpsAsync(MarketingAnalysis marketing, TimeProvider time, string? from, string? to, CancellationToken cancellationToken)
+    {
+        var (first, last) = MonthRange(from, to, time);
+        return TypedResults.Ok(await marketing.GetNpsAsync(first, last, cancellationToken));
+    }
+
+    public static async Task<NoContent> SetSpendAsync(
+        string month, string channel, SpendRequest request, MarketingAnalysis marketing, AuditLog audit, HttpContext http, CancellationToken cancellationToken)
+    {
+        if (request.Amount is not { } amount)
+        {
+            throw new ValidationFailedException("amount", "is required.");
+        }
+        await marketing.SetSpendAsync(month, channel, amount, cancellationToken);
+        await audit.RecordAsync(http, "marketing_spend.set", "marketing_spend", $"{month}/{channel}", null, request);
+        return TypedResults.NoContent();
+    }
+
+    public static async Task<Ok<IReadOnlyList<CacResponse>>> CacAsync(MarketingAnalysis marketing, TimeProvider time, string? from, string? to, CancellationToken cancellationToken)
+    {
+        var (first, last) = MonthRange(from, to, time);
+        var points = await marketing.GetCacAsync(first, last, cancellationToken);
+        return TypedResults.Ok<IReadOnlyList<CacResponse>>(points.Select(p => new CacResponse(
+            p.Month, p.Channel, Money.ToDecimal(p.SpendCents), p.NewCustomers, p.CacCents is { } c ? Money.ToDecimal(c) : null, "USD")).ToList());
+    }
+
+    private static (string From, string To) MonthRange(string? from, string? to, TimeProvider time)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        return (from ?? now.AddMonths(-11).ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture),
+            to ?? now.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     private static DateOnly? Month(string? value, string field)
     {
         if (value is null)
@@ -108,6 +147,10 @@ public sealed record RevenuePointResponse(string Key, long Orders, decimal Reven
 public sealed record ChannelShareResponse(string Channel, long Orders, decimal Revenue, double Share);
 
 public sealed record RevenueReportResponse(IReadOnlyList<RevenuePointResponse> ByMonth, IReadOnlyList<RevenuePointResponse> ByWeekday, IReadOnlyList<ChannelShareResponse> Channels, string Currency);
+
+public sealed record SpendRequest(decimal? Amount);
+
+public sealed record CacResponse(string Month, string Channel, decimal Spend, long NewCustomers, decimal? Cac, string Currency);
 
 public sealed record RefreshResponse(IReadOnlyList<string> MonthsRebuilt);
 
