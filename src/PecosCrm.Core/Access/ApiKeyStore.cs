@@ -65,7 +65,7 @@ public sealed class ApiKeyStore(StorageAccount storage, StaffStore staff, TimePr
         }
         check.ThrowIfInvalid();
 
-        var secret = SecretPrefix + Base64Url(RandomNumberGenerator.GetBytes(32));
+        var secret = NewSecret();
         var key = await InsertAsync(request.Name!.Trim(), request.Owner!.Value, request.StaffId, scopes, request.RateLimitPerMinute, secret, createdBy, cancellationToken);
         return new CreatedApiKey(key, secret);
     }
@@ -171,13 +171,7 @@ public sealed class ApiKeyStore(StorageAccount storage, StaffStore staff, TimePr
         {
             return false;
         }
-        var email = options.Value.BootstrapAdminEmail;
-        var admin = await staff.FindByEmailAsync(email, cancellationToken)
-            ?? await staff.CreateAsync(new NewStaffMember("Administrator", email, StaffRole.Admin), cancellationToken);
-        if (admin.Role != StaffRole.Admin || !admin.Active)
-        {
-            (_, admin) = await staff.UpdateAsync(admin.Id, new StaffMemberPatch(null, null, StaffRole.Admin, true), null, cancellationToken);
-        }
+        var admin = await AdminMemberAsync(cancellationToken);
         await InsertAsync("Bootstrap admin key", ApiKeyOwner.Staff, admin.Id, [], null, secret, "system", cancellationToken);
         return true;
     }
@@ -185,16 +179,29 @@ public sealed class ApiKeyStore(StorageAccount storage, StaffStore staff, TimePr
     /// <summary>Makes a new random admin key for the bootstrap admin staff member (the app's create-admin-key command).</summary>
     public async Task<string> CreateAdminKeyAsync(CancellationToken cancellationToken = default)
     {
-        var secret = SecretPrefix + Base64Url(RandomNumberGenerator.GetBytes(32));
+        var secret = NewSecret();
         if (!await BootstrapAdminAsync(secret, cancellationToken))
         {
-            var email = options.Value.BootstrapAdminEmail;
-            var admin = await staff.FindByEmailAsync(email, cancellationToken)
-                ?? await staff.CreateAsync(new NewStaffMember("Administrator", email, StaffRole.Admin), cancellationToken);
+            var admin = await AdminMemberAsync(cancellationToken);
             await InsertAsync("Admin key (command line)", ApiKeyOwner.Staff, admin.Id, [], null, secret, "system", cancellationToken);
         }
         return secret;
     }
+
+    /// <summary>The bootstrap admin staff member, created, or restored to an active admin, as needed.</summary>
+    private async Task<StaffMember> AdminMemberAsync(CancellationToken cancellationToken)
+    {
+        var email = options.Value.BootstrapAdminEmail;
+        var admin = await staff.FindByEmailAsync(email, cancellationToken)
+            ?? await staff.CreateAsync(new NewStaffMember("Administrator", email, StaffRole.Admin), cancellationToken);
+        if (admin.Role != StaffRole.Admin || !admin.Active)
+        {
+            (_, admin) = await staff.UpdateAsync(admin.Id, new StaffMemberPatch(null, null, StaffRole.Admin, true), null, cancellationToken);
+        }
+        return admin;
+    }
+
+    private static string NewSecret() => SecretPrefix + Base64Url(RandomNumberGenerator.GetBytes(32));
 
     private async Task<bool> AnyActiveAdminKeyAsync(CancellationToken cancellationToken)
     {

@@ -2,7 +2,9 @@ using System.Globalization;
 using Azure;
 using Azure.Data.Tables;
 using DuckDB.NET.Data;
+using PecosCrm.Core.Customers;
 using PecosCrm.Core.Events;
+using PecosCrm.Core.Orders;
 using PecosCrm.Core.Storage;
 
 namespace PecosCrm.Core.Analytics;
@@ -31,7 +33,7 @@ public sealed class MarketingAnalysis(StorageAccount storage, AnalyticsEngine en
         var data = EventValidator.Data<NpsData>(e);
         var row = new NpsEntity
         {
-            PartitionKey = e.OccurredAt.UtcDateTime.ToString("yyyy-MM", CultureInfo.InvariantCulture),
+            PartitionKey = MonthOrderEntity.Month(e.OccurredAt),
             RowKey = e.Id,
             CustomerId = e.CustomerId,
             Score = data.Score ?? 0,
@@ -82,7 +84,7 @@ public sealed class MarketingAnalysis(StorageAccount storage, AnalyticsEngine en
             check.Add("amount", "must be at least 0 with at most two decimals.");
         }
         check.ThrowIfInvalid();
-        await Spend.UpsertEntityAsync(new SpendEntity { PartitionKey = month, RowKey = channel.ToLowerInvariant(), Cents = (long)(amount * 100m) }, TableUpdateMode.Replace, cancellationToken);
+        await Spend.UpsertEntityAsync(new SpendEntity { PartitionKey = month, RowKey = channel.ToLowerInvariant(), Cents = Money.ToCents(amount) }, TableUpdateMode.Replace, cancellationToken);
     }
 
     public async Task<IReadOnlyList<CacPoint>> GetCacAsync(string fromMonth, string toMonth, CancellationToken cancellationToken = default)

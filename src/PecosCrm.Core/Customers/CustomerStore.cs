@@ -56,10 +56,7 @@ public sealed class CustomerStore(StorageAccount storage, TimeProvider time)
         {
             throw new NotFoundException("Customer", id);
         }
-        if (ifMatch is not null && ifMatch != "*" && ifMatch != entity.ETag.ToString())
-        {
-            throw new ConcurrencyException();
-        }
+        TableClientExtensions.CheckIfMatch(ifMatch, entity.ETag);
         var before = entity.ToRecord();
         var after = Build(before, patch, time.GetUtcNow());
         var changed = ChangedFields(before, after);

@@ -11,4 +11,7 @@ public static class Money
             : (cents / 100m).ToString("#,##0.00", CultureInfo.InvariantCulture) + " " + currency;
 
     public static decimal ToDecimal(long cents) => cents / 100m;
+
+    /// <summary>Whole cents of an amount (callers have checked it has at most two decimals).</summary>
+    public static long ToCents(decimal amount) => (long)decimal.Round(amount * 100m, MidpointRounding.AwayFromZero);
 }

@@ -69,7 +69,7 @@ public sealed partial class EventProcessor(
             {
                 var input = EventValidator.OrderData(e);
                 var order = input.ToOrder(new Validation());
-                long? refund = e.Type == EventTypes.OrderRefunded && input.RefundedAmount is { } r ? (long)decimal.Round(r * 100m) : null;
+                long? refund = e.Type == EventTypes.OrderRefunded && input.RefundedAmount is not null ? order.RefundedCents : null;
                 applied = await activity.ApplyOrderEventAsync(e, order, refund, cancellationToken);
             }
             else

@@ -1,3 +1,4 @@
+using PecosCrm.Core.Customers;
 using PecosCrm.Core.Storage;
 
 namespace PecosCrm.Core.Orders;
@@ -108,7 +109,7 @@ public sealed record OrderInput(
         {
             check.Add(field, "must have at most two decimal places.");
         }
-        return (long)decimal.Round(amount.Value * 100m, MidpointRounding.AwayFromZero);
+        return Money.ToCents(amount.Value);
     }
 }
 

@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Data.Tables;
+using PecosCrm.Core.Customers;
 using PecosCrm.Core.Storage;
 
 namespace PecosCrm.Core.Products;
@@ -45,7 +46,7 @@ public sealed class ProductStore(StorageAccount storage, TimeProvider time)
             Sku = f.Sku!.Trim(),
             Name = f.Name!.Trim(),
             Category = f.Category.Trim(),
-            PriceCents = (long)(f.Price!.Value * 100m),
+            PriceCents = Money.ToCents(f.Price!.Value),
             Currency = (f.Currency ?? "USD").ToUpperInvariant(),
             Active = f.Active ?? true,
             UpdatedAt = time.GetUtcNow(),

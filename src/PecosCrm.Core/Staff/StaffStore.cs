@@ -89,10 +89,7 @@ public sealed class StaffStore(StorageAccount storage, TimeProvider time)
 
         var entity = await Table.FindAsync<StaffEntity>(StaffEntity.Partition, KeyRules.IsValidKey(id) && !id.StartsWith('~') ? id : "-", cancellationToken)
             ?? throw new NotFoundException("Staff member", id);
-        if (ifMatch is not null && ifMatch != "*" && ifMatch != entity.ETag.ToString())
-        {
-            throw new ConcurrencyException();
-        }
+        TableClientExtensions.CheckIfMatch(ifMatch, entity.ETag);
         var before = entity.ToRecord();
         var oldEmail = entity.Email;
 

@@ -96,7 +96,16 @@ public static class TableClientExtensions
         }
     }
 
-    /// <summary>Parses an API <c>If-Match</c> value into the ETag to write with; <c>*</c> or none means any.</summary>
-    public static ETag ToETag(string? ifMatch) =>
-        string.IsNullOrEmpty(ifMatch) || ifMatch == "*" ? ETag.All : new ETag(ifMatch);
+    /// <summary>
+    /// Checks an API <c>If-Match</c> value against the ETag just read; none or <c>*</c> matches
+    /// anything. The write that follows still goes with the ETag it read, so a change made in
+    /// between fails too.
+    /// </summary>
+    public static void CheckIfMatch(string? ifMatch, ETag current)
+    {
+        if (!string.IsNullOrEmpty(ifMatch) && ifMatch != "*" && ifMatch != current.ToString())
+        {
+            throw new ConcurrencyException();
+        }
+    }
 }
