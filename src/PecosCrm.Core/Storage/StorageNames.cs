@@ -27,8 +27,25 @@ public static class StorageNames
         public const string Nps = "npsresponses";
         public const string MarketingSpend = "marketingspend";
 
+        /// <summary>The RFM segment map: its versions, and which one is current.</summary>
+        public const string RfmMaps = "rfmmaps";
+
+        /// <summary>Segment definitions, their members, and when each member joined and left.</summary>
+        public const string Segments = "segments";
+        public const string SegmentMembers = "segmentmembers";
+        public const string SegmentHistory = "segmenthistory";
+
+        /// <summary>Single-use discount codes issued to customers, by code and by customer.</summary>
+        public const string DiscountCodes = "discountcodes";
+
+        /// <summary>Exports that run on a schedule (daily or weekly).</summary>
+        public const string ExportSchedules = "exportschedules";
+
         public static readonly IReadOnlyList<string> All =
-            [Staff, ApiKeys, Audit, Jobs, Customers, CustomerIndex, Tags, TagMembers, Products, OrderIndex, OrdersByMonth, AnalyticsState, Nps, MarketingSpend];
+        [
+            Staff, ApiKeys, Audit, Jobs, Customers, CustomerIndex, Tags, TagMembers, Products, OrderIndex, OrdersByMonth, AnalyticsState, Nps, MarketingSpend,
+            RfmMaps, Segments, SegmentMembers, SegmentHistory, DiscountCodes, ExportSchedules,
+        ];
     }
 
     public static class Queues
@@ -44,7 +61,10 @@ public static class StorageNames
         /// <summary>Shards of a recompute job.</summary>
         public const string Recompute = "recompute";
 
-        public static readonly IReadOnlyList<string> All = [Housekeeping, Events, Exports, Recompute];
+        /// <summary>Segment work: membership refreshes and segment actions (tagging, codes, audiences).</summary>
+        public const string Segments = "segments";
+
+        public static readonly IReadOnlyList<string> All = [Housekeeping, Events, Exports, Recompute, Segments];
 
         public static string Poison(string queue) => queue + "-poison";
     }
