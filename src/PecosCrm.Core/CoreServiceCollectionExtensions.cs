@@ -10,6 +10,7 @@ using PecosCrm.Core.Exports;
 using PecosCrm.Core.Orders;
 using PecosCrm.Core.Privacy;
 using PecosCrm.Core.Products;
+using PecosCrm.Core.Segments;
 using PecosCrm.Core.Staff;
 using PecosCrm.Core.Storage;
 
@@ -48,6 +49,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<EventIngestor>();
         services.AddSingleton<EventProcessor>();
 
+        services.AddSingleton<CustomerFeatures>();
         services.AddSingleton<AnalyticsCopy>();
         services.AddSingleton<AnalyticsEngine>();
         services.AddSingleton<RfmAnalysis>();
@@ -57,6 +59,12 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<MarketingAnalysis>();
         services.AddSingleton<ExportService>();
         services.AddSingleton<PrivacyService>();
+
+        services.AddSingleton<SegmentStore>();
+        services.AddSingleton<SegmentQuery>();
+        services.AddSingleton<SegmentService>();
+        services.AddSingleton<SegmentActions>();
+        services.AddSingleton<DiscountCodes>();
         return services;
     }
 }

@@ -39,6 +39,7 @@ public static class CrmHost
         services.AddPecosCrmCore();
         services.AddOptions<HostingOptions>().BindConfiguration(HostingOptions.SectionName);
         services.AddHostedService<AdminBootstrap>();
+        services.AddHostedService<SegmentSeeder>();
         services.AddHostedService<DemoSeeder>();
 
         var registry = CrmFunctions.Registry();
@@ -93,6 +94,7 @@ public static class CrmHost
         app.MapExportsEndpoints();
         app.MapPrivacyEndpoints();
         app.MapJobsEndpoints();
+        app.MapSegmentsEndpoints();
 
         if (HostingMode.IsFunctionsHost(app.Configuration))
         {

@@ -97,6 +97,25 @@ public sealed class RfmAnalysis(AnalyticsEngine engine)
         return new RfmScore(customerId, r, f, m, code, RfmMap.Default[code], reader.GetDateTime(3), reader.GetInt64(4), reader.GetInt64(5));
     }
 
+    /// <summary>Creates <c>rfm_map(code, name)</c> and the view <c>rfm_scores(customer_id, last_order, orders, spend, r, f, m, code, segment)</c> in a session.</summary>
+    public Task RegisterAsync(DuckDBConnection db, CancellationToken cancellationToken = default)
+    {
+        LoadMap(db);
+        using var command = db.CreateCommand();
+        command.CommandText = $"""
+            CREATE VIEW rfm_scores AS
+            WITH s AS ({Scores})
+            SELECT s.*, CAST(r AS VARCHAR) || CAST(f AS VARCHAR) || CAST(m AS VARCHAR) AS code, map.name AS segment
+            FROM s LEFT JOIN rfm_map map ON map.code = CAST(r AS VARCHAR) || CAST(f AS VARCHAR) || CAST(m AS VARCHAR)
+            """;
+        command.ExecuteNonQuery();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The names of the current map's segments.</summary>
+    public Task<IReadOnlyList<string>> SegmentNamesAsync(CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<string>>(RfmMap.Default.Values.Distinct().ToList());
+
     private static void LoadMap(DuckDBConnection db)
     {
         using (var command = db.CreateCommand())

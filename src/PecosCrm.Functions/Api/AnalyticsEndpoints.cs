@@ -15,7 +15,7 @@ public static class AnalyticsEndpoints
         analytics.MapGet("/freshness", (AnalyticsCopy copy, CancellationToken ct) => copy.GetFreshnessAsync(ct)).WithName("GetAnalyticsFreshness")
             .WithSummary("How far the analytical copy (Parquet by month) trails the tables.").RequireAuthorization(Permissions.AnalyticsRead);
         analytics.MapPost("/refresh", RefreshAsync).WithName("RefreshAnalytics")
-            .WithSummary("Rebuild now the months whose orders changed (the AnalyticsRefresh timer does this every two minutes).").RequireAuthorization(Permissions.JobsRun);
+            .WithSummary("Rebuild now the months whose orders changed and the customers who changed (the AnalyticsRefresh timer does this every two minutes); full=true rebuilds everything.").RequireAuthorization(Permissions.JobsRun);
         analytics.MapGet("/rfm", RfmAsync).WithName("GetRfmGrid")
             .WithSummary("RFM grid: customers, revenue and average M per (R, F) cell, and per named RFM segment.").RequireAuthorization(Permissions.AnalyticsRead);
         analytics.MapGet("/kpis", KpisAsync).WithName("GetKpis").RequireAuthorization(Permissions.AnalyticsRead)
@@ -36,11 +36,11 @@ public static class AnalyticsEndpoints
         return app;
     }
 
-    public static async Task<Ok<RefreshResponse>> RefreshAsync(AnalyticsCopy copy, AuditLog audit, HttpContext http, CancellationToken cancellationToken)
+    public static async Task<Ok<CopyRefresh>> RefreshAsync(AnalyticsCopy copy, AuditLog audit, HttpContext http, bool? full, CancellationToken cancellationToken)
     {
-        var months = await copy.RebuildChangedAsync(cancellationToken);
-        await audit.RecordAsync(http, "analytics.refreshed", "analytics", "copy", null, new { months });
-        return TypedResults.Ok(new RefreshResponse(months));
+        var refresh = await copy.RebuildChangedAsync(full ?? false, cancellationToken);
+        await audit.RecordAsync(http, "analytics.refreshed", "analytics", "copy", null, refresh);
+        return TypedResults.Ok(refresh);
     }
 
     public static async Task<Ok<RfmGridResponse>> RfmAsync(RfmAnalysis rfm, CancellationToken cancellationToken)
@@ -151,8 +151,6 @@ public sealed record RevenueReportResponse(IReadOnlyList<RevenuePointResponse> B
 public sealed record SpendRequest(decimal? Amount);
 
 public sealed record CacResponse(string Month, string Channel, decimal Spend, long NewCustomers, decimal? Cac, string Currency);
-
-public sealed record RefreshResponse(IReadOnlyList<string> MonthsRebuilt);
 
 public sealed record RfmCellResponse(int R, int F, int Customers, decimal Revenue, double AverageM);
 

@@ -13,5 +13,6 @@ public static class CrmFunctions
         .Queue<HousekeepingQueueJob>(HousekeepingQueueJob.FunctionName, StorageNames.Queues.Housekeeping)
         .Queue<ProcessEventsJob>(ProcessEventsJob.FunctionName, StorageNames.Queues.Events)
         .Queue<RunExportJob>(RunExportJob.FunctionName, StorageNames.Queues.Exports)
-        .Queue<RecomputeShardJob>(RecomputeShardJob.FunctionName, StorageNames.Queues.Recompute);
+        .Queue<RecomputeShardJob>(RecomputeShardJob.FunctionName, StorageNames.Queues.Recompute)
+        .Queue<SegmentWorkJob>(SegmentWorkJob.FunctionName, StorageNames.Queues.Segments);
 }
