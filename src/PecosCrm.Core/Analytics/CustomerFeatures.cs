@@ -95,7 +95,7 @@ public sealed partial class CustomerFeatures(StorageAccount storage, CustomerSto
     {
         var marks = new List<TableEntity>();
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {AnalyticsStateEntity.Customer}");
-        await foreach (var mark in State.QueryAsync<TableEntity>(filter, 1000, ["RowKey"], cancellationToken))
+        await foreach (var mark in State.QueryAsync<TableEntity>(filter, 1000, ["PartitionKey", "RowKey"], cancellationToken))
         {
             marks.Add(mark);
         }

@@ -1,3 +1,4 @@
+using System.Runtime.Serialization;
 using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
@@ -26,8 +27,10 @@ internal sealed class SegmentEntity : ITableEntity
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 
+    [IgnoreDataMember]
     public SegmentKind KindValue => Enum.Parse<SegmentKind>(Kind);
 
+    [IgnoreDataMember]
     public SegmentRule? RuleTree => Rules is null ? null : JsonSerializer.Deserialize<SegmentRule>(Rules, CrmJson.Options);
 
     public Segment ToRecord() => new(RowKey, Name, Description, KindValue, RuleTree, PreBuilt, MemberCount, RefreshedAt, Error, CreatedBy, CreatedAt, UpdatedAt, ETag.ToString());
