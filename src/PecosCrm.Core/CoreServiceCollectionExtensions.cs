@@ -50,6 +50,7 @@ public static class CoreServiceCollectionExtensions
 
         services.AddSingleton<AnalyticsCopy>();
         services.AddSingleton<AnalyticsEngine>();
+        services.AddSingleton<RfmMapStore>();
         services.AddSingleton<RfmAnalysis>();
         services.AddSingleton<KpiAnalysis>();
         services.AddSingleton<CohortAnalysis>();
