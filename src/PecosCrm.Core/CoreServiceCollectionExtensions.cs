@@ -52,6 +52,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<CustomerFeatures>();
         services.AddSingleton<AnalyticsCopy>();
         services.AddSingleton<AnalyticsEngine>();
+        services.AddSingleton<RfmMapStore>();
         services.AddSingleton<RfmAnalysis>();
         services.AddSingleton<KpiAnalysis>();
         services.AddSingleton<CohortAnalysis>();
