@@ -56,6 +56,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<InsightAnalysis>();
         services.AddSingleton<MarketingAnalysis>();
         services.AddSingleton<ExportService>();
+        services.AddSingleton<ExportScheduleService>();
         services.AddSingleton<PrivacyService>();
         return services;
     }
