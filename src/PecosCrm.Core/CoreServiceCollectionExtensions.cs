@@ -59,6 +59,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<InsightAnalysis>();
         services.AddSingleton<MarketingAnalysis>();
         services.AddSingleton<ExportService>();
+        services.AddSingleton<ExportScheduleService>();
         services.AddSingleton<PrivacyService>();
 
         services.AddSingleton<SegmentStore>();

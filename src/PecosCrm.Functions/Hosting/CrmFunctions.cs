@@ -10,6 +10,7 @@ public static class CrmFunctions
         .Timer<HousekeepingTimerJob>(HousekeepingTimerJob.FunctionName, HousekeepingTimerJob.Schedule)
         .Timer<AnalyticsRefreshJob>(AnalyticsRefreshJob.FunctionName, AnalyticsRefreshJob.Schedule)
         .Timer<NightlyRecomputeJob>(NightlyRecomputeJob.FunctionName, NightlyRecomputeJob.Schedule)
+        .Timer<ScheduledExportsJob>(ScheduledExportsJob.FunctionName, ScheduledExportsJob.Schedule)
         .Queue<HousekeepingQueueJob>(HousekeepingQueueJob.FunctionName, StorageNames.Queues.Housekeeping)
         .Queue<ProcessEventsJob>(ProcessEventsJob.FunctionName, StorageNames.Queues.Events)
         .Queue<RunExportJob>(RunExportJob.FunctionName, StorageNames.Queues.Exports)
