@@ -250,12 +250,12 @@ public sealed class ExportService(StorageAccount storage, CustomerStore customer
             return null;
         }
         var row = await storage.Table(StorageNames.Tables.Segments)
-            .GetEntityIfExistsAsync<TableEntity>(SegmentRows.Partition, segmentId, [SegmentRows.Name], cancellationToken);
+            .GetEntityIfExistsAsync<TableEntity>(Segments.SegmentEntity.Partition, segmentId, [nameof(Segments.SegmentEntity.Name)], cancellationToken);
         if (!row.HasValue || row.Value is null)
         {
             return null;
         }
-        return row.Value.GetString(SegmentRows.Name) is { Length: > 0 } name ? name : segmentId;
+        return row.Value.GetString(nameof(Segments.SegmentEntity.Name)) is { Length: > 0 } name ? name : segmentId;
     }
 
     private async IAsyncEnumerable<IReadOnlyDictionary<string, object?>> CustomerRowsAsync(

@@ -34,6 +34,8 @@ public static class SegmentsEndpoints
         write.MapPost("/{id}/refresh", RefreshAsync).WithName("RefreshSegment").WithSummary("Re-evaluate a dynamic segment now and record who joined and left.");
         write.MapPost("/{id}/members", AddMembersAsync).WithName("AddSegmentMembers").WithSummary("Add customers to a static segment.");
         write.MapDelete("/{id}/members/{customerId}", RemoveMemberAsync).WithName("RemoveSegmentMember").WithSummary("Take a customer out of a static segment.");
+        write.MapPost("/{id}/export", ExportAsync).WithName("ExportSegment")
+            .WithSummary("Refresh a dynamic segment, then export its members (format, fields) like POST /api/exports with kind segment.");
         write.MapPost("/{id}/actions", StartActionAsync).WithName("StartSegmentAction")
             .WithSummary("add_tag or remove_tag (tagId), discount_codes (discountKind, value, expiresAt, codePrefix) or audience (hashed emails); a job with progress.");
 
@@ -139,6 +141,17 @@ public static class SegmentsEndpoints
         return TypedResults.Ok(SegmentActionResponse.From(job, actions.DownloadLink(job)));
     }
 
+    public static async Task<Accepted<ExportResponse>> ExportAsync(
+        string id, SegmentExportRequest request, SegmentService segments, SegmentStore store, ExportService exports, AuditLog audit, HttpContext http, CancellationToken cancellationToken)
+    {
+        var segment = await store.GetAsync(id, cancellationToken);
+        if (segment.Kind == SegmentKind.Dynamic)
+        {
+            await segments.RefreshAsync(id, cancellationToken);
+        }
+        return await ExportsEndpoints.StartAsync(new ExportRequest(ExportKind.Segment, request.Format, request.Fields, null, null, id), exports, audit, http, cancellationToken);
+    }
+
     public static async Task<Ok<CustomerSegmentsResponse>> CustomerSegmentsAsync(
         string id, CustomerStore customers, SegmentStore store, int? limit, string? cursor, CancellationToken cancellationToken)
     {
@@ -165,6 +178,8 @@ public sealed record PreviewRequest(SegmentRule? Rules, int? SampleSize);
 public sealed record MembersRequest(IReadOnlyList<string>? CustomerIds);
 
 public sealed record MembersAdded(int Added);
+
+public sealed record SegmentExportRequest(ExportFormat? Format, IReadOnlyList<string>? Fields);
 
 public sealed record CustomerSegmentsResponse(IReadOnlyList<CustomerSegment> Segments, ListResponse<MembershipChange> History);
 
