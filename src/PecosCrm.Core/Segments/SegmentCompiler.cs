@@ -266,7 +266,7 @@ public sealed class SegmentCompiler
 
     private string NumberCondition(string value, string op, JsonElement? v, string path, bool money)
     {
-        object Number(JsonElement e) => money ? Money.ToCents(e.GetDecimal()) : e.GetDouble();
+        object Number(JsonElement e) => money ? Money.ToCents(e.GetDecimal()) : (object)e.GetDouble();
 
         if (op == "between")
         {
