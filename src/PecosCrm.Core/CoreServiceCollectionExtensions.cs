@@ -1,12 +1,14 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using PecosCrm.Core.Access;
 using PecosCrm.Core.Analytics;
 using PecosCrm.Core.Audit;
 using PecosCrm.Core.Customers;
 using PecosCrm.Core.Events;
 using PecosCrm.Core.Exports;
+using PecosCrm.Core.Messaging;
 using PecosCrm.Core.Orders;
 using PecosCrm.Core.Privacy;
 using PecosCrm.Core.Products;
@@ -67,6 +69,23 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<SegmentService>();
         services.AddSingleton<SegmentActions>();
         services.AddSingleton<DiscountCodes>();
+
+        services.AddOptions<MessagingOptions>().BindConfiguration(MessagingOptions.SectionName);
+        services.AddSingleton<MessageStore>();
+        services.AddSingleton<Suppressions>();
+        services.AddSingleton<Preferences>();
+        services.AddSingleton<SignedLinks>();
+        services.AddSingleton<Outbox>();
+        services.AddSingleton<SendTimes>();
+        services.AddSingleton<IMessageEventObserver>(sp => sp.GetRequiredService<SendTimes>());
+        services.AddSingleton<SendGridEvents>();
+        services.AddSingleton<IEmailComposer, EmailComposer>();
+        services.AddSingleton<MessageService>();
+        // SendGrid when a key is configured; otherwise the development outbox.
+        services.AddSingleton<IEmailSender>(sp => sp.GetRequiredService<IOptions<MessagingOptions>>().Value.SendGridApiKey is { Length: > 0 }
+            ? new SendGridEmailSender(new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = TimeSpan.FromSeconds(30) },
+                sp.GetRequiredService<IOptions<MessagingOptions>>())
+            : ActivatorUtilities.CreateInstance<OutboxEmailSender>(sp));
         return services;
     }
 }

@@ -95,6 +95,7 @@ public static class CrmHost
         app.MapPrivacyEndpoints();
         app.MapJobsEndpoints();
         app.MapSegmentsEndpoints();
+        app.MapMessagesEndpoints();
 
         if (HostingMode.IsFunctionsHost(app.Configuration))
         {

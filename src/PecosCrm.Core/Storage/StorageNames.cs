@@ -38,13 +38,23 @@ public static class StorageNames
         /// <summary>Single-use discount codes issued to customers, by code and by customer.</summary>
         public const string DiscountCodes = "discountcodes";
 
+        /// <summary>Addresses that get no email or SMS (bounces, spam reports, unsubscribes), and the development outbox.</summary>
+        public const string Suppressions = "suppressions";
+        public const string Outbox = "outbox";
+
+        /// <summary>Messages waiting for their send time, by due time.</summary>
+        public const string ScheduledMessages = "scheduledmessages";
+
+        /// <summary>SendGrid event ids already applied (deduplication), and store-wide open hours.</summary>
+        public const string MessageEvents = "messageevents";
+
         /// <summary>Exports that run on a schedule (daily or weekly).</summary>
         public const string ExportSchedules = "exportschedules";
 
         public static readonly IReadOnlyList<string> All =
         [
             Staff, ApiKeys, Audit, Jobs, Customers, CustomerIndex, Tags, TagMembers, Products, OrderIndex, OrdersByMonth, AnalyticsState, Nps, MarketingSpend,
-            RfmMaps, Segments, SegmentMembers, SegmentHistory, DiscountCodes, ExportSchedules,
+            RfmMaps, Segments, SegmentMembers, SegmentHistory, DiscountCodes, ExportSchedules, Suppressions, Outbox, ScheduledMessages, MessageEvents,
         ];
     }
 
@@ -64,7 +74,11 @@ public static class StorageNames
         /// <summary>Segment work: membership refreshes and segment actions (tagging, codes, audiences).</summary>
         public const string Segments = "segments";
 
-        public static readonly IReadOnlyList<string> All = [Housekeeping, Events, Exports, Recompute, Segments];
+        /// <summary>Messages to send now (one per message), and SendGrid event batches to apply.</summary>
+        public const string Messages = "messages";
+        public const string MessageEvents = "messageevents";
+
+        public static readonly IReadOnlyList<string> All = [Housekeeping, Events, Exports, Recompute, Segments, Messages, MessageEvents];
 
         public static string Poison(string queue) => queue + "-poison";
     }
