@@ -54,10 +54,11 @@ public static class MessagesEndpoints
     }
 
     public static async Task<Ok<ListResponse<Message>>> ListAsync(
-        string id, Channel? channel, CustomerStore customers, MessageStore log, int? limit, string? cursor, CancellationToken cancellationToken)
+        string id, string? channel, CustomerStore customers, MessageStore log, int? limit, string? cursor, CancellationToken cancellationToken)
     {
         await customers.GetAsync(id, cancellationToken);
-        return TypedResults.Ok(ListResponse<Message>.From(await log.ListAsync(id, channel, Page<Message>.CheckLimit(limit), cursor, cancellationToken), m => m));
+        var page = await log.ListAsync(id, QueryEnum.Parse<Channel>(channel, "channel"), Page<Message>.CheckLimit(limit), cursor, cancellationToken);
+        return TypedResults.Ok(ListResponse<Message>.From(page, m => m));
     }
 
     public static async Task<Ok<Message>> GetAsync(string id, string messageId, MessageStore log, CancellationToken cancellationToken) =>
@@ -96,19 +97,21 @@ public static class MessagesEndpoints
         return TypedResults.Ok(after);
     }
 
-    public static async Task<Ok<ListResponse<OutboxItem>>> OutboxAsync(Outbox outbox, Channel? channel, int? limit, string? cursor, CancellationToken cancellationToken) =>
-        TypedResults.Ok(ListResponse<OutboxItem>.From(await outbox.ListAsync(channel ?? Channel.Email, Page<OutboxItem>.CheckLimit(limit), cursor, cancellationToken), o => o));
+    public static async Task<Ok<ListResponse<OutboxItem>>> OutboxAsync(Outbox outbox, string? channel, int? limit, string? cursor, CancellationToken cancellationToken) =>
+        TypedResults.Ok(ListResponse<OutboxItem>.From(
+            await outbox.ListAsync(QueryEnum.Parse<Channel>(channel, "channel") ?? Channel.Email, Page<OutboxItem>.CheckLimit(limit), cursor, cancellationToken), o => o));
 
-    public static async Task<Ok<ListResponse<Suppression>>> SuppressionsAsync(Suppressions suppressions, Channel? channel, int? limit, string? cursor, CancellationToken cancellationToken) =>
-        TypedResults.Ok(ListResponse<Suppression>.From(await suppressions.ListAsync(channel ?? Channel.Email, Page<Suppression>.CheckLimit(limit), cursor, cancellationToken), s => s));
+    public static async Task<Ok<ListResponse<Suppression>>> SuppressionsAsync(Suppressions suppressions, string? channel, int? limit, string? cursor, CancellationToken cancellationToken) =>
+        TypedResults.Ok(ListResponse<Suppression>.From(
+            await suppressions.ListAsync(QueryEnum.Parse<Channel>(channel, "channel") ?? Channel.Email, Page<Suppression>.CheckLimit(limit), cursor, cancellationToken), s => s));
 
-    public static async Task<FileContentHttpResult> ExportSuppressionsAsync(Suppressions suppressions, Channel? channel, CancellationToken cancellationToken)
+    public static async Task<FileContentHttpResult> ExportSuppressionsAsync(Suppressions suppressions, string? channel, CancellationToken cancellationToken)
     {
         var csv = new StringBuilder("address,reason,marketing_only,source,at\n");
         string? cursor = null;
         do
         {
-            var page = await suppressions.ListAsync(channel ?? Channel.Email, Page<Suppression>.MaxLimit, cursor, cancellationToken);
+            var page = await suppressions.ListAsync(QueryEnum.Parse<Channel>(channel, "channel") ?? Channel.Email, Page<Suppression>.MaxLimit, cursor, cancellationToken);
             foreach (var s in page.Items)
             {
                 csv.Append(Csv(s.Address)).Append(',').Append(s.Reason.ToString().ToLowerInvariant()).Append(',').Append(s.MarketingOnly ? "true" : "false")
@@ -139,9 +142,9 @@ public static class MessagesEndpoints
     }
 
     public static async Task<Results<NoContent, NotFound>> RemoveSuppressionAsync(
-        Channel channel, string address, Suppressions suppressions, AuditLog audit, HttpContext http, CancellationToken cancellationToken)
+        string channel, string address, Suppressions suppressions, AuditLog audit, HttpContext http, CancellationToken cancellationToken)
     {
-        if (!await suppressions.RemoveAsync(channel, address, cancellationToken))
+        if (!await suppressions.RemoveAsync(QueryEnum.Parse<Channel>(channel, "channel") ?? Channel.Email, address, cancellationToken))
         {
             return TypedResults.NotFound();
         }
