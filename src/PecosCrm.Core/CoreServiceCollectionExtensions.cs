@@ -86,6 +86,11 @@ public static class CoreServiceCollectionExtensions
             ? new SendGridEmailSender(new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = TimeSpan.FromSeconds(30) },
                 sp.GetRequiredService<IOptions<MessagingOptions>>())
             : ActivatorUtilities.CreateInstance<OutboxEmailSender>(sp));
+        // A Twilio-compatible SMS API when an account is configured; otherwise the outbox.
+        services.AddSingleton<ISmsSender>(sp => sp.GetRequiredService<IOptions<MessagingOptions>>().Value.SmsAccountSid is { Length: > 0 }
+            ? new TwilioSmsSender(new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = TimeSpan.FromSeconds(30) },
+                sp.GetRequiredService<IOptions<MessagingOptions>>())
+            : ActivatorUtilities.CreateInstance<OutboxSmsSender>(sp));
         return services;
     }
 }

@@ -48,7 +48,8 @@ public interface IEmailComposer
 /// and a customer must never get the same email twice.
 /// </summary>
 public sealed partial class MessageService(
-    StorageAccount storage, MessageStore log, Suppressions suppressions, Preferences preferences, CustomerStore customers, IEmailSender sender, IEmailComposer composer,
+    StorageAccount storage, MessageStore log, Suppressions suppressions, Preferences preferences, CustomerStore customers,
+    IEmailSender sender, ISmsSender smsSender, IEmailComposer composer,
     SignedLinks links, IOptions<MessagingOptions> options, TimeProvider time, ILogger<MessageService> logger)
 {
     public const string DefaultTimeZone = "America/Denver";
@@ -103,7 +104,7 @@ public sealed partial class MessageService(
             CreatedAt = now,
             UnsubscribeUrl = content.Purpose == MessagePurpose.Marketing ? links.Unsubscribe(customer.Id, id) : null,
         };
-        var blocked = await BlockedAsync(customer, content.Purpose, cancellationToken);
+        var blocked = await BlockedAsync(customer, Channel.Email, content.Purpose, cancellationToken);
         if (blocked is not null)
         {
             message.Reach(MessageStatus.Skipped, now);
@@ -150,14 +151,15 @@ public sealed partial class MessageService(
         }
         var customer = await customers.FindAsync(customerId, cancellationToken);
         var purpose = Enum.Parse<MessagePurpose>(message.Purpose);
-        var blocked = customer is null ? "the customer no longer exists" : await BlockedAsync(customer, purpose, cancellationToken);
+        var channel = Enum.Parse<Channel>(message.Channel);
+        var blocked = customer is null ? "the customer no longer exists" : await BlockedAsync(customer, channel, purpose, cancellationToken);
         if (blocked is not null)
         {
             await log.UpdateAsync(customerId, messageId, m => m.StatusValue == MessageStatus.Queued, m =>
             {
                 m.Reach(MessageStatus.Skipped, time.GetUtcNow());
                 m.Error = "Not sent: " + blocked;
-                return $"Email not sent: {m.Subject}";
+                return $"{Word(m)} not sent: {Summary(m)}";
             }, cancellationToken);
             return;
         }
@@ -176,7 +178,10 @@ public sealed partial class MessageService(
             return;
         }
 
-        var outcome = await sender.SendAsync(ToOutgoing(message, customer!), cancellationToken);
+        var outcome = channel == Channel.Sms
+            ? await smsSender.SendAsync(new OutgoingSms(message.To!, message.From ?? options.Value.SmsFrom ?? "", message.Text ?? "",
+                new Dictionary<string, string> { [CustomArgs.MessageId] = message.Id, [CustomArgs.CustomerId] = message.PartitionKey }), cancellationToken)
+            : await sender.SendAsync(ToOutgoing(message, customer!), cancellationToken);
         var now = time.GetUtcNow();
         var retry = outcome.Result == SendResult.Transient && message.Attempts < options.Value.MaxAttempts;
         await log.UpdateAsync(customerId, messageId, m => m.StatusValue == MessageStatus.Sending, m =>
@@ -187,7 +192,7 @@ public sealed partial class MessageService(
                     m.Reach(MessageStatus.Sent, now);
                     m.ProviderMessageId = outcome.ProviderMessageId;
                     m.Error = null;
-                    return $"Email sent: {m.Subject}";
+                    return $"{Word(m)} sent: {Summary(m)}";
                 case SendResult.Transient when retry:
                     // Back to queued so the retry below may claim it again.
                     m.Status = nameof(MessageStatus.Queued);
@@ -196,7 +201,7 @@ public sealed partial class MessageService(
                 default:
                     m.Reach(MessageStatus.Failed, now);
                     m.Error = outcome.Error;
-                    return $"Email failed: {m.Subject}";
+                    return $"{Word(m)} failed: {Summary(m)}";
             }
         }, cancellationToken);
         if (retry)
@@ -283,14 +288,59 @@ public sealed partial class MessageService(
 
     private static string Shorten(string text) => text.Length <= 80 ? text : text[..77] + "...";
 
-    /// <summary>Why an email may not go to the customer now, or null: consent, suppression, or transactional email turned off.</summary>
-    private async Task<string?> BlockedAsync(Customer customer, MessagePurpose purpose, CancellationToken cancellationToken)
+    private static string Word(MessageEntity m) => m.Channel == nameof(Channel.Sms) ? "SMS" : "Email";
+
+    private static string Summary(MessageEntity m) => m.Subject ?? Shorten(m.Text ?? "");
+
+    /// <summary>
+    /// A text message to one customer, checked like email: marketing needs SMS consent, and a
+    /// suppressed number gets nothing. Sent from the same queue as email.
+    /// </summary>
+    public async Task<Message> SendSmsAsync(SmsRequest request, string sentBy, CancellationToken cancellationToken = default)
     {
-        if (await suppressions.BlockedAsync(customer, Channel.Email, purpose, cancellationToken) is { } reason)
+        var check = new Validation();
+        check.Required("customerId", request.CustomerId, 100).Required("text", request.Text, 1600);
+        check.ThrowIfInvalid();
+        var customer = await customers.FindAsync(request.CustomerId!, cancellationToken)
+            ?? throw new ValidationFailedException("customerId", $"no customer has the id '{request.CustomerId}'.");
+        var now = time.GetUtcNow();
+        var purpose = request.Purpose ?? MessagePurpose.Transactional;
+        var message = new MessageEntity
+        {
+            PartitionKey = customer.Id,
+            RowKey = MessageEntity.Prefix + (request.MessageId ?? log.NewId()),
+            Channel = nameof(Channel.Sms),
+            Direction = nameof(Direction.Outbound),
+            Purpose = purpose.ToString(),
+            To = customer.Phone,
+            From = options.Value.SmsFrom,
+            Text = request.Text,
+            SentBy = sentBy,
+            CampaignId = request.CampaignId,
+            ThreadId = request.ThreadId,
+            CreatedAt = now,
+        };
+        if (await BlockedAsync(customer, Channel.Sms, purpose, cancellationToken) is { } blocked)
+        {
+            message.Reach(MessageStatus.Skipped, now);
+            message.Error = "Not sent: " + blocked;
+            await log.AddAsync(message, $"SMS not sent: {Summary(message)}", cancellationToken);
+            return message.ToRecord();
+        }
+        message.Reach(MessageStatus.Queued, now);
+        await log.AddAsync(message, null, cancellationToken);
+        await QueueAsync(customer.Id, message.Id, null, cancellationToken);
+        return message.ToRecord();
+    }
+
+    /// <summary>Why an email may not go to the customer now, or null: consent, suppression, or transactional email turned off.</summary>
+    private async Task<string?> BlockedAsync(Customer customer, Channel channel, MessagePurpose purpose, CancellationToken cancellationToken)
+    {
+        if (await suppressions.BlockedAsync(customer, channel, purpose, cancellationToken) is { } reason)
         {
             return reason;
         }
-        return purpose == MessagePurpose.Transactional && !await preferences.TransactionalAsync(customer.Id, cancellationToken)
+        return channel == Channel.Email && purpose == MessagePurpose.Transactional && !await preferences.TransactionalAsync(customer.Id, cancellationToken)
             ? "the customer turned off transactional email"
             : null;
     }
@@ -406,6 +456,9 @@ public sealed partial class MessageService(
     [LoggerMessage(2, LogLevel.Warning, "Message {MessageId} failed: {Error}")]
     private static partial void LogFailed(ILogger logger, string messageId, string error);
 }
+
+/// <summary>A text message to one customer.</summary>
+public sealed record SmsRequest(string? CustomerId, string? Text, MessagePurpose? Purpose = null, string? CampaignId = null, string? ThreadId = null, string? MessageId = null);
 
 /// <summary>A message logged by hand (a call, a note, a message sent or received elsewhere).</summary>
 public sealed record ManualMessage(Channel? Channel, Direction? Direction, string? Subject, string? Content, string? Address = null, DateTimeOffset? At = null, string? ThreadId = null);

@@ -18,6 +18,8 @@ public static class MessagesEndpoints
         var write = app.MapGroup("/api").WithTags("Messages").RequireAuthorization(Permissions.MessagesWrite);
         write.MapPost("/messages/email", SendEmailAsync).WithName("SendEmail")
             .WithSummary("Email one customer: templateId (rendered for them) or subject with html/text; purpose marketing or transactional; sendAt, or localTime (HH:mm in the customer's time zone) with an optional localDate.");
+        write.MapPost("/messages/sms", SendSmsAsync).WithName("SendSms")
+            .WithSummary("Text one customer: { customerId, text, purpose }; marketing needs SMS consent; without an SMS account it goes to the outbox.");
         read.MapGet("/customers/{id}/messages", ListAsync).WithName("ListCustomerMessages").WithSummary("The communication log, newest first; filter by channel.");
         read.MapGet("/customers/{id}/messages/{messageId}", GetAsync).WithName("GetCustomerMessage");
         write.MapPost("/customers/{id}/messages", LogAsync).WithName("LogCustomerMessage")
@@ -50,6 +52,13 @@ public static class MessagesEndpoints
     {
         var message = await messages.SendEmailAsync(request, http.Actor().Name, cancellationToken);
         await audit.RecordAsync(http, "message.email_requested", "message", message.Id, null, new { message.CustomerId, message.Subject, message.TemplateId, message.Status, message.ScheduledAt });
+        return TypedResults.Accepted($"/api/customers/{message.CustomerId}/messages/{message.Id}", message);
+    }
+
+    public static async Task<Accepted<Message>> SendSmsAsync(SmsRequest request, MessageService messages, AuditLog audit, HttpContext http, CancellationToken cancellationToken)
+    {
+        var message = await messages.SendSmsAsync(request, http.Actor().Name, cancellationToken);
+        await audit.RecordAsync(http, "message.sms_requested", "message", message.Id, null, new { message.CustomerId, message.Status });
         return TypedResults.Accepted($"/api/customers/{message.CustomerId}/messages/{message.Id}", message);
     }
 
