@@ -81,6 +81,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<SendGridEvents>();
         services.AddSingleton<IEmailComposer, EmailComposer>();
         services.AddSingleton<MessageService>();
+        services.AddSingleton<Inbox>();
         // SendGrid when a key is configured; otherwise the development outbox.
         services.AddSingleton<IEmailSender>(sp => sp.GetRequiredService<IOptions<MessagingOptions>>().Value.SendGridApiKey is { Length: > 0 }
             ? new SendGridEmailSender(new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = TimeSpan.FromSeconds(30) },

@@ -38,6 +38,12 @@ public sealed class MessagingOptions
 
     public TimeSpan FirstRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// The secret SendGrid Inbound Parse must send as <c>?key=</c> in its destination URL
+    /// (Inbound Parse requests are not signed); without it inbound email is refused.
+    /// </summary>
+    public string? InboundParseKey { get; set; }
+
     /// <summary>A Twilio-compatible SMS API: base URL, account SID, auth token and sender number. Without a SID, SMS go to the outbox.</summary>
     public string SmsApiBaseUrl { get; set; } = "https://api.twilio.com";
 

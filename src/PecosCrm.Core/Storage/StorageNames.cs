@@ -42,6 +42,9 @@ public static class StorageNames
         public const string Suppressions = "suppressions";
         public const string Outbox = "outbox";
 
+        /// <summary>The unified inbox: conversations, their index by last message, their messages and thread keys.</summary>
+        public const string Conversations = "conversations";
+
         /// <summary>Messages waiting for their send time, by due time.</summary>
         public const string ScheduledMessages = "scheduledmessages";
 
@@ -54,7 +57,7 @@ public static class StorageNames
         public static readonly IReadOnlyList<string> All =
         [
             Staff, ApiKeys, Audit, Jobs, Customers, CustomerIndex, Tags, TagMembers, Products, OrderIndex, OrdersByMonth, AnalyticsState, Nps, MarketingSpend,
-            RfmMaps, Segments, SegmentMembers, SegmentHistory, DiscountCodes, ExportSchedules, Suppressions, Outbox, ScheduledMessages, MessageEvents,
+            RfmMaps, Segments, SegmentMembers, SegmentHistory, DiscountCodes, ExportSchedules, Suppressions, Outbox, ScheduledMessages, MessageEvents, Conversations,
         ];
     }
 
