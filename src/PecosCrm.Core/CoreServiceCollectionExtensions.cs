@@ -5,9 +5,11 @@ using Microsoft.Extensions.Options;
 using PecosCrm.Core.Access;
 using PecosCrm.Core.Analytics;
 using PecosCrm.Core.Audit;
+using PecosCrm.Core.Automation;
 using PecosCrm.Core.Customers;
 using PecosCrm.Core.Events;
 using PecosCrm.Core.Exports;
+using PecosCrm.Core.Loyalty;
 using PecosCrm.Core.Messaging;
 using PecosCrm.Core.Orders;
 using PecosCrm.Core.Privacy;
@@ -82,6 +84,16 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<IEmailComposer, EmailComposer>();
         services.AddSingleton<MessageService>();
         services.AddSingleton<Inbox>();
+
+        services.AddOptions<AutomationOptions>().BindConfiguration(AutomationOptions.SectionName);
+        services.AddSingleton<PointsLedger>();
+        services.AddSingleton<WorkflowStore>();
+        services.AddSingleton<WebhookClient>();
+        services.AddSingleton<AutomationRuntime>();
+        services.AddSingleton<AutomationTriggers>();
+        services.AddSingleton<IAppliedEventObserver>(sp => sp.GetRequiredService<AutomationTriggers>());
+        services.AddSingleton<AutomationAnalytics>();
+        services.AddSingleton<IMessageEventObserver>(sp => sp.GetRequiredService<AutomationAnalytics>());
         // SendGrid when a key is configured; otherwise the development outbox.
         services.AddSingleton<IEmailSender>(sp => sp.GetRequiredService<IOptions<MessagingOptions>>().Value.SendGridApiKey is { Length: > 0 }
             ? new SendGridEmailSender(new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = TimeSpan.FromSeconds(30) },

@@ -39,6 +39,7 @@ public static class CrmHost
         services.AddPecosCrmCore();
         services.AddOptions<HostingOptions>().BindConfiguration(HostingOptions.SectionName);
         services.AddHostedService<AdminBootstrap>();
+        services.AddSingleton<WorkflowChecks>();
         services.AddHostedService<SegmentSeeder>();
         services.AddHostedService<DemoSeeder>();
 
@@ -97,6 +98,7 @@ public static class CrmHost
         app.MapSegmentsEndpoints();
         app.MapMessagesEndpoints();
         app.MapInboxEndpoints();
+        app.MapAutomationsEndpoints();
 
         if (HostingMode.IsFunctionsHost(app.Configuration))
         {

@@ -27,7 +27,8 @@ public sealed record EmailRequest(
     string? LocalTime = null,
     string? LocalDate = null,
     string? CampaignId = null,
-    string? ThreadId = null);
+    string? ThreadId = null,
+    string? MessageId = null);
 
 /// <summary>Subject and bodies of an email, and the template they came from.</summary>
 public sealed record EmailContent(string Subject, string Html, string Text, string? TemplateId, int? TemplateVersion, MessagePurpose Purpose);
@@ -81,7 +82,16 @@ public sealed partial class MessageService(
             ?? throw new ValidationFailedException("customerId", $"no customer has the id '{request.CustomerId}'.");
 
         var now = time.GetUtcNow();
-        var id = log.NewId();
+        if (request.MessageId is { } chosen && await log.FindEntityAsync(customer.Id, chosen, cancellationToken) is { } existing)
+        {
+            // Asked again with the same id (a retry after a crash): the message exists, send it at most once.
+            if (existing.StatusValue == MessageStatus.Queued)
+            {
+                await QueueAsync(customer.Id, chosen, null, cancellationToken);
+            }
+            return existing.ToRecord();
+        }
+        var id = request.MessageId ?? log.NewId();
         var content = await composer.ComposeAsync(request, customer, id, cancellationToken);
         var sendAt = request.LocalTime is { } local ? LocalSendTime(customer, local, request.LocalDate, now) : request.SendAt;
         var message = new MessageEntity
@@ -304,6 +314,14 @@ public sealed partial class MessageService(
         var customer = await customers.FindAsync(request.CustomerId!, cancellationToken)
             ?? throw new ValidationFailedException("customerId", $"no customer has the id '{request.CustomerId}'.");
         var now = time.GetUtcNow();
+        if (request.MessageId is { } chosen && await log.FindEntityAsync(customer.Id, chosen, cancellationToken) is { } existing)
+        {
+            if (existing.StatusValue == MessageStatus.Queued)
+            {
+                await QueueAsync(customer.Id, chosen, null, cancellationToken);
+            }
+            return existing.ToRecord();
+        }
         var purpose = request.Purpose ?? MessagePurpose.Transactional;
         var message = new MessageEntity
         {

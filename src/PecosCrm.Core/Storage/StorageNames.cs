@@ -45,6 +45,14 @@ public static class StorageNames
         /// <summary>The unified inbox: conversations, their index by last message, their messages and thread keys.</summary>
         public const string Conversations = "conversations";
 
+        /// <summary>Automation workflows (head and versions), their instances (one partition each), and the indexes over them.</summary>
+        public const string Automations = "automations";
+        public const string AutomationInstances = "automationinstances";
+        public const string AutomationIndex = "automationindex";
+
+        /// <summary>Tasks for staff (made by automations for now; the task feature builds on it).</summary>
+        public const string Tasks = "tasks";
+
         /// <summary>Messages waiting for their send time, by due time.</summary>
         public const string ScheduledMessages = "scheduledmessages";
 
@@ -57,7 +65,7 @@ public static class StorageNames
         public static readonly IReadOnlyList<string> All =
         [
             Staff, ApiKeys, Audit, Jobs, Customers, CustomerIndex, Tags, TagMembers, Products, OrderIndex, OrdersByMonth, AnalyticsState, Nps, MarketingSpend,
-            RfmMaps, Segments, SegmentMembers, SegmentHistory, DiscountCodes, ExportSchedules, Suppressions, Outbox, ScheduledMessages, MessageEvents, Conversations,
+            RfmMaps, Segments, SegmentMembers, SegmentHistory, DiscountCodes, ExportSchedules, Suppressions, Outbox, ScheduledMessages, MessageEvents, Conversations, Automations, AutomationInstances, AutomationIndex, Tasks,
         ];
     }
 
@@ -81,7 +89,10 @@ public static class StorageNames
         public const string Messages = "messages";
         public const string MessageEvents = "messageevents";
 
-        public static readonly IReadOnlyList<string> All = [Housekeeping, Events, Exports, Recompute, Segments, Messages, MessageEvents];
+        /// <summary>Automation instances to advance: one message per instance step or durable timer.</summary>
+        public const string Automation = "automation";
+
+        public static readonly IReadOnlyList<string> All = [Housekeeping, Events, Exports, Recompute, Segments, Messages, MessageEvents, Automation];
 
         public static string Poison(string queue) => queue + "-poison";
     }
