@@ -7,6 +7,8 @@ using PecosCrm.Core.Audit;
 using PecosCrm.Core.Customers;
 using PecosCrm.Core.Events;
 using PecosCrm.Core.Exports;
+using PecosCrm.Core.Messaging;
+using PecosCrm.Core.Messaging.Templates;
 using PecosCrm.Core.Orders;
 using PecosCrm.Core.Privacy;
 using PecosCrm.Core.Products;
@@ -26,6 +28,7 @@ public static class CoreServiceCollectionExtensions
             .BindConfiguration(StorageOptions.SectionName)
             .Configure<IConfiguration>((o, config) => o.ConnectionString = config[StorageOptions.ConnectionStringKey] is { Length: > 0 } c ? c : o.ConnectionString);
         services.AddOptions<AccessOptions>().BindConfiguration(AccessOptions.SectionName);
+        services.AddOptions<StoreOptions>().BindConfiguration(StoreOptions.SectionName);
 
         services.AddSingleton<StorageAccount>();
         services.AddSingleton<StorageInitializer>();
@@ -67,6 +70,10 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<SegmentService>();
         services.AddSingleton<SegmentActions>();
         services.AddSingleton<DiscountCodes>();
+
+        services.AddSingleton<TemplateStore>();
+        services.AddSingleton<TemplateRenderer>();
+        services.AddSingleton<TemplateService>();
         return services;
     }
 }
