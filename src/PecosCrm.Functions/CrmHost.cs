@@ -40,6 +40,7 @@ public static class CrmHost
         services.AddOptions<HostingOptions>().BindConfiguration(HostingOptions.SectionName);
         services.AddHostedService<AdminBootstrap>();
         services.AddHostedService<SegmentSeeder>();
+        services.AddHostedService<TemplateSeeder>();
         services.AddHostedService<DemoSeeder>();
 
         var registry = CrmFunctions.Registry();
@@ -95,6 +96,7 @@ public static class CrmHost
         app.MapPrivacyEndpoints();
         app.MapJobsEndpoints();
         app.MapSegmentsEndpoints();
+        app.MapTemplatesEndpoints();
 
         if (HostingMode.IsFunctionsHost(app.Configuration))
         {
