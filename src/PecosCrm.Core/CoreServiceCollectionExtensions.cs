@@ -11,6 +11,7 @@ using PecosCrm.Core.Events;
 using PecosCrm.Core.Exports;
 using PecosCrm.Core.Loyalty;
 using PecosCrm.Core.Messaging;
+using PecosCrm.Core.Messaging.Templates;
 using PecosCrm.Core.Orders;
 using PecosCrm.Core.Privacy;
 using PecosCrm.Core.Products;
@@ -30,6 +31,7 @@ public static class CoreServiceCollectionExtensions
             .BindConfiguration(StorageOptions.SectionName)
             .Configure<IConfiguration>((o, config) => o.ConnectionString = config[StorageOptions.ConnectionStringKey] is { Length: > 0 } c ? c : o.ConnectionString);
         services.AddOptions<AccessOptions>().BindConfiguration(AccessOptions.SectionName);
+        services.AddOptions<StoreOptions>().BindConfiguration(StoreOptions.SectionName);
 
         services.AddSingleton<StorageAccount>();
         services.AddSingleton<StorageInitializer>();
@@ -72,6 +74,9 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<SegmentActions>();
         services.AddSingleton<DiscountCodes>();
 
+        services.AddSingleton<TemplateStore>();
+        services.AddSingleton<TemplateRenderer>();
+        services.AddSingleton<TemplateService>();
         services.AddOptions<MessagingOptions>().BindConfiguration(MessagingOptions.SectionName);
         services.AddSingleton<MessageStore>();
         services.AddSingleton<Suppressions>();

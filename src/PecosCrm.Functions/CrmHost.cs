@@ -41,6 +41,7 @@ public static class CrmHost
         services.AddHostedService<AdminBootstrap>();
         services.AddSingleton<WorkflowChecks>();
         services.AddHostedService<SegmentSeeder>();
+        services.AddHostedService<TemplateSeeder>();
         services.AddHostedService<DemoSeeder>();
 
         var registry = CrmFunctions.Registry();
@@ -96,6 +97,7 @@ public static class CrmHost
         app.MapPrivacyEndpoints();
         app.MapJobsEndpoints();
         app.MapSegmentsEndpoints();
+        app.MapTemplatesEndpoints();
         app.MapMessagesEndpoints();
         app.MapInboxEndpoints();
         app.MapAutomationsEndpoints();

@@ -62,10 +62,13 @@ public static class StorageNames
         /// <summary>Exports that run on a schedule (daily or weekly).</summary>
         public const string ExportSchedules = "exportschedules";
 
+        /// <summary>Email templates: the current version of each, every version kept, and which defaults were seeded.</summary>
+        public const string Templates = "templates";
+
         public static readonly IReadOnlyList<string> All =
         [
             Staff, ApiKeys, Audit, Jobs, Customers, CustomerIndex, Tags, TagMembers, Products, OrderIndex, OrdersByMonth, AnalyticsState, Nps, MarketingSpend,
-            RfmMaps, Segments, SegmentMembers, SegmentHistory, DiscountCodes, ExportSchedules, Suppressions, Outbox, ScheduledMessages, MessageEvents, Conversations, Automations, AutomationInstances, AutomationIndex, Tasks,
+            RfmMaps, Segments, SegmentMembers, SegmentHistory, DiscountCodes, ExportSchedules, Suppressions, Outbox, ScheduledMessages, MessageEvents, Conversations, Automations, AutomationInstances, AutomationIndex, Tasks, Templates,
         ];
     }
 
