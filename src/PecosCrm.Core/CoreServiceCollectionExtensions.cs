@@ -93,6 +93,7 @@ public static class CoreServiceCollectionExtensions
         services.AddOptions<AutomationOptions>().BindConfiguration(AutomationOptions.SectionName);
         services.AddSingleton<PointsLedger>();
         services.AddSingleton<WorkflowStore>();
+        services.AddSingleton<WorkflowChecks>();
         services.AddSingleton<WebhookClient>();
         services.AddSingleton<AutomationRuntime>();
         services.AddSingleton<AutomationTriggers>();

@@ -39,7 +39,6 @@ public static class CrmHost
         services.AddPecosCrmCore();
         services.AddOptions<HostingOptions>().BindConfiguration(HostingOptions.SectionName);
         services.AddHostedService<AdminBootstrap>();
-        services.AddSingleton<WorkflowChecks>();
         services.AddHostedService<SegmentSeeder>();
         services.AddHostedService<TemplateSeeder>();
         services.AddHostedService<DemoSeeder>();

@@ -167,7 +167,7 @@ public sealed partial class Inbox(
         check.ThrowIfInvalid();
         var subject = conversation.GetString("Subject");
         var replySubject = Regex.IsMatch(subject, "^re:", RegexOptions.IgnoreCase) ? subject : "Re: " + subject;
-        var body = text ?? EmailComposer.TextOf(html!);
+        var body = text ?? PecosCrm.Core.Messaging.Templates.HtmlText.Convert(html!);
         string? logId = null;
         if (customerId is not null)
         {

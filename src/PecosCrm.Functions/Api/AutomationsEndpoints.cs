@@ -134,37 +134,6 @@ public static class AutomationsEndpoints
     }
 }
 
-/// <summary>What workflows are checked against, from the live stores.</summary>
-public sealed class WorkflowChecks(TagStore tags, SegmentStore segments, IServiceProvider services)
-{
-    public WorkflowContext Context(CancellationToken cancellationToken) => new(
-        async id => await TemplateExistsAsync(id, cancellationToken),
-        async id => !AutoTags.IsAuto(id) && await ExistsAsync(() => tags.GetAsync(id, cancellationToken)),
-        async id => await ExistsAsync(() => segments.GetAsync(id, cancellationToken)));
-
-    private Task<bool> TemplateExistsAsync(string id, CancellationToken cancellationToken) =>
-        services.GetService<ITemplateLookup>() is { } lookup ? lookup.ExistsAsync(id, cancellationToken) : Task.FromResult(false);
-
-    private static async Task<bool> ExistsAsync(Func<Task> get)
-    {
-        try
-        {
-            await get();
-            return true;
-        }
-        catch (NotFoundException)
-        {
-            return false;
-        }
-    }
-}
-
-/// <summary>Whether an email template exists (the templates feature answers it).</summary>
-public interface ITemplateLookup
-{
-    Task<bool> ExistsAsync(string templateId, CancellationToken cancellationToken);
-}
-
 public sealed record EnrolRequest(string? CustomerId, string? SegmentId);
 
 public sealed record EnrolResponse(int Enrolled, int Skipped, IReadOnlyDictionary<string, int> SkippedBecause, string? InstanceId);

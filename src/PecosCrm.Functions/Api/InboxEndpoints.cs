@@ -107,7 +107,7 @@ public static class InboxEndpoints
         var text = form["text"].ToString();
         var html = form["html"].ToString();
         var conversation = await inbox.ReceiveAsync(new InboundMessage(Channel.Email, from.Address, string.IsNullOrEmpty(from.DisplayName) ? null : from.DisplayName, form["subject"].ToString(),
-            string.IsNullOrWhiteSpace(text) ? EmailComposer.TextOf(html) : text, string.IsNullOrEmpty(html) ? null : html, null, "email"), cancellationToken);
+            string.IsNullOrWhiteSpace(text) ? PecosCrm.Core.Messaging.Templates.HtmlText.Convert(html) : text, string.IsNullOrEmpty(html) ? null : html, null, "email"), cancellationToken);
         return TypedResults.Ok(new { conversation = conversation.Id });
     }
 
