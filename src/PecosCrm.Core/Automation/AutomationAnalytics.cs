@@ -102,7 +102,7 @@ public sealed class AutomationAnalytics(StorageAccount storage, WorkflowStore wo
         using var command = db.CreateCommand();
         // An order counts once even when it falls in two enrolments' windows.
         command.CommandText = """
-            SELECT coalesce(sum(net_cents), 0) FROM orders o
+            SELECT CAST(coalesce(sum(net_cents), 0) AS BIGINT) FROM orders o
             WHERE o.net_cents > 0 AND EXISTS (SELECT 1 FROM enrolled e WHERE e.customer_id = o.customer_id AND o.placed_at >= e.from_at AND o.placed_at < e.to_at)
             """;
         return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);

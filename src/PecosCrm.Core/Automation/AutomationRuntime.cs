@@ -130,7 +130,10 @@ public sealed partial class AutomationRuntime(
         for (var step = 0; step < MaxStepsPerRun; step++)
         {
             var state = await Instances.FindAsync<InstanceEntity>(instanceId, InstanceEntity.StateRow, cancellationToken);
-            if (state is null || state.IsFinished || state.StatusValue == InstanceStatus.Suspended || (sequence is { } expected && expected != state.Sequence))
+            // A timer message made for an earlier state is stale; an active instance, though, is always
+            // moved on (a worker that died mid-run leaves its message to be redelivered with an older sequence).
+            if (state is null || state.IsFinished || state.StatusValue == InstanceStatus.Suspended
+                || (sequence is { } expected && expected != state.Sequence && state.StatusValue == InstanceStatus.Waiting))
             {
                 return;
             }
@@ -144,13 +147,13 @@ public sealed partial class AutomationRuntime(
             var definition = await workflows.VersionAsync(state.WorkflowId, state.Version, cancellationToken);
             var node = definition.Nodes!.First(n => n.Id == state.Node);
             var outcome = await RunAsync(state, definition, node, now, cancellationToken);
-            if (!await CheckpointAsync(state, node, outcome, now, cancellationToken))
-            {
-                return;
-            }
             if (outcome.Effect is not null && AfterEffect is { } hook)
             {
                 await hook(instanceId);
+            }
+            if (!await CheckpointAsync(state, node, outcome, now, cancellationToken))
+            {
+                return;
             }
             if (state.IsFinished || state.StatusValue == InstanceStatus.Waiting)
             {
@@ -527,7 +530,8 @@ public sealed partial class AutomationRuntime(
     /// <summary>Re-drives every waiting instance whose wake-up time passed more than the grace ago (its timer message was lost). Returns how many.</summary>
     public async Task<int> SweepAsync(CancellationToken cancellationToken = default)
     {
-        var cutoff = (time.GetUtcNow() - options.Value.SweepGrace).UtcTicks.ToString("D19", CultureInfo.InvariantCulture);
+        // "|~" sorts after every instance id, so an instance due exactly at the cutoff is included.
+        var cutoff = (time.GetUtcNow() - options.Value.SweepGrace).UtcTicks.ToString("D19", CultureInfo.InvariantCulture) + "|~";
         var due = 0;
         await foreach (var row in Index.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {"wake"} and RowKey lt {cutoff}"), cancellationToken: cancellationToken))
         {

@@ -55,6 +55,9 @@ public sealed partial class MessageService(
 {
     public const string DefaultTimeZone = "America/Denver";
 
+    /// <summary>How long a send may take before a message still marked sending is taken for a crash.</summary>
+    public static readonly TimeSpan SendingTimeout = TimeSpan.FromMinutes(5);
+
     private TableClient Scheduled => storage.Table(StorageNames.Tables.ScheduledMessages);
 
     public async Task<Message> SendEmailAsync(EmailRequest request, string sentBy, CancellationToken cancellationToken = default)
@@ -147,6 +150,11 @@ public sealed partial class MessageService(
         }
         if (message.StatusValue == MessageStatus.Sending)
         {
+            // Another worker may be sending it right now; only a claim older than any send could take is a crash.
+            if (message.StepTimes().GetValueOrDefault(MessageStatus.Sending) > time.GetUtcNow() - SendingTimeout)
+            {
+                return;
+            }
             await log.UpdateAsync(customerId, messageId, m => m.StatusValue == MessageStatus.Sending, m =>
             {
                 m.Reach(MessageStatus.Failed, time.GetUtcNow());
@@ -175,12 +183,10 @@ public sealed partial class MessageService(
         }
 
         // The claim: only the worker that moves the message from queued to sending sends it.
-        var claimed = false;
-        message = await log.UpdateAsync(customerId, messageId, m => m.StatusValue == MessageStatus.Queued, m =>
+        (message, var claimed) = await log.UpdateAsync(customerId, messageId, m => m.StatusValue == MessageStatus.Queued, m =>
         {
             m.Reach(MessageStatus.Sending, time.GetUtcNow());
             m.Attempts++;
-            claimed = true;
             return null;
         }, cancellationToken);
         if (!claimed || message is null)
@@ -376,11 +382,9 @@ public sealed partial class MessageService(
         await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (row, ct) =>
         {
             var (customerId, messageId) = (row.GetString("CustomerId"), row.GetString("MessageId"));
-            var moved = false;
-            await log.UpdateAsync(customerId, messageId, m => m.StatusValue == MessageStatus.Scheduled, m =>
+            var (_, moved) = await log.UpdateAsync(customerId, messageId, m => m.StatusValue == MessageStatus.Scheduled, m =>
             {
                 m.Reach(MessageStatus.Queued, time.GetUtcNow());
-                moved = true;
                 return null;
             }, ct);
             if (moved)
@@ -395,13 +399,15 @@ public sealed partial class MessageService(
     /// <summary>Calls off a scheduled message; false when it is no longer scheduled (already queued or sent).</summary>
     public async Task<bool> CancelAsync(string customerId, string messageId, CancellationToken cancellationToken = default)
     {
-        var cancelled = false;
-        var message = await log.UpdateAsync(customerId, messageId, m => m.StatusValue == MessageStatus.Scheduled, m =>
+        var (message, cancelled) = await log.UpdateAsync(customerId, messageId, m => m.StatusValue == MessageStatus.Scheduled, m =>
         {
             m.Reach(MessageStatus.Cancelled, time.GetUtcNow());
-            cancelled = true;
             return null;
-        }, cancellationToken) ?? throw new NotFoundException("Message", messageId);
+        }, cancellationToken);
+        if (message is null)
+        {
+            throw new NotFoundException("Message", messageId);
+        }
         if (cancelled && message.ScheduledAt is { } at)
         {
             await Scheduled.DeleteEntityAsync(ScheduledPartition, ScheduledKey(at, customerId, messageId), ETag.All, cancellationToken);

@@ -53,8 +53,9 @@ public sealed class MessageStore(StorageAccount storage, TimeProvider time)
     /// <summary>
     /// Changes a message under its ETag, re-reading and re-applying on a lost race. <paramref name="change"/>
     /// returns the timeline title to add, or null for none; returning false from <paramref name="applies"/> leaves it as it is.
+    /// <c>Changed</c> says whether this call's change was the one written.
     /// </summary>
-    internal async Task<MessageEntity?> UpdateAsync(
+    internal async Task<(MessageEntity? Message, bool Changed)> UpdateAsync(
         string customerId, string messageId, Func<MessageEntity, bool> applies, Func<MessageEntity, string?> change, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
@@ -62,7 +63,7 @@ public sealed class MessageStore(StorageAccount storage, TimeProvider time)
             var message = await FindEntityAsync(customerId, messageId, cancellationToken);
             if (message is null || !applies(message))
             {
-                return message;
+                return (message, false);
             }
             var title = change(message);
             var actions = new List<TableTransactionAction> { new(TableTransactionActionType.UpdateReplace, message, message.ETag) };
@@ -73,7 +74,7 @@ public sealed class MessageStore(StorageAccount storage, TimeProvider time)
             try
             {
                 await _partition.SubmitAsync(actions, cancellationToken);
-                return message;
+                return (message, true);
             }
             catch (ConcurrencyException) when (attempt < MaxAttempts)
             {

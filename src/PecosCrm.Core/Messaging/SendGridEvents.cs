@@ -201,7 +201,7 @@ public sealed partial class SendGridEvents(
             "dropped" => MessageStatus.Failed,
             _ => null,
         };
-        var message = await log.UpdateAsync(customerId, messageId, m => true, m =>
+        var (message, _) = await log.UpdateAsync(customerId, messageId, m => true, m =>
         {
             var steps = m.StepTimes();
             string? title = null;

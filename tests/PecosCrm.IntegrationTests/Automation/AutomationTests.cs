@@ -1,0 +1,387 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using PecosCrm.Core.Automation;
+using PecosCrm.IntegrationTests.Infrastructure;
+using static PecosCrm.IntegrationTests.Infrastructure.StoreData;
+
+namespace PecosCrm.IntegrationTests.Automation;
+
+[Collection(AzuriteCollection.Name)]
+public sealed class AutomationTests(AzuriteFixture fixture)
+{
+    /// <summary>11:00 in Chicago: outside quiet hours, so sends go at once.</summary>
+    private static readonly DateTimeOffset Start = new(2026, 3, 10, 16, 0, 0, TimeSpan.Zero);
+
+    private static (CrmApp App, FakeTimeProvider Time) NewApp(AzuriteFixture fixture, bool queues = true)
+    {
+        var time = new FakeTimeProvider(Start);
+        var app = fixture.NewApp(new Dictionary<string, string?>
+        {
+            ["Hosting:RunTimers"] = "false",
+            ["Hosting:RunQueues"] = queues ? "true" : "false",
+            ["Automation:SweepGrace"] = "00:00:00",
+        }, time);
+        return (app, time);
+    }
+
+    private static JsonObject Node(string id, string type, object? fields = null)
+    {
+        var node = fields is null ? new JsonObject() : (JsonObject)System.Text.Json.JsonSerializer.SerializeToNode(fields, HttpAssertions.Json)!;
+        node["id"] = id;
+        node["type"] = type;
+        return node;
+    }
+
+    private static async Task<string> CreateActiveAsync(HttpClient admin, object definition)
+    {
+        var created = await (await admin.PostJsonAsync("/api/automations", definition)).AssertJsonAsync(HttpStatusCode.Created);
+        var id = created["id"]!.GetValue<string>();
+        await (await admin.PostAsync($"/api/automations/{id}/activate", null)).AssertJsonAsync();
+        return id;
+    }
+
+    private static async Task CustomerAsync(HttpClient admin, string id, bool consent = true) =>
+        await (await admin.PostJsonAsync("/api/customers", Customer(id, "Cody", "Reyes", $"{id}@example.com", extra: new { consent = new { email = consent }, timeZone = "America/Chicago" })))
+            .AssertJsonAsync(HttpStatusCode.Created);
+
+    private static async Task<JsonNode> InstanceOfAsync(HttpClient admin, string workflowId, string customerId, Func<JsonNode, bool> until, string what)
+    {
+        JsonNode? found = null;
+        await HttpAssertions.EventuallyAsync(async () =>
+        {
+            var response = await admin.GetAsync($"/api/customers/{customerId}/automations");
+            if (response.StatusCode == HttpStatusCode.NotFound)
+            {
+                return false;
+            }
+            var list = await response.AssertJsonAsync();
+            var summary = list.AsArray().FirstOrDefault(i => i!["workflowId"]!.GetValue<string>() == workflowId);
+            if (summary is null)
+            {
+                return false;
+            }
+            found = await (await admin.GetAsync($"/api/automations/instances/{summary["id"]}")).AssertJsonAsync();
+            return until(found);
+        }, what);
+        return found!;
+    }
+
+    private static async Task<List<string>> SubjectsToAsync(HttpClient admin, string customerId, int? expect = null)
+    {
+        if (expect is { } count)
+        {
+            await HttpAssertions.EventuallyAsync(async () => (await SubjectsToAsync(admin, customerId)).Count >= count, $"{count} emails in the outbox");
+        }
+        var outbox = await (await admin.GetAsync("/api/outbox?limit=500")).AssertJsonAsync();
+        return outbox["items"]!.AsArray().Where(i => i!["to"]!.GetValue<string>() == $"{customerId}@example.com").Select(i => i!["subject"]!.GetValue<string>()).ToList();
+    }
+
+    private static async Task AdvanceAsync(CrmApp app, FakeTimeProvider time, TimeSpan by)
+    {
+        time.Advance(by);
+        await app.Services.GetRequiredService<AutomationRuntime>().SweepAsync();
+    }
+
+    private static object WelcomeSeries(string name) => new
+    {
+        name,
+        trigger = new { kind = "event", @event = "customer.created" },
+        nodes = new[]
+        {
+            Node("start", "trigger", new { next = "welcome" }),
+            Node("welcome", "send_email", new { templateId = "welcome-1", next = "wait3" }),
+            Node("wait3", "wait", new { duration = "3.00:00:00", next = "story" }),
+            Node("story", "send_email", new { templateId = "welcome-2-our-story", next = "wait4" }),
+            Node("wait4", "wait", new { duration = "4.00:00:00", next = "offer" }),
+            Node("offer", "send_email", new { templateId = "welcome-3-first-order-offer", next = "done" }),
+            Node("done", "end"),
+        },
+    };
+
+    [Fact]
+    public async Task WelcomeSeries_ThreeEmailsOverSevenDays_RunsInSecondsOnAMovedClock()
+    {
+        var (app, time) = NewApp(fixture);
+        await using var _ = app;
+        var admin = app.Admin();
+        var workflowId = await CreateActiveAsync(admin, WelcomeSeries("Welcome " + app.Prefix));
+        var id = "welcome-" + app.Prefix;
+
+        await admin.PostEventsAsync(Event(NewId("e"), "customer.created", Start, id,
+            (JsonObject)System.Text.Json.JsonSerializer.SerializeToNode(Customer(id, "Cody", "Reyes", $"{id}@example.com", extra: new { consent = new { email = true }, timeZone = "America/Chicago" }), HttpAssertions.Json)!));
+        await InstanceOfAsync(admin, workflowId, id, i => i["status"]!.GetValue<string>() == "waiting", "first email sent, waiting 3 days");
+        var afterDay0 = await SubjectsToAsync(admin, id, 1);
+        await AdvanceAsync(app, time, TimeSpan.FromDays(3));
+        await InstanceOfAsync(admin, workflowId, id, i => i["node"]!.GetValue<string>() == "wait4" && i["status"]!.GetValue<string>() == "waiting", "second email sent");
+        var afterDay3 = await SubjectsToAsync(admin, id, 2);
+        await AdvanceAsync(app, time, TimeSpan.FromDays(4));
+        var done = await InstanceOfAsync(admin, workflowId, id, i => i["status"]!.GetValue<string>() == "completed", "series completed");
+        var afterDay7 = await SubjectsToAsync(admin, id, 3);
+        var timeline = await (await admin.GetAsync($"/api/customers/{id}/timeline?type=automation")).AssertJsonAsync();
+
+        Assert.Single(afterDay0);
+        Assert.Equal(2, afterDay3.Count);
+        Assert.Equal(3, afterDay7.Count);
+        Assert.Equal(3, done["history"]!.AsArray().Count(h => h!["type"]!.GetValue<string>() == "send_email" && h["outcome"]!.GetValue<string>().Contains("queued", StringComparison.Ordinal)));
+        Assert.Contains(timeline["items"]!.AsArray(), e => e!["title"]!.GetValue<string>().StartsWith("Entered automation", StringComparison.Ordinal));
+        Assert.Contains(timeline["items"]!.AsArray(), e => e!["title"]!.GetValue<string>().StartsWith("Left automation", StringComparison.Ordinal));
+    }
+
+    private static object AbandonedCart(string name) => new
+    {
+        name,
+        trigger = new { kind = "event", @event = "cart.abandoned", filters = new[] { new { path = "value", op = "gt", value = 50 } } },
+        goalEvent = "order.placed",
+        nodes = new[]
+        {
+            Node("start", "trigger", new { next = "wait1h" }),
+            Node("wait1h", "wait", new { duration = "01:00:00", next = "forgot" }),
+            Node("forgot", "send_email", new { subject = "Forgot something?", html = "<p>Your boots are still in your cart.</p>", next = "purchased" }),
+            Node("purchased", "condition", new { test = "ordered", yes = "end-bought", no = "wait24h" }),
+            Node("end-bought", "end"),
+            Node("wait24h", "wait", new { duration = "1.00:00:00", next = "code" }),
+            Node("code", "action", new { action = "discount_code", discountKind = "percent", discountValue = 10, validDays = 7, next = "tenoff" }),
+            Node("tenoff", "send_email", new { subject = "10% off your cart", html = "<p>Here is 10% off.</p>", next = "end-sent" }),
+            Node("end-sent", "end"),
+        },
+    };
+
+    [Fact]
+    public async Task AbandonedCart_FollowsTheRoadmapDiagram_FilterConsentAndAGoalEndingAnInstanceMidWait()
+    {
+        var (app, time) = NewApp(fixture);
+        await using var _ = app;
+        var admin = app.Admin();
+        var workflowId = await CreateActiveAsync(admin, AbandonedCart("Cart " + app.Prefix));
+        var (full, small, buyer, unsubscribed) = ($"full-{app.Prefix}", $"small-{app.Prefix}", $"buyer-{app.Prefix}", $"unsub-{app.Prefix}");
+        foreach (var c in new[] { full, small, buyer })
+        {
+            await CustomerAsync(admin, c);
+        }
+        await CustomerAsync(admin, unsubscribed, consent: false);
+        JsonObject Cart(decimal value) => new() { ["cartId"] = NewId("cart"), ["value"] = value, ["items"] = new JsonArray(new JsonObject { ["productId"] = "p-1", ["quantity"] = 1 }) };
+
+        await admin.PostEventsAsync(
+            Event(NewId("e"), "cart.abandoned", Start, full, Cart(80)),
+            Event(NewId("e"), "cart.abandoned", Start, small, Cart(30)),
+            Event(NewId("e"), "cart.abandoned", Start, buyer, Cart(120)),
+            Event(NewId("e"), "cart.abandoned", Start, unsubscribed, Cart(90)));
+        await InstanceOfAsync(admin, workflowId, full, i => i["status"]!.GetValue<string>() == "waiting", "full cart enrolled");
+        await InstanceOfAsync(admin, workflowId, buyer, i => i["status"]!.GetValue<string>() == "waiting", "buyer enrolled");
+        await AdvanceAsync(app, time, TimeSpan.FromHours(1));
+        await InstanceOfAsync(admin, workflowId, full, i => i["node"]!.GetValue<string>() == "wait24h", "first reminder sent");
+        await InstanceOfAsync(admin, workflowId, buyer, i => i["node"]!.GetValue<string>() == "wait24h", "buyer's first reminder sent");
+        await admin.PostEventsAsync(Event(NewId("e"), "order.placed", time.GetUtcNow(), buyer, Order(NewId("o"), buyer, time.GetUtcNow(), 120m)));
+        var bought = await InstanceOfAsync(admin, workflowId, buyer, i => i["status"]!.GetValue<string>() == "goal", "goal ended the buyer's instance mid-wait");
+        await AdvanceAsync(app, time, TimeSpan.FromDays(1));
+        var finished = await InstanceOfAsync(admin, workflowId, full, i => i["status"]!.GetValue<string>() == "completed", "second reminder sent");
+        var codes = await (await admin.GetAsync($"/api/customers/{full}/discount-codes")).AssertJsonAsync();
+        var smallInstances = await (await admin.GetAsync($"/api/customers/{small}/automations")).AssertJsonAsync();
+        var unsubscribedInstances = await (await admin.GetAsync($"/api/customers/{unsubscribed}/automations")).AssertJsonAsync();
+        var analytics = await (await admin.GetAsync($"/api/automations/{workflowId}/analytics")).AssertJsonAsync();
+
+        Assert.Equal(["10% off your cart", "Forgot something?"], (await SubjectsToAsync(admin, full, 2)).Order());
+        Assert.Equal(["Forgot something?"], await SubjectsToAsync(admin, buyer));
+        Assert.Equal(["wait1h", "forgot", "purchased", "wait24h", "code", "tenoff", "end-sent"],
+            finished["history"]!.AsArray().Where(h => h!["outcome"]!.GetValue<string>() is not ("sending") && !h["outcome"]!.GetValue<string>().StartsWith("waiting", StringComparison.Ordinal))
+                .Select(h => h!["node"]!.GetValue<string>()).Where(n => n != "start").Distinct());
+        Assert.Equal("wait24h", bought["node"]!.GetValue<string>());
+        Assert.Contains("goal reached", bought["exitReason"]!.GetValue<string>());
+        Assert.Single(codes.AsArray());
+        Assert.Equal(10m, codes[0]!["value"]!.GetValue<decimal>());
+        Assert.Empty(smallInstances.AsArray());
+        Assert.Empty(unsubscribedInstances.AsArray());
+        Assert.Equal(2, analytics["enrolled"]!.GetValue<long>());
+        Assert.Equal(1, analytics["exitedByGoal"]!.GetValue<long>());
+        Assert.Equal(1, analytics["completed"]!.GetValue<long>());
+        Assert.Equal(3, analytics["emailsSent"]!.GetValue<long>());
+        Assert.Equal(0.5, analytics["conversionRate"]!.GetValue<double>());
+    }
+
+    [Fact]
+    public async Task WorkerKilledBetweenSendAndCheckpoint_EmailIsSentOnce()
+    {
+        var (app, _) = NewApp(fixture);
+        await using var __ = app;
+        var admin = app.Admin();
+        var workflowId = await CreateActiveAsync(admin, new
+        {
+            name = "Crash " + app.Prefix,
+            trigger = new { kind = "manual" },
+            nodes = new[]
+            {
+                Node("start", "trigger", new { next = "hello" }),
+                Node("hello", "send_email", new { subject = "Howdy", text = "Howdy partner", next = "tag" }),
+                Node("tag", "action", new { action = "award_points", points = 50, next = "done" }),
+                Node("done", "end"),
+            },
+        });
+        var id = "crash-" + app.Prefix;
+        await CustomerAsync(admin, id);
+        var runtime = app.Services.GetRequiredService<AutomationRuntime>();
+        var crashes = 0;
+        runtime.AfterEffect = _ => Interlocked.Increment(ref crashes) <= 2 ? throw new IOException("worker killed") : Task.CompletedTask;
+        try
+        {
+            await (await admin.PostJsonAsync($"/api/automations/{workflowId}/enrol", new { customerId = id })).AssertJsonAsync();
+            var done = await InstanceOfAsync(admin, workflowId, id, i => i["status"]!.GetValue<string>() == "completed", "completed after the crashes");
+            await HttpAssertions.EventuallyAsync(async () => (await SubjectsToAsync(admin, id)).Count >= 1, "email in the outbox");
+            var log = await (await admin.GetAsync($"/api/customers/{id}/messages")).AssertJsonAsync();
+            var timeline = await (await admin.GetAsync($"/api/customers/{id}/timeline?type=loyalty")).AssertJsonAsync();
+
+            Assert.True(crashes >= 3);
+            Assert.Equal(["Howdy"], await SubjectsToAsync(admin, id));
+            Assert.Single(log["items"]!.AsArray());
+            Assert.Single(timeline["items"]!.AsArray());
+            Assert.Single(done["history"]!.AsArray(), h => h!["node"]!.GetValue<string>() == "hello" && h["outcome"]!.GetValue<string>().Contains("queued", StringComparison.Ordinal));
+        }
+        finally
+        {
+            runtime.AfterEffect = null;
+        }
+    }
+
+    [Fact]
+    public async Task TwoWorkersRaceOnOneInstance_OneEmailAndOneHistoryPerStep()
+    {
+        var (app, _) = NewApp(fixture, queues: false);
+        await using var __ = app;
+        var admin = app.Admin();
+        var workflowId = await CreateActiveAsync(admin, new
+        {
+            name = "Race " + app.Prefix,
+            trigger = new { kind = "manual" },
+            purpose = "transactional",
+            nodes = new[]
+            {
+                Node("start", "trigger", new { next = "hello" }),
+                Node("hello", "send_email", new { subject = "Your order", text = "Thanks", next = "done" }),
+                Node("done", "end"),
+            },
+        });
+        var id = "race-" + app.Prefix;
+        await CustomerAsync(admin, id);
+        var enrolled = await (await admin.PostJsonAsync($"/api/automations/{workflowId}/enrol", new { customerId = id })).AssertJsonAsync();
+        var instanceId = enrolled["instanceId"]!.GetValue<string>();
+        var runtime = app.Services.GetRequiredService<AutomationRuntime>();
+
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => runtime.AdvanceAsync(instanceId, null))));
+        var instance = await (await admin.GetAsync($"/api/automations/instances/{instanceId}")).AssertJsonAsync();
+        var log = await (await admin.GetAsync($"/api/customers/{id}/messages")).AssertJsonAsync();
+
+        Assert.Equal("completed", instance["status"]!.GetValue<string>());
+        var sequences = instance["history"]!.AsArray().Select(h => h!["sequence"]!.GetValue<long>()).ToList();
+        Assert.Equal(sequences.Distinct().Count(), sequences.Count);
+        Assert.Single(instance["history"]!.AsArray(), h => h!["node"]!.GetValue<string>() == "hello" && h["outcome"]!.GetValue<string>().Contains("queued", StringComparison.Ordinal));
+        Assert.Single(log["items"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task BadGraphs_Answer400NamingTheNode()
+    {
+        var (app, _) = NewApp(fixture);
+        await using var __ = app;
+        var admin = app.Admin();
+
+        var problem = await (await admin.PostJsonAsync("/api/automations", new
+        {
+            name = "Broken",
+            trigger = new { kind = "event", @event = "cart.exploded" },
+            nodes = new[]
+            {
+                Node("start", "trigger", new { next = "a" }),
+                Node("a", "send_email", new { templateId = "no-such-template", next = "check" }),
+                Node("check", "condition", new { test = "ordered", yes = "a" }),
+                Node("island", "end"),
+                Node("loop1", "action", new { action = "add_tag", tagId = "nope", next = "loop2" }),
+                Node("loop2", "split", new { branches = new[] { new { name = "x", share = 0.5, next = "loop1" }, new { name = "y", share = 0.4, next = "ghost" } } }),
+            },
+        })).AssertProblemAsync(HttpStatusCode.BadRequest);
+        var noTrigger = await (await admin.PostJsonAsync("/api/automations", new { name = "No trigger", trigger = new { kind = "manual" }, nodes = new[] { Node("done", "end") } })).AssertProblemAsync(HttpStatusCode.BadRequest);
+        var loop = await (await admin.PostJsonAsync("/api/automations", new
+        {
+            name = "Loop",
+            trigger = new { kind = "manual" },
+            nodes = new[]
+            {
+                Node("start", "trigger", new { next = "a" }),
+                Node("a", "condition", new { test = "consent_email", yes = "b", no = "done" }),
+                Node("b", "send_sms", new { text = "hi", next = "a" }),
+                Node("done", "end"),
+            },
+        })).AssertProblemAsync(HttpStatusCode.BadRequest);
+
+        var keys = problem["errors"]!.AsObject().Select(e => e.Key).ToList();
+        Assert.Contains("trigger.event", keys);
+        Assert.Contains("nodes[a].templateId", keys);
+        Assert.Contains("nodes[check]", keys);
+        Assert.Contains("nodes[loop1].tagId", keys);
+        Assert.Contains("nodes[loop2]", keys);
+        Assert.Contains("nodes[loop2].branches", keys);
+        Assert.Contains("nodes", noTrigger["errors"]!.AsObject().Select(e => e.Key));
+        Assert.Contains(loop["errors"]!.AsObject(), e => e.Key.StartsWith("nodes[", StringComparison.Ordinal) && e.Value!.ToString().Contains("no wait", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task NewVersion_InstancesInFlightFinishOnTheirOwnVersion_AndInstancesCanBeManaged()
+    {
+        var (app, time) = NewApp(fixture);
+        await using var _ = app;
+        var admin = app.Admin();
+        object Version(string subject) => new
+        {
+            name = "Versions " + app.Prefix,
+            trigger = new { kind = "manual" },
+            nodes = new[]
+            {
+                Node("start", "trigger", new { next = "wait" }),
+                Node("wait", "wait", new { duration = "1.00:00:00", next = "mail" }),
+                Node("mail", "send_email", new { subject, text = "x", next = "done" }),
+                Node("done", "end"),
+            },
+        };
+        var workflowId = await CreateActiveAsync(admin, Version("Version one"));
+        var (first, second, third) = ($"v1-{app.Prefix}", $"v2-{app.Prefix}", $"v3-{app.Prefix}");
+        foreach (var c in new[] { first, second, third })
+        {
+            await CustomerAsync(admin, c);
+        }
+        await (await admin.PostJsonAsync($"/api/automations/{workflowId}/enrol", new { customerId = first })).AssertJsonAsync();
+        var current = await admin.GetAsync($"/api/automations/{workflowId}");
+        var save = new HttpRequestMessage(HttpMethod.Put, $"/api/automations/{workflowId}") { Content = System.Net.Http.Json.JsonContent.Create(Version("Version two"), options: HttpAssertions.Json) };
+        save.Headers.TryAddWithoutValidation("If-Match", current.Headers.ETag!.ToString());
+        var saved = await (await admin.SendAsync(save)).AssertJsonAsync();
+        var stale = new HttpRequestMessage(HttpMethod.Put, $"/api/automations/{workflowId}") { Content = System.Net.Http.Json.JsonContent.Create(Version("Version three"), options: HttpAssertions.Json) };
+        stale.Headers.TryAddWithoutValidation("If-Match", current.Headers.ETag!.ToString());
+        var staleAnswer = await admin.SendAsync(stale);
+        await (await admin.PostJsonAsync($"/api/automations/{workflowId}/enrol", new { customerId = second })).AssertJsonAsync();
+        var third0 = await (await admin.PostJsonAsync($"/api/automations/{workflowId}/enrol", new { customerId = third })).AssertJsonAsync();
+        var again = await (await admin.PostJsonAsync($"/api/automations/{workflowId}/enrol", new { customerId = third })).AssertJsonAsync();
+        var thirdId = third0["instanceId"]!.GetValue<string>();
+        await InstanceOfAsync(admin, workflowId, third, i => i["status"]!.GetValue<string>() == "waiting", "third waiting");
+        var suspended = await (await admin.PostAsync($"/api/automations/instances/{thirdId}/suspend", null)).AssertJsonAsync();
+        await AdvanceAsync(app, time, TimeSpan.FromDays(1));
+        await InstanceOfAsync(admin, workflowId, first, i => i["status"]!.GetValue<string>() == "completed", "first done");
+        await InstanceOfAsync(admin, workflowId, second, i => i["status"]!.GetValue<string>() == "completed", "second done");
+        var stillSuspended = await (await admin.GetAsync($"/api/automations/instances/{thirdId}")).AssertJsonAsync();
+        var terminated = await (await admin.PostAsync($"/api/automations/instances/{thirdId}/terminate", null)).AssertJsonAsync();
+        var completedList = await (await admin.GetAsync($"/api/automations/{workflowId}/instances?status=completed")).AssertJsonAsync();
+        var purged = await (await admin.PostAsync($"/api/automations/{workflowId}/purge", null)).AssertJsonAsync();
+        var afterPurge = await (await admin.GetAsync($"/api/automations/{workflowId}/instances")).AssertJsonAsync();
+
+        Assert.Equal(2, saved["version"]!.GetValue<int>());
+        Assert.Equal(HttpStatusCode.PreconditionFailed, staleAnswer.StatusCode);
+        Assert.Equal(["Version one"], await SubjectsToAsync(admin, first, 1));
+        Assert.Equal(["Version two"], await SubjectsToAsync(admin, second, 1));
+        Assert.Equal(0, again["enrolled"]!.GetValue<int>());
+        Assert.Equal("suspended", suspended["status"]!.GetValue<string>());
+        Assert.Equal("suspended", stillSuspended["status"]!.GetValue<string>());
+        Assert.Empty(await SubjectsToAsync(admin, third));
+        Assert.Equal("terminated", terminated["status"]!.GetValue<string>());
+        Assert.Equal(2, completedList["items"]!.AsArray().Count);
+        Assert.Equal(3, purged["purged"]!.GetValue<int>());
+        Assert.Empty(afterPurge["items"]!.AsArray());
+    }
+}
