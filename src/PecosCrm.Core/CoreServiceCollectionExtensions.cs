@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using PecosCrm.Core.Access;
 using PecosCrm.Core.Analytics;
 using PecosCrm.Core.Audit;
+using PecosCrm.Core.Campaigns;
 using PecosCrm.Core.Customers;
 using PecosCrm.Core.Events;
 using PecosCrm.Core.Exports;
@@ -78,6 +79,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Outbox>();
         services.AddSingleton<SendTimes>();
         services.AddSingleton<IMessageEventObserver>(sp => sp.GetRequiredService<SendTimes>());
+        services.AddSingleton<CampaignObserver>();
+        services.AddSingleton<IMessageEventObserver>(sp => sp.GetRequiredService<CampaignObserver>());
         services.AddSingleton<SendGridEvents>();
         services.AddSingleton<IEmailComposer, EmailComposer>();
         services.AddSingleton<MessageService>();
@@ -86,6 +89,12 @@ public static class CoreServiceCollectionExtensions
             ? new SendGridEmailSender(new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = TimeSpan.FromSeconds(30) },
                 sp.GetRequiredService<IOptions<MessagingOptions>>())
             : ActivatorUtilities.CreateInstance<OutboxEmailSender>(sp));
+
+        services.AddOptions<CampaignOptions>().BindConfiguration(CampaignOptions.SectionName);
+        services.AddSingleton<CampaignStore>();
+        services.AddSingleton<CampaignRunner>();
+        services.AddSingleton<CampaignService>();
+        services.AddSingleton<CampaignReports>();
         return services;
     }
 }

@@ -96,6 +96,7 @@ public static class CrmHost
         app.MapJobsEndpoints();
         app.MapSegmentsEndpoints();
         app.MapMessagesEndpoints();
+        app.MapCampaignsEndpoints();
 
         if (HostingMode.IsFunctionsHost(app.Configuration))
         {

@@ -51,10 +51,15 @@ public static class StorageNames
         /// <summary>Exports that run on a schedule (daily or weekly).</summary>
         public const string ExportSchedules = "exportschedules";
 
+        /// <summary>Campaigns (bulk email) with their slices, and each campaign's recipients.</summary>
+        public const string Campaigns = "campaigns";
+        public const string CampaignRecipients = "campaignrecipients";
+
         public static readonly IReadOnlyList<string> All =
         [
             Staff, ApiKeys, Audit, Jobs, Customers, CustomerIndex, Tags, TagMembers, Products, OrderIndex, OrdersByMonth, AnalyticsState, Nps, MarketingSpend,
             RfmMaps, Segments, SegmentMembers, SegmentHistory, DiscountCodes, ExportSchedules, Suppressions, Outbox, ScheduledMessages, MessageEvents,
+            Campaigns, CampaignRecipients,
         ];
     }
 
@@ -78,7 +83,10 @@ public static class StorageNames
         public const string Messages = "messages";
         public const string MessageEvents = "messageevents";
 
-        public static readonly IReadOnlyList<string> All = [Housekeeping, Events, Exports, Recompute, Segments, Messages, MessageEvents];
+        /// <summary>Campaign work: freezing an audience, batches of up to 500 recipients, A/B decisions, cancellations.</summary>
+        public const string Campaigns = "campaigns";
+
+        public static readonly IReadOnlyList<string> All = [Housekeeping, Events, Exports, Recompute, Segments, Messages, MessageEvents, Campaigns];
 
         public static string Poison(string queue) => queue + "-poison";
     }
@@ -97,6 +105,9 @@ public static class StorageNames
         /// <summary>The analytical copy: Parquet files by month, read by DuckDB.</summary>
         public const string Analytics = "analytics";
 
-        public static readonly IReadOnlyList<string> All = [Locks, Exports, EventBatches, Analytics];
+        /// <summary>Campaigns' customer-id lists: a list audience, the frozen audience, each batch's slice.</summary>
+        public const string Campaigns = "campaigns";
+
+        public static readonly IReadOnlyList<string> All = [Locks, Exports, EventBatches, Analytics, Campaigns];
     }
 }

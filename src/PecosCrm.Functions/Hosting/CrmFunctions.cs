@@ -12,11 +12,13 @@ public static class CrmFunctions
         .Timer<NightlyRecomputeJob>(NightlyRecomputeJob.FunctionName, NightlyRecomputeJob.Schedule)
         .Timer<ScheduledMessagesJob>(ScheduledMessagesJob.FunctionName, ScheduledMessagesJob.Schedule)
         .Timer<ScheduledExportsJob>(ScheduledExportsJob.FunctionName, ScheduledExportsJob.Schedule)
+        .Timer<CampaignsDueJob>(CampaignsDueJob.FunctionName, CampaignsDueJob.Schedule)
         .Queue<HousekeepingQueueJob>(HousekeepingQueueJob.FunctionName, StorageNames.Queues.Housekeeping)
         .Queue<ProcessEventsJob>(ProcessEventsJob.FunctionName, StorageNames.Queues.Events)
         .Queue<RunExportJob>(RunExportJob.FunctionName, StorageNames.Queues.Exports)
         .Queue<RecomputeShardJob>(RecomputeShardJob.FunctionName, StorageNames.Queues.Recompute)
         .Queue<SegmentWorkJob>(SegmentWorkJob.FunctionName, StorageNames.Queues.Segments)
         .Queue<SendMessageJob>(SendMessageJob.FunctionName, StorageNames.Queues.Messages)
-        .Queue<SendGridEventsJob>(SendGridEventsJob.FunctionName, StorageNames.Queues.MessageEvents);
+        .Queue<SendGridEventsJob>(SendGridEventsJob.FunctionName, StorageNames.Queues.MessageEvents)
+        .Queue<CampaignWorkJob>(CampaignWorkJob.FunctionName, StorageNames.Queues.Campaigns);
 }
