@@ -51,7 +51,7 @@ public sealed partial class CampaignReports(CampaignStore store, AnalyticsEngine
             }
         }
         var revenue = engaged.Count == 0 ? [] : await RevenueAsync(engaged, campaign.AttributionDays, cancellationToken);
-        var asOf = (await copy.GetFreshnessAsync(cancellationToken)).LastBuiltAt;
+        var asOf = await copy.OrdersBuiltAtAsync(cancellationToken);
         var all = revenue.Values.Aggregate((Orders: 0, Cents: 0L), (a, b) => (a.Orders + b.Orders, a.Cents + b.Cents));
         return new CampaignResults(
             id, campaign.StateValue, totals.Figures(all),

@@ -268,13 +268,14 @@ public sealed class CampaignsTests(AzuriteFixture fixture)
         var customers = await CustomersAsync(admin, "slow-" + app.Prefix, 5);
         var (id, _) = await CreateAsync(admin, new { name = "Drip", audience = new { customerIds = customers }, content = Content(), throttlePerMinute = 2 });
 
-        await StartAsync(admin, id);
+        var started = await (await admin.PostAsync($"/api/campaigns/{id}/start", null)).AssertJsonAsync(HttpStatusCode.Accepted);
         await WaitForAsync(admin, id, c => c["progress"]?["sent"]?.GetValue<int>() == 2, "first minute's share sent");
         await Task.Delay(1500);
         var later = await GetAsync(admin, id);
         await (await admin.PostAsync($"/api/campaigns/{id}/cancel", null)).AssertJsonAsync();
         var end = await WaitForAsync(admin, id, c => c["progress"]!["cancelled"]!.GetValue<int>() == 3, "the rest cancelled");
 
+        Assert.Equal("sending", started["state"]!.GetValue<string>());
         Assert.Equal("sending", later["state"]!.GetValue<string>());
         Assert.Equal(2, later["progress"]!["sent"]!.GetValue<int>());
         Assert.Equal(3, later["progress"]!["pending"]!.GetValue<int>());
