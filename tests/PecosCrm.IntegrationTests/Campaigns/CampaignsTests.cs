@@ -306,6 +306,24 @@ public sealed class CampaignsTests(AzuriteFixture fixture)
     }
 
     [Fact]
+    public async Task Campaign_WithATemplateThatCannotBeRendered_PausesWithTheReason_AndSendsNothing()
+    {
+        await using var app = fixture.NewApp(NoTimers);
+        var admin = app.Admin();
+        var customers = await CustomersAsync(admin, "tpl-" + app.Prefix, 3);
+        var (id, _) = await CreateAsync(admin, new { name = "Templated", audience = new { customerIds = customers }, content = new { templateId = "no-such-template-" + app.Prefix } });
+
+        await StartAsync(admin, id);
+        var paused = await WaitForStateAsync(admin, id, "paused");
+        var pending = await RecipientsAsync(admin, id, "state=pending");
+
+        Assert.Contains("templateId", paused["error"]!.GetValue<string>());
+        Assert.Equal(3, pending.Count);
+        Assert.All(pending, r => Assert.Null(r["messageId"]));
+        Assert.Empty(await OutboxAsync(admin, id));
+    }
+
+    [Fact]
     public async Task Drafts_BadFieldsAnswer400NamingEachField_EditsNeedTheCurrentETag()
     {
         await using var app = fixture.NewApp(NoTimers);
