@@ -11,6 +11,7 @@ public static class ScenarioRegistry
         new ApiOverheadScenario(),
         new EventsScenario(),
         new Customer360Scenario(),
+        new CampaignScenario(),
     ];
 
     public static IScenario? Find(string name) =>

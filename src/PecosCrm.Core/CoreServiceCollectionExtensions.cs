@@ -6,6 +6,7 @@ using PecosCrm.Core.Access;
 using PecosCrm.Core.Analytics;
 using PecosCrm.Core.Audit;
 using PecosCrm.Core.Automation;
+using PecosCrm.Core.Campaigns;
 using PecosCrm.Core.Customers;
 using PecosCrm.Core.Events;
 using PecosCrm.Core.Exports;
@@ -85,6 +86,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Outbox>();
         services.AddSingleton<SendTimes>();
         services.AddSingleton<IMessageEventObserver>(sp => sp.GetRequiredService<SendTimes>());
+        services.AddSingleton<CampaignObserver>();
+        services.AddSingleton<IMessageEventObserver>(sp => sp.GetRequiredService<CampaignObserver>());
         services.AddSingleton<SendGridEvents>();
         services.AddSingleton<IEmailComposer, EmailComposer>();
         services.AddSingleton<MessageService>();
@@ -95,6 +98,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<WorkflowStore>();
         services.AddSingleton<WorkflowChecks>();
         services.AddSingleton<WebhookClient>();
+        services.AddSingleton<AutomationCounters>();
         services.AddSingleton<AutomationRuntime>();
         services.AddSingleton<AutomationTriggers>();
         services.AddSingleton<IAppliedEventObserver>(sp => sp.GetRequiredService<AutomationTriggers>());
@@ -110,6 +114,12 @@ public static class CoreServiceCollectionExtensions
             ? new TwilioSmsSender(new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = TimeSpan.FromSeconds(30) },
                 sp.GetRequiredService<IOptions<MessagingOptions>>())
             : ActivatorUtilities.CreateInstance<OutboxSmsSender>(sp));
+
+        services.AddOptions<CampaignOptions>().BindConfiguration(CampaignOptions.SectionName);
+        services.AddSingleton<CampaignStore>();
+        services.AddSingleton<CampaignRunner>();
+        services.AddSingleton<CampaignService>();
+        services.AddSingleton<CampaignReports>();
         return services;
     }
 }

@@ -100,6 +100,7 @@ public static class CrmHost
         app.MapMessagesEndpoints();
         app.MapInboxEndpoints();
         app.MapAutomationsEndpoints();
+        app.MapCampaignsEndpoints();
 
         if (HostingMode.IsFunctionsHost(app.Configuration))
         {

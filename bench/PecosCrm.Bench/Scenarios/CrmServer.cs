@@ -30,7 +30,11 @@ public sealed class CrmServer : IAsyncDisposable
     /// Starts the app with timers off; with <paramref name="runQueues"/> the in-process queue poller
     /// applies accepted store events as in standalone production hosting.
     /// </summary>
-    public static async Task<CrmServer> StartAsync(string storageConnectionString, bool runQueues, CancellationToken cancellationToken)
+    public static Task<CrmServer> StartAsync(string storageConnectionString, bool runQueues, CancellationToken cancellationToken) =>
+        StartAsync(storageConnectionString, runQueues, [], cancellationToken);
+
+    /// <summary>As above, with more settings as <c>--Section:Key=value</c> arguments (they win over the defaults here).</summary>
+    public static async Task<CrmServer> StartAsync(string storageConnectionString, bool runQueues, IReadOnlyList<string> extraSettings, CancellationToken cancellationToken)
     {
         var adminKey = "pcrm_bench_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
         // Passed as the app's command line because AddPecosCrm adds that last: these win over any
@@ -48,6 +52,7 @@ public sealed class CrmServer : IAsyncDisposable
             "--Access:DefaultRateLimitPerMinute=10000000",
             "--Logging:LogLevel:Default=Warning",
             "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Warning",
+            .. extraSettings,
         ];
         // The bench's own folder as content root, so a developer's local.settings.json in the
         // working directory cannot point the app at other storage.

@@ -127,6 +127,13 @@ public sealed partial class AnalyticsCopy(StorageAccount storage, CustomerFeatur
         }
     }
 
+    /// <summary>When a month of the orders copy was last built; null before the first build.</summary>
+    public async Task<DateTimeOffset?> OrdersBuiltAtAsync(CancellationToken cancellationToken = default)
+    {
+        var built = await StateRowsAsync(AnalyticsStateEntity.Built, cancellationToken);
+        return built.Count == 0 ? null : built.Max(b => b.At);
+    }
+
     public async Task<Freshness> GetFreshnessAsync(CancellationToken cancellationToken = default)
     {
         var pending = StateRowsAsync(AnalyticsStateEntity.Dirty, cancellationToken);

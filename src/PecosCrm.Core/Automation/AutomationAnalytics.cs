@@ -21,7 +21,7 @@ public sealed record WorkflowAnalytics(
 /// outcomes counted from SendGrid's events by the message's <c>wf:{workflow}:{node}</c> tag, the
 /// instance index for who is where, and the analytical copy for the revenue.
 /// </summary>
-public sealed class AutomationAnalytics(StorageAccount storage, WorkflowStore workflows, AutomationRuntime runtime, AnalyticsEngine engine, AnalyticsCopy copy) : IMessageEventObserver
+public sealed class AutomationAnalytics(StorageAccount storage, WorkflowStore workflows, AutomationCounters counters, AnalyticsEngine engine, AnalyticsCopy copy) : IMessageEventObserver
 {
     private TableClient Index => storage.Table(StorageNames.Tables.AutomationIndex);
 
@@ -34,14 +34,14 @@ public sealed class AutomationAnalytics(StorageAccount storage, WorkflowStore wo
             return;
         }
         var parts = tag.Split(':', 3);
-        await runtime.CountAsync(parts[1], $"step:{parts[2]}:{reached.ToString().ToLowerInvariant()}", cancellationToken);
+        await counters.CountAsync(parts[1], $"step:{parts[2]}:{reached.ToString().ToLowerInvariant()}", cancellationToken);
     }
 
     public async Task<WorkflowAnalytics> GetAsync(string workflowId, CancellationToken cancellationToken = default)
     {
         var workflow = await workflows.GetAsync(workflowId, cancellationToken);
-        var counters = await runtime.CountersAsync(workflowId, cancellationToken);
-        long C(string name) => counters.GetValueOrDefault(name);
+        var counts = await counters.CountersAsync(workflowId, cancellationToken);
+        long C(string name) => counts.GetValueOrDefault(name);
         var instances = new List<TableEntity>();
         await foreach (var row in Index.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {"w|" + workflowId}"),
             select: ["RowKey", "CustomerId", "Status", "Branch", "EnrolledAt", "EndedAt"], cancellationToken: cancellationToken))

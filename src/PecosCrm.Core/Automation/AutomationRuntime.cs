@@ -51,7 +51,7 @@ public sealed class AutomationOptions
 /// </summary>
 public sealed partial class AutomationRuntime(
     StorageAccount storage, WorkflowStore workflows, MessageService messages, MessageStore log, CustomerStore customers, TagStore tags,
-    PointsLedger points, DiscountCodes codes, WebhookClient http, IOptions<AutomationOptions> options, TimeProvider time, ILogger<AutomationRuntime> logger)
+    PointsLedger points, DiscountCodes codes, WebhookClient http, AutomationCounters counters, IOptions<AutomationOptions> options, TimeProvider time, ILogger<AutomationRuntime> logger)
 {
     private const int MaxStepsPerRun = 50;
 
@@ -118,7 +118,7 @@ public sealed partial class AutomationRuntime(
         ], cancellationToken);
         await Index.UpsertEntityAsync(new TableEntity("enrol|" + workflow.Id, customerId) { ["InstanceId"] = instance.PartitionKey, ["EnrolledAt"] = now }, TableUpdateMode.Replace, cancellationToken);
         await UpdateIndexAsync(instance, cancellationToken);
-        await CountAsync(workflow.Id, "enrolled", cancellationToken);
+        await counters.CountAsync(workflow.Id, "enrolled", cancellationToken);
         await TimelineAsync(customerId, $"Entered automation \"{definition.Name}\"", instance.PartitionKey, now, cancellationToken);
         await QueueAsync(instance.PartitionKey, instance.Sequence, null, cancellationToken);
         return (instance.ToRecord(), null);
@@ -212,7 +212,7 @@ public sealed partial class AutomationRuntime(
                     }
                 }
                 var name = branch.Name ?? branch.Next!;
-                await CountAsync(state.WorkflowId, $"branch:{node.Id}:{name}", cancellationToken);
+                await counters.CountAsync(state.WorkflowId, $"branch:{node.Id}:{name}", cancellationToken);
                 return new Outcome($"branch {name}", branch.Next, Change: s => s.Branch = name);
             case "action":
                 return await ActAsync(state, node, visit, now, cancellationToken);
@@ -253,7 +253,7 @@ public sealed partial class AutomationRuntime(
         var message = node.Type == "send_sms"
             ? await messages.SendSmsAsync(new SmsRequest(state.CustomerId, node.Text, purpose, campaign, null, messageId), sentBy, cancellationToken)
             : await messages.SendEmailAsync(new EmailRequest(state.CustomerId, node.TemplateId, node.Subject, node.Html, node.Text, purpose, CampaignId: campaign, MessageId: messageId), sentBy, cancellationToken);
-        await CountAsync(state.WorkflowId, message.Status == MessageStatus.Skipped ? $"step:{node.Id}:skipped" : $"step:{node.Id}:sent", cancellationToken);
+        await counters.CountAsync(state.WorkflowId, message.Status == MessageStatus.Skipped ? $"step:{node.Id}:skipped" : $"step:{node.Id}:sent", cancellationToken);
         var text = message.Status == MessageStatus.Skipped ? $"not sent: {message.Error}" : $"{(node.Type == "send_sms" ? "SMS" : "email")} {message.Id} queued";
         return new Outcome(text, node.Next, Effect: messageId, Change: s =>
         {
@@ -470,7 +470,7 @@ public sealed partial class AutomationRuntime(
         }
         if (!outcome.Stay && node.Type != "trigger")
         {
-            await CountAsync(state.WorkflowId, $"step:{node.Id}:entered", cancellationToken);
+            await counters.CountAsync(state.WorkflowId, $"step:{node.Id}:entered", cancellationToken);
         }
         if (oldWake is { } previous)
         {
@@ -484,7 +484,7 @@ public sealed partial class AutomationRuntime(
         if (state.IsFinished)
         {
             var definition = await workflows.VersionAsync(state.WorkflowId, state.Version, cancellationToken);
-            await CountAsync(state.WorkflowId, state.Status.ToLowerInvariant(), cancellationToken);
+            await counters.CountAsync(state.WorkflowId, state.Status.ToLowerInvariant(), cancellationToken);
             await TimelineAsync(state.CustomerId, $"Left automation \"{definition.Name}\": {state.ExitReason}", state.PartitionKey, now, cancellationToken);
         }
         return true;
@@ -668,7 +668,7 @@ public sealed partial class AutomationRuntime(
             await UpdateIndexAsync(state, cancellationToken);
             if (state.StatusValue == InstanceStatus.Terminated)
             {
-                await CountAsync(state.WorkflowId, "terminated", cancellationToken);
+                await counters.CountAsync(state.WorkflowId, "terminated", cancellationToken);
             }
             return state.ToRecord();
         }
@@ -691,42 +691,6 @@ public sealed partial class AutomationRuntime(
         r.RowKey, r.GetString("WorkflowId"), r.GetInt32("Version") ?? 1, r.GetString("CustomerId"), Enum.Parse<InstanceStatus>(r.GetString("Status")), r.GetString("Node"),
         r.GetInt64("Sequence") ?? 0, r.GetDateTimeOffset("WakeAt"), null, r.GetString("Branch"), r.GetString("Source") ?? "", r.GetDateTimeOffset("EnrolledAt") ?? default,
         r.GetDateTimeOffset("EndedAt"), r.GetString("ExitReason"), null);
-
-    /// <summary>Adds one to a workflow counter (enrolled, completed, step:{node}:sent, ...), read by the analytics.</summary>
-    internal async Task CountAsync(string workflowId, string counter, CancellationToken cancellationToken)
-    {
-        for (var attempt = 0; attempt < 20; attempt++)
-        {
-            var row = await Index.FindAsync<TableEntity>("s|" + workflowId, counter, cancellationToken);
-            try
-            {
-                if (row is null)
-                {
-                    await Index.AddEntityAsync(new TableEntity("s|" + workflowId, counter) { ["Count"] = 1L }, cancellationToken);
-                }
-                else
-                {
-                    row["Count"] = (row.GetInt64("Count") ?? 0) + 1;
-                    await Index.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, cancellationToken);
-                }
-                return;
-            }
-            catch (RequestFailedException ex) when (ex.Status is 409 or 412)
-            {
-                // Counted by another worker at the same moment: read again.
-            }
-        }
-    }
-
-    public async Task<IReadOnlyDictionary<string, long>> CountersAsync(string workflowId, CancellationToken cancellationToken = default)
-    {
-        var counters = new Dictionary<string, long>(StringComparer.Ordinal);
-        await foreach (var row in Index.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {"s|" + workflowId}"), cancellationToken: cancellationToken))
-        {
-            counters[row.RowKey] = row.GetInt64("Count") ?? 0;
-        }
-        return counters;
-    }
 
     private Task QueueAsync(string instanceId, long sequence, DateTimeOffset? at, CancellationToken cancellationToken)
     {

@@ -51,7 +51,7 @@ public interface IEmailComposer
 public sealed partial class MessageService(
     StorageAccount storage, MessageStore log, Suppressions suppressions, Preferences preferences, CustomerStore customers,
     IEmailSender sender, ISmsSender smsSender, IEmailComposer composer,
-    SignedLinks links, IOptions<MessagingOptions> options, TimeProvider time, ILogger<MessageService> logger)
+    SignedLinks links, IEnumerable<IMessageEventObserver> observers, IOptions<MessagingOptions> options, TimeProvider time, ILogger<MessageService> logger)
 {
     public const string DefaultTimeZone = "America/Denver";
 
@@ -60,7 +60,18 @@ public sealed partial class MessageService(
 
     private TableClient Scheduled => storage.Table(StorageNames.Tables.ScheduledMessages);
 
-    public async Task<Message> SendEmailAsync(EmailRequest request, string sentBy, CancellationToken cancellationToken = default)
+    public Task<Message> SendEmailAsync(EmailRequest request, string sentBy, CancellationToken cancellationToken = default) =>
+        SendEmailAsync(request, sentBy, request.MessageId, queue: true, cancellationToken);
+
+    /// <summary>
+    /// As the public overload, with two choices for bulk senders. <paramref name="messageId"/> (made by
+    /// <see cref="MessageStore.NewId"/> and recorded by the caller first) makes the call idempotent: when a
+    /// message with that id is already logged, it is returned as it is, so a caller that crashed can
+    /// call again without a second message. Without <paramref name="queue"/>, a message ready to go
+    /// stays <c>queued</c> with no queue message, and the caller sends it with <see cref="DispatchAsync"/>
+    /// (a campaign batch does, instead of one queue message per email).
+    /// </summary>
+    internal async Task<Message> SendEmailAsync(EmailRequest request, string sentBy, string? messageId, bool queue, CancellationToken cancellationToken)
     {
         var check = new Validation();
         check.Required("customerId", request.CustomerId, 100);
@@ -85,16 +96,16 @@ public sealed partial class MessageService(
             ?? throw new ValidationFailedException("customerId", $"no customer has the id '{request.CustomerId}'.");
 
         var now = time.GetUtcNow();
-        if (request.MessageId is { } chosen && await log.FindEntityAsync(customer.Id, chosen, cancellationToken) is { } existing)
+        if (messageId is { } chosen && await log.FindEntityAsync(customer.Id, chosen, cancellationToken) is { } existing)
         {
             // Asked again with the same id (a retry after a crash): the message exists, send it at most once.
-            if (existing.StatusValue == MessageStatus.Queued)
+            if (queue && existing.StatusValue == MessageStatus.Queued)
             {
                 await QueueAsync(customer.Id, chosen, null, cancellationToken);
             }
             return existing.ToRecord();
         }
-        var id = request.MessageId ?? log.NewId();
+        var id = messageId ?? log.NewId();
         var content = await composer.ComposeAsync(request, customer, id, cancellationToken);
         var sendAt = request.LocalTime is { } local ? LocalSendTime(customer, local, request.LocalDate, now) : request.SendAt;
         var message = new MessageEntity
@@ -122,8 +133,7 @@ public sealed partial class MessageService(
         {
             message.Reach(MessageStatus.Skipped, now);
             message.Error = "Not sent: " + blocked;
-            await log.AddAsync(message, $"Email not sent: {content.Subject}", cancellationToken);
-            return message.ToRecord();
+            return (await AddOnceAsync(message, $"Email not sent: {content.Subject}", messageId is not null, cancellationToken) ?? message).ToRecord();
         }
         if (sendAt is { } at && at > now)
         {
@@ -135,37 +145,59 @@ public sealed partial class MessageService(
             return message.ToRecord();
         }
         message.Reach(MessageStatus.Queued, now);
-        await log.AddAsync(message, null, cancellationToken);
-        await QueueAsync(customer.Id, id, null, cancellationToken);
+        if (await AddOnceAsync(message, null, messageId is not null, cancellationToken) is { } logged)
+        {
+            return logged.ToRecord();
+        }
+        if (queue)
+        {
+            await QueueAsync(customer.Id, id, null, cancellationToken);
+        }
         return message.ToRecord();
     }
 
-    /// <summary>Sends one queued message; see the class remarks for what a retry or a crash does.</summary>
-    public async Task DispatchAsync(string customerId, string messageId, CancellationToken cancellationToken = default)
+    /// <summary>Logs a new message; null when it was added, the message already there when a caller-chosen id was logged meanwhile (two callers with one id).</summary>
+    private async Task<MessageEntity?> AddOnceAsync(MessageEntity message, string? timelineTitle, bool callerChoseId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await log.AddAsync(message, timelineTitle, cancellationToken);
+            return null;
+        }
+        catch (ConcurrencyException) when (callerChoseId)
+        {
+            return await log.FindEntityAsync(message.PartitionKey, message.Id, cancellationToken) ?? throw new ConcurrencyException();
+        }
+    }
+
+    /// <summary>
+    /// Sends one queued message; see the class remarks for what a retry or a crash does. Returns the
+    /// message as it stands afterwards (null when there is none).
+    /// </summary>
+    public async Task<Message?> DispatchAsync(string customerId, string messageId, CancellationToken cancellationToken = default)
     {
         var message = await log.FindEntityAsync(customerId, messageId, cancellationToken);
         if (message is null)
         {
-            return;
+            return null;
         }
         if (message.StatusValue == MessageStatus.Sending)
         {
             // Another worker may be sending it right now; only a claim older than any send could take is a crash.
             if (message.StepTimes().GetValueOrDefault(MessageStatus.Sending) > time.GetUtcNow() - SendingTimeout)
             {
-                return;
+                return message.ToRecord();
             }
-            await log.UpdateAsync(customerId, messageId, m => m.StatusValue == MessageStatus.Sending, m =>
+            return (await log.UpdateAsync(customerId, messageId, m => m.StatusValue == MessageStatus.Sending, m =>
             {
                 m.Reach(MessageStatus.Failed, time.GetUtcNow());
                 m.Error = "The send was interrupted and its outcome is unknown; not sent again, so the customer never gets it twice.";
-                return $"Email failed: {m.Subject}";
-            }, cancellationToken);
-            return;
+                return $"{Word(m)} failed: {Summary(m)}";
+            }, cancellationToken)).Message?.ToRecord();
         }
         if (message.StatusValue != MessageStatus.Queued)
         {
-            return;
+            return message.ToRecord();
         }
         var customer = await customers.FindAsync(customerId, cancellationToken);
         var purpose = Enum.Parse<MessagePurpose>(message.Purpose);
@@ -173,13 +205,12 @@ public sealed partial class MessageService(
         var blocked = customer is null ? "the customer no longer exists" : await BlockedAsync(customer, channel, purpose, cancellationToken);
         if (blocked is not null)
         {
-            await log.UpdateAsync(customerId, messageId, m => m.StatusValue == MessageStatus.Queued, m =>
+            return (await log.UpdateAsync(customerId, messageId, m => m.StatusValue == MessageStatus.Queued, m =>
             {
                 m.Reach(MessageStatus.Skipped, time.GetUtcNow());
                 m.Error = "Not sent: " + blocked;
                 return $"{Word(m)} not sent: {Summary(m)}";
-            }, cancellationToken);
-            return;
+            }, cancellationToken)).Message?.ToRecord();
         }
 
         // The claim: only the worker that moves the message from queued to sending sends it.
@@ -191,7 +222,7 @@ public sealed partial class MessageService(
         }, cancellationToken);
         if (!claimed || message is null)
         {
-            return;
+            return message?.ToRecord();
         }
 
         var outcome = channel == Channel.Sms
@@ -200,7 +231,7 @@ public sealed partial class MessageService(
             : await sender.SendAsync(ToOutgoing(message, customer!), cancellationToken);
         var now = time.GetUtcNow();
         var retry = outcome.Result == SendResult.Transient && message.Attempts < options.Value.MaxAttempts;
-        await log.UpdateAsync(customerId, messageId, m => m.StatusValue == MessageStatus.Sending, m =>
+        var (after, _) = await log.UpdateAsync(customerId, messageId, m => m.StatusValue == MessageStatus.Sending, m =>
         {
             switch (outcome.Result)
             {
@@ -230,6 +261,7 @@ public sealed partial class MessageService(
         {
             LogFailed(logger, messageId, outcome.Error ?? "");
         }
+        return after?.ToRecord();
     }
 
     /// <summary>
@@ -298,7 +330,14 @@ public sealed partial class MessageService(
             await suppressions.AddAsync(Channel.Email, email, SuppressionReason.Unsubscribed, "unsubscribe-link", time.GetUtcNow(), cancellationToken);
         }
         await preferences.SetAsync(customerId, false, null, null, "customer", cancellationToken);
-        await log.UpdateAsync(customerId, messageId, m => true, m => $"Unsubscribed from marketing email: {m.Subject}", cancellationToken);
+        var (message, _) = await log.UpdateAsync(customerId, messageId, m => true, m => $"Unsubscribed from marketing email: {m.Subject}", cancellationToken);
+        if (message is not null)
+        {
+            foreach (var observer in observers)
+            {
+                await observer.OnUnsubscribedAsync(message.ToRecord(), time.GetUtcNow(), cancellationToken);
+            }
+        }
         return customer;
     }
 

@@ -15,6 +15,9 @@ namespace PecosCrm.Core.Messaging;
 public interface IMessageEventObserver
 {
     Task OnAppliedAsync(Message message, MessageStatus reached, DateTimeOffset at, CancellationToken cancellationToken);
+
+    /// <summary>The customer unsubscribed from this message (its signed link, or SendGrid's unsubscribe events).</summary>
+    Task OnUnsubscribedAsync(Message message, DateTimeOffset at, CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
 /// <summary>What applying a batch of SendGrid events did.</summary>
@@ -250,6 +253,13 @@ public sealed partial class SendGridEvents(
             foreach (var observer in observers)
             {
                 await observer.OnAppliedAsync(message.ToRecord(), r, at, cancellationToken);
+            }
+        }
+        else if (kind is "unsubscribe" or "group_unsubscribe")
+        {
+            foreach (var observer in observers)
+            {
+                await observer.OnUnsubscribedAsync(message.ToRecord(), at, cancellationToken);
             }
         }
     }

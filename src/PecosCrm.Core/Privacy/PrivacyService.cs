@@ -7,6 +7,7 @@ using Azure.Data.Tables;
 using Azure.Storage.Blobs.Models;
 using PecosCrm.Core.Analytics;
 using PecosCrm.Core.Audit;
+using PecosCrm.Core.Campaigns;
 using PecosCrm.Core.Customers;
 using PecosCrm.Core.Events;
 using PecosCrm.Core.Orders;
@@ -21,7 +22,7 @@ namespace PecosCrm.Core.Privacy;
 /// their store events, scrubs audit entries about them, and keeps their orders in the store-wide
 /// figures under a random pseudonym, so revenue and order counts do not change.
 /// </summary>
-public sealed class PrivacyService(StorageAccount storage, AuditLog audit, AnalyticsCopy analytics, SegmentStore segments, DiscountCodes codes, TimeProvider time)
+public sealed class PrivacyService(StorageAccount storage, AuditLog audit, AnalyticsCopy analytics, SegmentStore segments, DiscountCodes codes, CampaignStore campaigns, TimeProvider time)
 {
     private TableClient Customers => storage.Table(StorageNames.Tables.Customers);
     private TableClient Index => storage.Table(StorageNames.Tables.CustomerIndex);
@@ -115,6 +116,7 @@ public sealed class PrivacyService(StorageAccount storage, AuditLog audit, Analy
         var email = rows.FirstOrDefault(r => r.RowKey == CustomerKeys.Profile)?.GetString("Email");
         var segmentRows = await segments.EraseCustomerAsync(customerId, cancellationToken);
         var codeRows = await codes.EraseCustomerAsync(customerId, cancellationToken);
+        var campaignRows = await campaigns.EraseCustomerAsync(customerId, cancellationToken);
         await Customers.SubmitChunkedAsync(rows.Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r, ETag.All)), cancellationToken);
 
         // Audit entries about the customer, their notes and their orders carry personal values.
@@ -135,7 +137,7 @@ public sealed class PrivacyService(StorageAccount storage, AuditLog audit, Analy
         // The analytical copy drops the customer's features row and carries the orders under the pseudonym.
         await CustomerFeatures.MarkChangedAsync(storage, customerId, cancellationToken);
         await analytics.RebuildChangedAsync(cancellationToken: cancellationToken);
-        return new ErasureReport(Reference(customerId), pseudonym, rows.Count + segmentRows + codeRows, indexRows.Count, orders.Count, auditEntries, events, files, time.GetUtcNow());
+        return new ErasureReport(Reference(customerId), pseudonym, rows.Count + segmentRows + codeRows + campaignRows, indexRows.Count, orders.Count, auditEntries, events, files, time.GetUtcNow());
     }
 
     /// <summary>

@@ -64,11 +64,15 @@ public static class StorageNames
 
         /// <summary>Email templates: the current version of each, every version kept, and which defaults were seeded.</summary>
         public const string Templates = "templates";
+        /// <summary>Campaigns (bulk email) with their slices, and each campaign's recipients.</summary>
+        public const string Campaigns = "campaigns";
+        public const string CampaignRecipients = "campaignrecipients";
 
         public static readonly IReadOnlyList<string> All =
         [
             Staff, ApiKeys, Audit, Jobs, Customers, CustomerIndex, Tags, TagMembers, Products, OrderIndex, OrdersByMonth, AnalyticsState, Nps, MarketingSpend,
             RfmMaps, Segments, SegmentMembers, SegmentHistory, DiscountCodes, ExportSchedules, Suppressions, Outbox, ScheduledMessages, MessageEvents, Conversations, Automations, AutomationInstances, AutomationIndex, Tasks, Templates,
+            Campaigns, CampaignRecipients,
         ];
     }
 
@@ -95,7 +99,10 @@ public static class StorageNames
         /// <summary>Automation instances to advance: one message per instance step or durable timer.</summary>
         public const string Automation = "automation";
 
-        public static readonly IReadOnlyList<string> All = [Housekeeping, Events, Exports, Recompute, Segments, Messages, MessageEvents, Automation];
+        /// <summary>Campaign work: freezing an audience, batches of up to 500 recipients, A/B decisions, cancellations.</summary>
+        public const string Campaigns = "campaigns";
+
+        public static readonly IReadOnlyList<string> All = [Housekeeping, Events, Exports, Recompute, Segments, Messages, MessageEvents, Automation, Campaigns];
 
         public static string Poison(string queue) => queue + "-poison";
     }
@@ -114,6 +121,9 @@ public static class StorageNames
         /// <summary>The analytical copy: Parquet files by month, read by DuckDB.</summary>
         public const string Analytics = "analytics";
 
-        public static readonly IReadOnlyList<string> All = [Locks, Exports, EventBatches, Analytics];
+        /// <summary>Campaigns' customer-id lists: a list audience, the frozen audience, each batch's slice.</summary>
+        public const string Campaigns = "campaigns";
+
+        public static readonly IReadOnlyList<string> All = [Locks, Exports, EventBatches, Analytics, Campaigns];
     }
 }

@@ -14,6 +14,7 @@ public static class CrmFunctions
         .Timer<AutomationSweepJob>(AutomationSweepJob.FunctionName, AutomationSweepJob.Schedule)
         .Timer<AutomationSchedulesJob>(AutomationSchedulesJob.FunctionName, AutomationSchedulesJob.Schedule)
         .Timer<ScheduledExportsJob>(ScheduledExportsJob.FunctionName, ScheduledExportsJob.Schedule)
+        .Timer<CampaignsDueJob>(CampaignsDueJob.FunctionName, CampaignsDueJob.Schedule)
         .Queue<HousekeepingQueueJob>(HousekeepingQueueJob.FunctionName, StorageNames.Queues.Housekeeping)
         .Queue<ProcessEventsJob>(ProcessEventsJob.FunctionName, StorageNames.Queues.Events)
         .Queue<RunExportJob>(RunExportJob.FunctionName, StorageNames.Queues.Exports)
@@ -21,5 +22,6 @@ public static class CrmFunctions
         .Queue<SegmentWorkJob>(SegmentWorkJob.FunctionName, StorageNames.Queues.Segments)
         .Queue<SendMessageJob>(SendMessageJob.FunctionName, StorageNames.Queues.Messages)
         .Queue<SendGridEventsJob>(SendGridEventsJob.FunctionName, StorageNames.Queues.MessageEvents)
-        .Queue<AdvanceAutomationJob>(AdvanceAutomationJob.FunctionName, StorageNames.Queues.Automation);
+        .Queue<AdvanceAutomationJob>(AdvanceAutomationJob.FunctionName, StorageNames.Queues.Automation)
+        .Queue<CampaignWorkJob>(CampaignWorkJob.FunctionName, StorageNames.Queues.Campaigns);
 }

@@ -1,0 +1,259 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Azure.Data.Tables;
+using Microsoft.Extensions.DependencyInjection;
+using PecosCrm.Core.Messaging;
+using PecosCrm.Core.Storage;
+using PecosCrm.Testing;
+
+namespace PecosCrm.Bench.Scenarios;
+
+/// <summary>
+/// A campaign to a list of consenting customers, seeded straight into storage, sent through the app
+/// (queue poller on) to a local SendGrid-compatible endpoint: messages per second, the time from
+/// <c>POST /start</c> to the campaign's <c>sent</c>, and the process's peak working set. Then SendGrid's
+/// event webhook: a delivered event for every message and an open for every fourth, posted signed in
+/// batches of 1,000, and the time until all are applied (the campaign's results show them).
+/// The size is 50,000 recipients unless <c>PECOSCRM_BENCH_CAMPAIGN_RECIPIENTS</c> says otherwise.
+/// </summary>
+public sealed class CampaignScenario : IScenario
+{
+    public const string SizeVariable = "PECOSCRM_BENCH_CAMPAIGN_RECIPIENTS";
+    private const int DefaultSize = 50_000;
+    private const int EventsPerPost = 1_000;
+    private const int Posters = 4;
+    private const int OpenEvery = 4;
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(60);
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(500);
+
+    public string Name => "campaign-50k";
+
+    public string Description =>
+        $"A campaign to 50,000 seeded customers (or ${SizeVariable}) sent to a local SendGrid-compatible endpoint: messages/s, end-to-end time, peak memory; then signed webhook events, 1,000 a POST, until applied.";
+
+    public async Task<IReadOnlyList<ResultRow>> RunAsync(TextWriter progress, CancellationToken cancellationToken)
+    {
+        var size = int.TryParse(Environment.GetEnvironmentVariable(SizeVariable), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : DefaultSize;
+        var clock = Stopwatch.StartNew();
+        await using var azurite = await AzuriteProcess.StartAsync();
+        await using var sendGrid = await FakeSendGrid.StartAsync(clock, cancellationToken);
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        await using var server = await CrmServer.StartAsync(azurite.ConnectionString, runQueues: true,
+        [
+            "--Messaging:SendGridApiKey=bench-key",
+            $"--Messaging:SendGridApiHost={sendGrid.BaseAddress.ToString().TrimEnd('/')}",
+            $"--Messaging:SendGridWebhookPublicKey={Convert.ToBase64String(key.ExportSubjectPublicKeyInfo())}",
+        ], cancellationToken);
+        using var api = new CrmApiClient(server);
+        using var storageCalls = new StorageCallCounter([azurite.BlobPort, azurite.QueuePort, azurite.TablePort]);
+
+        var ids = Enumerable.Range(0, size).Select(i => $"cmp-c{i:D6}").ToList();
+        var seedingClock = Stopwatch.StartNew();
+        await SeedAsync(server, ids, cancellationToken);
+        var seeding = seedingClock.Elapsed;
+        progress.WriteLine($"seeded {size:N0} customers in {seeding.TotalSeconds:F1} s");
+
+        using var created = await api.SendJsonAsync(HttpMethod.Post, "/api/campaigns", new
+        {
+            name = "Bench campaign",
+            audience = new { customerIds = ids },
+            content = new { subject = "New boots, {{customer.first_name}}", html = "<p>Howdy {{customer.first_name}}, the fall boots are in.</p>" },
+        }, HttpStatusCode.Created, cancellationToken);
+        var id = created.RootElement.GetProperty("id").GetString()!;
+
+        var peak = new PeakMemory();
+        var callsBefore = storageCalls.Snapshot();
+        var start = clock.Elapsed;
+        using (await api.SendJsonAsync(HttpMethod.Post, $"/api/campaigns/{id}/start", new { }, HttpStatusCode.Accepted, cancellationToken))
+        {
+        }
+        var sentAt = await WaitAsync(clock, progress, async ct =>
+        {
+            var campaign = await api.GetAsync($"/api/campaigns/{id}", ct);
+            using var doc = JsonDocument.Parse(campaign);
+            var root = doc.RootElement;
+            var state = root.GetProperty("state").GetString();
+            var done = root.TryGetProperty("progress", out var p) && p.ValueKind == JsonValueKind.Object ? p.GetProperty("sent").GetInt32() : 0;
+            return (state == "sent", $"{state}, {done:N0} sent, {sendGrid.Count:N0} at the endpoint");
+        }, cancellationToken);
+        var sendCalls = StorageCallCounter.Between(callsBefore, storageCalls.Snapshot()).GetValueOrDefault(StorageCallCounter.Background);
+        var endToEnd = sentAt - start;
+        var (first, last) = sendGrid.Window;
+        var window = last - first;
+        var rate = sendGrid.Count / Math.Max(window.TotalSeconds, 0.001);
+        var peakSend = peak.Stop();
+        progress.WriteLine($"{"campaign sent",-36} {rate,10:N0}/s  {sendGrid.Count:N0} emails, {endToEnd.TotalSeconds:F1} s end to end, peak working set {peakSend / 1048576.0:N0} MiB");
+        if (sendGrid.Count != size)
+        {
+            throw new InvalidOperationException($"The endpoint took {sendGrid.Count:N0} emails for {size:N0} recipients.");
+        }
+
+        var events = sendGrid.Sent.SelectMany((e, i) => i % OpenEvery == 0 ? new[] { Event("delivered", e), Event("open", e) } : [Event("delivered", e)]).ToList();
+        var bodies = events.Chunk(EventsPerPost).Select(c => Encoding.UTF8.GetBytes(new JsonArray([.. c]).ToJsonString())).ToList();
+        var expectedOpens = (size + OpenEvery - 1) / OpenEvery;
+        using var webhook = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
+        peak = new PeakMemory();
+        var postStart = clock.Elapsed;
+        var next = -1;
+        await Task.WhenAll(Enumerable.Range(0, Posters).Select(async _ =>
+        {
+            for (var i = Interlocked.Increment(ref next); i < bodies.Count; i = Interlocked.Increment(ref next))
+            {
+                await PostSignedAsync(webhook, key, bodies[i], cancellationToken);
+            }
+        }));
+        var posted = clock.Elapsed - postStart;
+        progress.WriteLine($"{"webhook POST",-36} {events.Count / posted.TotalSeconds,10:N0}/s  {events.Count:N0} events in {bodies.Count:N0} POSTs");
+        var queue = server.Services.GetRequiredService<StorageAccount>().Queue(StorageNames.Queues.MessageEvents);
+        var appliedAt = await WaitAsync(clock, progress, async ct =>
+        {
+            using var bench = StorageCallCounter.Bench();
+            var left = (await queue.GetPropertiesAsync(ct)).Value.ApproximateMessagesCount;
+            return (left == 0, $"{left:N0} event batches left");
+        }, cancellationToken);
+        var resultsClock = Stopwatch.StartNew();
+        var results = await api.GetAsync($"/api/campaigns/{id}/results", cancellationToken);
+        var resultsTime = resultsClock.Elapsed;
+        var peakEvents = peak.Stop();
+        using (var doc = JsonDocument.Parse(results))
+        {
+            var totals = doc.RootElement.GetProperty("totals");
+            var (delivered, opened) = (totals.GetProperty("delivered").GetInt32(), totals.GetProperty("opened").GetInt32());
+            if (delivered != size || opened != expectedOpens)
+            {
+                throw new InvalidOperationException($"Results show {delivered:N0} delivered and {opened:N0} opened; expected {size:N0} and {expectedOpens:N0}.");
+            }
+        }
+        var applied = appliedAt - postStart;
+        progress.WriteLine($"{"webhook applied",-36} {events.Count / applied.TotalSeconds,10:N0}/s  {applied.TotalSeconds:F1} s; results read in {resultsTime.TotalSeconds:F1} s");
+
+        var recipients = string.Create(CultureInfo.InvariantCulture, $"{size:N0} recipients");
+        return
+        [
+            new ResultRow(Name, $"campaign send, {recipients}", 1, rate, "messages/s", sendGrid.Count, null, null,
+                string.Create(CultureInfo.InvariantCulture,
+                    $"first to last email at the endpoint {window.TotalSeconds:F1} s; POST /start to state sent {endToEnd.TotalSeconds:F1} s (first email after {(first - start).TotalSeconds:F1} s: the audience frozen, recipients and slices written); " +
+                    $"{sendCalls / (double)size:F1} storage calls per recipient by the app's workers; peak working set {peakSend / 1048576.0:N0} MiB (bench, app and its DuckDB; Azurite is a process of its own); " +
+                    $"seeding {size:N0} profiles straight into storage took {seeding.TotalSeconds:F0} s")),
+            new ResultRow(Name, "webhook POST, 1,000 events per request", Posters, events.Count / posted.TotalSeconds, "events/s", events.Count, null, null,
+                string.Create(CultureInfo.InvariantCulture, $"{bodies.Count:N0} signed POSTs, each stored as a blob and queued before the 200; a delivered event per message and an open for every {OpenEvery}th")),
+            new ResultRow(Name, "webhook events applied end to end", Posters, events.Count / applied.TotalSeconds, "events/s", events.Count, null, null,
+                string.Create(CultureInfo.InvariantCulture,
+                    $"first POST to the event queue empty: {applied.TotalSeconds:F1} s; results ({size:N0} recipient rows read, revenue query) in {resultsTime.TotalSeconds:F1} s showed every delivery and open; " +
+                    $"peak working set {peakEvents / 1048576.0:N0} MiB")),
+        ];
+    }
+
+    /// <summary>Consenting customers' profile rows, written as the customer store writes them.</summary>
+    private static async Task SeedAsync(CrmServer server, IReadOnlyList<string> ids, CancellationToken cancellationToken)
+    {
+        using var bench = StorageCallCounter.Bench();
+        var table = server.Services.GetRequiredService<StorageAccount>().Table(StorageNames.Tables.Customers);
+        var now = DateTimeOffset.UtcNow;
+        await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = cancellationToken }, async (id, ct) =>
+            await table.UpsertEntityAsync(new TableEntity(id, "profile")
+            {
+                ["FirstName"] = "Rider",
+                ["LastName"] = id,
+                ["Email"] = id + "@bench.example",
+                ["Addresses"] = "[]",
+                ["ConsentEmail"] = true,
+                ["ConsentEmailAt"] = now,
+                ["ConsentSms"] = false,
+                ["Tier"] = "Bronze",
+                ["CustomerSince"] = now,
+                ["CreatedAt"] = now,
+                ["UpdatedAt"] = now,
+            }, TableUpdateMode.Replace, ct));
+    }
+
+    private static JsonNode Event(string kind, SentEmail email) => new JsonObject
+    {
+        ["email"] = email.To,
+        ["event"] = kind,
+        ["timestamp"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+        ["sg_event_id"] = "sg-" + Guid.NewGuid().ToString("N"),
+        [CustomArgs.MessageId] = email.MessageId,
+        [CustomArgs.CustomerId] = email.CustomerId,
+    };
+
+    private static async Task PostSignedAsync(HttpClient client, ECDsa key, byte[] body, CancellationToken cancellationToken)
+    {
+        var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        var signature = key.SignData([.. Encoding.UTF8.GetBytes(timestamp), .. body], HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/webhooks/sendgrid/events") { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        request.Headers.Add(SendGridEvents.SignatureHeader, Convert.ToBase64String(signature));
+        request.Headers.Add(SendGridEvents.TimestampHeader, timestamp);
+        using var response = await client.SendAsync(request, cancellationToken);
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            throw new InvalidOperationException($"The webhook answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellationToken)}");
+        }
+    }
+
+    /// <summary>Polls until done; returns the clock's time when it was first seen done.</summary>
+    private static async Task<TimeSpan> WaitAsync(Stopwatch clock, TextWriter progress, Func<CancellationToken, Task<(bool Done, string Status)>> check, CancellationToken cancellationToken)
+    {
+        var deadline = clock.Elapsed + Timeout;
+        var report = clock.Elapsed + TimeSpan.FromSeconds(10);
+        while (true)
+        {
+            var (done, status) = await check(cancellationToken);
+            if (done)
+            {
+                return clock.Elapsed;
+            }
+            if (clock.Elapsed > deadline)
+            {
+                throw new TimeoutException($"Not done after {Timeout.TotalMinutes:F0} minutes: {status}.");
+            }
+            if (clock.Elapsed > report)
+            {
+                progress.WriteLine($"  {clock.Elapsed.TotalSeconds,6:F0} s: {status}");
+                report = clock.Elapsed + TimeSpan.FromSeconds(10);
+            }
+            await Task.Delay(Poll, cancellationToken);
+        }
+    }
+
+    /// <summary>Samples this process's working set every 100 ms until stopped; returns the highest.</summary>
+    private sealed class PeakMemory
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task<long> _sampler;
+
+        public PeakMemory() => _sampler = SampleAsync(_stop.Token);
+
+        public long Stop()
+        {
+            _stop.Cancel();
+            var peak = _sampler.GetAwaiter().GetResult();
+            _stop.Dispose();
+            return peak;
+        }
+
+        private static async Task<long> SampleAsync(CancellationToken cancellationToken)
+        {
+            var peak = Environment.WorkingSet;
+            try
+            {
+                while (true)
+                {
+                    await Task.Delay(100, cancellationToken);
+                    peak = Math.Max(peak, Environment.WorkingSet);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                return peak;
+            }
+        }
+    }
+}

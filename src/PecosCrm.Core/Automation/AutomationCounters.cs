@@ -1,0 +1,51 @@
+using Azure;
+using Azure.Data.Tables;
+using PecosCrm.Core.Storage;
+
+namespace PecosCrm.Core.Automation;
+
+/// <summary>
+/// Counters of a workflow (enrolled, completed, <c>step:{node}:sent</c>, <c>branch:{split}:{name}</c>,
+/// ...) in partition <c>s|{workflowId}</c> of <c>automationindex</c>, one row each, added to under
+/// the row's ETag so concurrent workers never lose a count.
+/// </summary>
+public sealed class AutomationCounters(StorageAccount storage)
+{
+    private TableClient Index => storage.Table(StorageNames.Tables.AutomationIndex);
+
+    /// <summary>Adds one to a workflow counter (enrolled, completed, step:{node}:sent, ...), read by the analytics.</summary>
+    public async Task CountAsync(string workflowId, string counter, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < 20; attempt++)
+        {
+            var row = await Index.FindAsync<TableEntity>("s|" + workflowId, counter, cancellationToken);
+            try
+            {
+                if (row is null)
+                {
+                    await Index.AddEntityAsync(new TableEntity("s|" + workflowId, counter) { ["Count"] = 1L }, cancellationToken);
+                }
+                else
+                {
+                    row["Count"] = (row.GetInt64("Count") ?? 0) + 1;
+                    await Index.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, cancellationToken);
+                }
+                return;
+            }
+            catch (RequestFailedException ex) when (ex.Status is 409 or 412)
+            {
+                // Counted by another worker at the same moment: read again.
+            }
+        }
+    }
+
+    public async Task<IReadOnlyDictionary<string, long>> CountersAsync(string workflowId, CancellationToken cancellationToken = default)
+    {
+        var counters = new Dictionary<string, long>(StringComparer.Ordinal);
+        await foreach (var row in Index.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {"s|" + workflowId}"), cancellationToken: cancellationToken))
+        {
+            counters[row.RowKey] = row.GetInt64("Count") ?? 0;
+        }
+        return counters;
+    }
+}
