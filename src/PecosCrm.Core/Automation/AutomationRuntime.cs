@@ -252,7 +252,8 @@ public sealed partial class AutomationRuntime(
         var sentBy = $"automation:{state.WorkflowId}";
         var message = node.Type == "send_sms"
             ? await messages.SendSmsAsync(new SmsRequest(state.CustomerId, node.Text, purpose, campaign, null, messageId), sentBy, cancellationToken)
-            : await messages.SendEmailAsync(new EmailRequest(state.CustomerId, node.TemplateId, node.Subject, node.Html, node.Text, purpose, CampaignId: campaign, MessageId: messageId), sentBy, cancellationToken);
+            : await messages.SendEmailAsync(new EmailRequest(state.CustomerId, node.TemplateId, node.Subject, node.Html, node.Text, purpose,
+                Variables: node.TemplateId is null ? null : JsonSerializer.Deserialize<Dictionary<string, object?>>(state.Variables), CampaignId: campaign, MessageId: messageId), sentBy, cancellationToken);
         await counters.CountAsync(state.WorkflowId, message.Status == MessageStatus.Skipped ? $"step:{node.Id}:skipped" : $"step:{node.Id}:sent", cancellationToken);
         var text = message.Status == MessageStatus.Skipped ? $"not sent: {message.Error}" : $"{(node.Type == "send_sms" ? "SMS" : "email")} {message.Id} queued";
         return new Outcome(text, node.Next, Effect: messageId, Change: s =>
@@ -294,7 +295,22 @@ public sealed partial class AutomationRuntime(
             case "discount_code":
                 var code = await codes.IssueAsync("AUTO-", key, state.CustomerId, node.DiscountKind!.Value, node.DiscountValue!.Value, now.AddDays(node.ValidDays!.Value), now, cancellationToken);
                 text = $"discount code {code.Code}";
-                break;
+                // The emails that follow can show it: {{offer.code}}, {{offer.amount}}, {{offer.expires_at}}.
+                var offer = new Dictionary<string, object?>
+                {
+                    ["offer.code"] = code.Code,
+                    ["offer.amount"] = code.Kind == DiscountKind.Percent ? $"{code.Value:0.##}%" : Money.Format(Money.ToCents(code.Value)),
+                    ["offer.expires_at"] = code.ExpiresAt.UtcDateTime.ToString("MMMM d, yyyy", CultureInfo.InvariantCulture),
+                };
+                return new Outcome(text, node.Next, Effect: marker, Change: s =>
+                {
+                    var variables = JsonSerializer.Deserialize<Dictionary<string, object?>>(s.Variables) ?? [];
+                    foreach (var (name, value) in offer)
+                    {
+                        variables[name] = value;
+                    }
+                    s.Variables = JsonSerializer.Serialize(variables);
+                });
             case "create_task":
                 await storage.Table(StorageNames.Tables.Tasks).UpsertEntityAsync(new TableEntity("open", Hash(key)[..24])
                 {
@@ -419,6 +435,8 @@ public sealed partial class AutomationRuntime(
     private async Task<bool> CheckpointAsync(InstanceEntity state, WorkflowNode node, Outcome outcome, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var oldWake = state.WakeAt;
+        // How late a durable timer fired: from the wake-up time to this step (the bench reads it from the history).
+        double? lateMs = state.StatusValue == InstanceStatus.Waiting && oldWake is { } due && outcome.WakeAt is null ? Math.Max(0, (now - due).TotalMilliseconds) : null;
         outcome.Change?.Invoke(state);
         if (!outcome.Stay)
         {
@@ -452,7 +470,7 @@ public sealed partial class AutomationRuntime(
         List<TableTransactionAction> actions =
         [
             new(TableTransactionActionType.UpdateReplace, state, state.ETag),
-            new(TableTransactionActionType.Add, History(state.PartitionKey, state.Sequence, node.Id!, node.Type!, outcome.Text, now)),
+            new(TableTransactionActionType.Add, History(state.PartitionKey, state.Sequence, node.Id!, node.Type!, outcome.Text, now, lateMs)),
         ];
         if (outcome.Effect is { } effect && effect.StartsWith("fx|", StringComparison.Ordinal))
         {
@@ -557,7 +575,8 @@ public sealed partial class AutomationRuntime(
         {
             throw new NotFoundException("Automation instance", instanceId);
         }
-        return state.ToRecord(rows.Select(r => new InstanceStep(r.GetInt64("Sequence") ?? 0, r.GetString("Node"), r.GetString("Type"), r.GetString("Outcome"), r.GetDateTimeOffset("At") ?? default)).ToList());
+        return state.ToRecord(rows.Select(r => new InstanceStep(r.GetInt64("Sequence") ?? 0, r.GetString("Node"), r.GetString("Type"), r.GetString("Outcome"),
+            r.GetDateTimeOffset("At") ?? default, r.GetDouble("LateMs"))).ToList());
     }
 
     /// <summary>A workflow's instances (optionally of one status), newest first by id.</summary>
@@ -710,10 +729,10 @@ public sealed partial class AutomationRuntime(
             TimelineEntity.RowsFor(entry).Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r)), cancellationToken);
     }
 
-    private static TableEntity History(string instanceId, long sequence, string node, string type, string outcome, DateTimeOffset at) =>
+    private static TableEntity History(string instanceId, long sequence, string node, string type, string outcome, DateTimeOffset at, double? lateMs = null) =>
         new(instanceId, "h|" + sequence.ToString("D6", CultureInfo.InvariantCulture))
         {
-            ["Sequence"] = sequence, ["Node"] = node, ["Type"] = type, ["Outcome"] = outcome.Length > 1000 ? outcome[..1000] : outcome, ["At"] = at,
+            ["Sequence"] = sequence, ["Node"] = node, ["Type"] = type, ["Outcome"] = outcome.Length > 1000 ? outcome[..1000] : outcome, ["At"] = at, ["LateMs"] = lateMs,
         };
 
     private static string WakeKey(DateTimeOffset at, string instanceId) => at.UtcTicks.ToString("D19", CultureInfo.InvariantCulture) + "|" + instanceId;

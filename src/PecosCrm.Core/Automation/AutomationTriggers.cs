@@ -207,34 +207,46 @@ public sealed partial class AutomationTriggers(
         return value >= trigger.Value;
     }
 
-    /// <summary>Whether the triggering event's data passes every filter (paths like <c>value</c> or <c>items.0.productId</c>).</summary>
-    public static bool FiltersHold(IReadOnlyList<DataFilter>? filters, JsonElement data)
+    /// <summary>
+    /// Whether the triggering event's data passes every filter. Paths go into objects and arrays
+    /// (<c>value</c>, <c>items.0.productId</c>); <c>*</c> means any element (<c>lines.*.category</c>).
+    /// </summary>
+    public static bool FiltersHold(IReadOnlyList<DataFilter>? filters, JsonElement data) =>
+        (filters ?? []).All(filter => Values(data, filter.Path!.Split('.')).Any(value => Holds(filter, value)) || (filter.Op == "neq" && !Values(data, filter.Path!.Split('.')).Any()));
+
+    private static IEnumerable<JsonElement> Values(JsonElement value, ReadOnlyMemory<string> path)
     {
-        foreach (var filter in filters ?? [])
+        if (path.IsEmpty)
         {
-            var value = data;
-            foreach (var part in filter.Path!.Split('.'))
+            yield return value;
+            yield break;
+        }
+        var part = path.Span[0];
+        var rest = path[1..];
+        if (value.ValueKind == JsonValueKind.Object && value.TryGetProperty(part, out var child))
+        {
+            foreach (var v in Values(child, rest))
             {
-                if (value.ValueKind == JsonValueKind.Object && value.TryGetProperty(part, out var child))
-                {
-                    value = child;
-                }
-                else if (value.ValueKind == JsonValueKind.Array && int.TryParse(part, out var i) && i < value.GetArrayLength())
-                {
-                    value = value[i];
-                }
-                else
-                {
-                    value = default;
-                    break;
-                }
-            }
-            if (!Holds(filter, value))
-            {
-                return false;
+                yield return v;
             }
         }
-        return true;
+        else if (value.ValueKind == JsonValueKind.Array && part == "*")
+        {
+            foreach (var element in value.EnumerateArray())
+            {
+                foreach (var v in Values(element, rest))
+                {
+                    yield return v;
+                }
+            }
+        }
+        else if (value.ValueKind == JsonValueKind.Array && int.TryParse(part, out var i) && i < value.GetArrayLength())
+        {
+            foreach (var v in Values(value[i], rest))
+            {
+                yield return v;
+            }
+        }
     }
 
     private static bool Holds(DataFilter filter, JsonElement value)

@@ -28,7 +28,8 @@ public enum InstanceStatus
 }
 
 /// <summary>One step an instance took, as its history shows it.</summary>
-public sealed record InstanceStep(long Sequence, string Node, string Type, string Outcome, DateTimeOffset At);
+/// <param name="LateMs">For the step that ended a wait: how many milliseconds after the wake-up time it ran.</param>
+public sealed record InstanceStep(long Sequence, string Node, string Type, string Outcome, DateTimeOffset At, double? LateMs = null);
 
 /// <summary>An enrolment of one customer in one version of a workflow.</summary>
 public sealed record WorkflowInstance(
@@ -64,6 +65,9 @@ internal sealed class InstanceEntity : ITableEntity
     public string Visits { get; set; } = "{}";
     public string? Branch { get; set; }
     public string? LastEmailId { get; set; }
+
+    /// <summary>Template variables the flow has made so far (a discount code: <c>offer.code</c>, ...), as JSON.</summary>
+    public string Variables { get; set; } = "{}";
     public string Source { get; set; } = "";
     public DateTimeOffset EnrolledAt { get; set; }
     public DateTimeOffset? EndedAt { get; set; }
