@@ -373,8 +373,9 @@ public sealed partial class CampaignRunner(
         }
         if (message.Status == MessageStatus.Sending)
         {
-            // Another delivery of this batch claimed it between our log and our dispatch; that one records the outcome.
-            return (row, false);
+            // Another worker is sending it, or one died doing so less than Messaging:SendingTimeout ago:
+            // fail this delivery so the queue brings the batch back later, when the outcome is known.
+            throw new InvalidOperationException($"Message {messageId} is still being sent; the batch will be retried.");
         }
         var sent = message;
         return (await RecordAsync(row, r => Record(r, sent), cancellationToken), false);

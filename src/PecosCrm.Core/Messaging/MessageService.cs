@@ -55,8 +55,6 @@ public sealed partial class MessageService(
 {
     public const string DefaultTimeZone = "America/Denver";
 
-    /// <summary>How long a send may take before a message still marked sending is taken for a crash.</summary>
-    public static readonly TimeSpan SendingTimeout = TimeSpan.FromMinutes(5);
 
     private TableClient Scheduled => storage.Table(StorageNames.Tables.ScheduledMessages);
 
@@ -184,7 +182,7 @@ public sealed partial class MessageService(
         if (message.StatusValue == MessageStatus.Sending)
         {
             // Another worker may be sending it right now; only a claim older than any send could take is a crash.
-            if (message.StepTimes().GetValueOrDefault(MessageStatus.Sending) > time.GetUtcNow() - SendingTimeout)
+            if (message.StepTimes().GetValueOrDefault(MessageStatus.Sending) > time.GetUtcNow() - options.Value.SendingTimeout)
             {
                 return message.ToRecord();
             }

@@ -39,6 +39,12 @@ public sealed class MessagingOptions
     public TimeSpan FirstRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
+    /// How long a send may take before a message still marked sending is taken for a crash (and marked
+    /// failed instead of sent again). Until then a second dispatch leaves it to the worker sending it.
+    /// </summary>
+    public TimeSpan SendingTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
     /// The secret SendGrid Inbound Parse must send as <c>?key=</c> in its destination URL
     /// (Inbound Parse requests are not signed); without it inbound email is refused.
     /// </summary>
