@@ -14,7 +14,11 @@ public sealed record Customer360(
     IReadOnlyList<Order> RecentOrders,
     IReadOnlyList<TimelineEntry> RecentActivity,
     IReadOnlyList<RelatedContact> RelatedContacts,
-    CustomerRfm? Rfm);
+    CustomerRfm? Rfm,
+    IReadOnlyList<CustomerAutomation> Automations);
+
+/// <summary>An automation the customer is in now: the instance, its workflow, where it stands.</summary>
+public sealed record CustomerAutomation(string InstanceId, string WorkflowId, string Status, string Node, DateTimeOffset EnrolledAt, DateTimeOffset? WakeAt);
 
 /// <summary>The customer's RFM scores as of the last nightly recompute.</summary>
 public sealed record CustomerRfm(int R, int F, int M, string Code, string Segment);

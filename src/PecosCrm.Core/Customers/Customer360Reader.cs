@@ -8,8 +8,8 @@ namespace PecosCrm.Core.Customers;
 /// Builds the 360 view from the customer's own partition in a fixed number of storage calls, run
 /// in parallel: the profile, the metrics row, and one bounded query each for tags, pinned notes,
 /// the newest orders, the newest timeline entries and related contacts, plus the tag catalogue and
-/// the current RFM map (cached; it names the stored RFM code). None of them grows with the
-/// customer's history.
+/// the current RFM map (cached; it names the stored RFM code) and the automations the customer is in
+/// now. None of them grows with the customer's history.
 /// </summary>
 public sealed class Customer360Reader(
     StorageAccount storage, TagStore tags, NoteStore notes, RelatedContactStore related, TimelineStore timeline, RfmMapStore rfmMaps, TimeProvider time)
@@ -33,7 +33,8 @@ public sealed class Customer360Reader(
         var activity = timeline.ReadAsync(customerId, null, RecentActivity, null, cancellationToken);
         var contacts = related.ReadAsync(customerId, cancellationToken);
         var rfmMap = rfmMaps.GetCurrentCachedAsync(cancellationToken);
-        await Task.WhenAll(profile, metrics, customerTags, pinned, orders, activity, contacts, rfmMap);
+        var automations = AutomationsAsync(customerId, cancellationToken);
+        await Task.WhenAll(profile, metrics, customerTags, pinned, orders, activity, contacts, rfmMap, automations);
 
         var customer = (await profile)?.ToRecord() ?? throw new NotFoundException("Customer", customerId);
         var metricsRow = await metrics;
@@ -43,7 +44,20 @@ public sealed class Customer360Reader(
             : null;
         return new Customer360(
             customer, insights.Metrics, insights.Engagement, insights.DaysSinceLastOrder, insights.Health,
-            await customerTags, await pinned, (await orders).Items.Select(o => o.ToOrder()).ToList(), (await activity).Items, await contacts, rfm);
+            await customerTags, await pinned, (await orders).Items.Select(o => o.ToOrder()).ToList(), (await activity).Items, await contacts, rfm, await automations);
+    }
+
+    /// <summary>The unfinished automation instances of the customer, from the automation index's customer partition.</summary>
+    private async Task<IReadOnlyList<CustomerAutomation>> AutomationsAsync(string customerId, CancellationToken cancellationToken)
+    {
+        var running = new List<CustomerAutomation>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {"c|" + customerId} and Finished eq {false}");
+        await foreach (var row in storage.Table(StorageNames.Tables.AutomationIndex).QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        {
+            running.Add(new CustomerAutomation(row.RowKey, row.GetString("WorkflowId"), row.GetString("Status").ToLowerInvariant(), row.GetString("Node"),
+                row.GetDateTimeOffset("EnrolledAt") ?? default, row.GetDateTimeOffset("WakeAt")));
+        }
+        return running;
     }
 
     /// <summary>The metrics and health of a customer, worked out at this moment.</summary>

@@ -113,6 +113,7 @@ public sealed class AutomationTests(AzuriteFixture fixture)
             (JsonObject)System.Text.Json.JsonSerializer.SerializeToNode(Customer(id, "Cody", "Reyes", $"{id}@example.com", extra: new { consent = new { email = true }, timeZone = "America/Chicago" }), HttpAssertions.Json)!));
         await InstanceOfAsync(admin, workflowId, id, i => i["status"]!.GetValue<string>() == "waiting", "first email sent, waiting 3 days");
         var afterDay0 = await SubjectsToAsync(admin, id, 1);
+        var view = await (await admin.GetAsync($"/api/customers/{id}/360")).AssertJsonAsync();
         await AdvanceAsync(app, time, TimeSpan.FromDays(3));
         await InstanceOfAsync(admin, workflowId, id, i => i["node"]!.GetValue<string>() == "wait4" && i["status"]!.GetValue<string>() == "waiting", "second email sent");
         var afterDay3 = await SubjectsToAsync(admin, id, 2);
@@ -122,6 +123,8 @@ public sealed class AutomationTests(AzuriteFixture fixture)
         var timeline = await (await admin.GetAsync($"/api/customers/{id}/timeline?type=automation")).AssertJsonAsync();
 
         Assert.Single(afterDay0);
+        Assert.Equal(workflowId, view["automations"]![0]!["workflowId"]!.GetValue<string>());
+        Assert.Equal("waiting", view["automations"]![0]!["status"]!.GetValue<string>());
         Assert.Equal(2, afterDay3.Count);
         Assert.Equal(3, afterDay7.Count);
         Assert.Equal(3, done["history"]!.AsArray().Count(h => h!["type"]!.GetValue<string>() == "send_email" && h["outcome"]!.GetValue<string>().Contains("queued", StringComparison.Ordinal)));
