@@ -30,6 +30,13 @@ param storeTimeZone string = 'America/Chicago'
 @secure()
 param sendGridApiKey string = ''
 
+@description('Secret that signs unsubscribe and preference links. When empty, the Key Vault secret is not created/updated (an existing one is kept); set it once and keep it, or old links stop working.')
+@secure()
+param linkSigningKey string = ''
+
+@description('The verification key of SendGrid\'s signed event webhook (base64, from SendGrid\'s settings). Not a secret.')
+param sendGridWebhookPublicKey string = ''
+
 // ---------------------------------------------------------------------------
 // Names
 // ---------------------------------------------------------------------------
@@ -49,6 +56,7 @@ var functionAppName = '${prefix}-func-${suffix}'
 var contentShareName = functionAppName
 
 var sendGridSecretName = 'SendGridApiKey'
+var linkSigningSecretName = 'LinkSigningKey'
 // Built-in role "Key Vault Secrets User".
 var keyVaultSecretsUserRoleId = '4633458b-17de-408a-b874-0445c86b69e6'
 
@@ -133,6 +141,15 @@ resource sendGridSecret 'Microsoft.KeyVault/vaults/secrets@2026-02-01' = if (!em
   }
 }
 
+resource linkSigningSecret 'Microsoft.KeyVault/vaults/secrets@2026-02-01' = if (!empty(linkSigningKey)) {
+  parent: keyVault
+  name: linkSigningSecretName
+  properties: {
+    value: linkSigningKey
+    contentType: 'text/plain'
+  }
+}
+
 // ---------------------------------------------------------------------------
 // Functions hosting
 // ---------------------------------------------------------------------------
@@ -156,6 +173,7 @@ resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
 // reference is always set (even when sendGridApiKey is empty) so a secret
 // added later with `az keyvault secret set` is picked up.
 var sendGridSecretUri = '${keyVault.properties.vaultUri}secrets/${sendGridSecretName}'
+var linkSigningSecretUri = '${keyVault.properties.vaultUri}secrets/${linkSigningSecretName}'
 
 var baseAppSettings = [
   {
@@ -183,8 +201,20 @@ var baseAppSettings = [
     value: contentShareName
   }
   {
-    name: 'SendGrid__ApiKey'
+    name: 'Messaging__SendGridApiKey'
     value: '@Microsoft.KeyVault(SecretUri=${sendGridSecretUri})'
+  }
+  {
+    name: 'Messaging__LinkSigningKey'
+    value: '@Microsoft.KeyVault(SecretUri=${linkSigningSecretUri})'
+  }
+  {
+    name: 'Messaging__SendGridWebhookPublicKey'
+    value: sendGridWebhookPublicKey
+  }
+  {
+    name: 'Messaging__PublicBaseUrl'
+    value: 'https://${functionAppName}.azurewebsites.net'
   }
   {
     name: 'Store__TimeZone'

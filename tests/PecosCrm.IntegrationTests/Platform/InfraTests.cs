@@ -27,7 +27,7 @@ public sealed class InfraTests
         Assert.Contains("Microsoft.KeyVault/vaults", json);
         Assert.Contains("Microsoft.Insights/components", json);
         Assert.Contains("FUNCTIONS_WORKER_RUNTIME", json);
-        Assert.Contains("SendGrid__ApiKey", json);
+        Assert.Contains("Messaging__SendGridApiKey", json);
     }
 
     /// <summary>The CLI from the Azure.Bicep.CommandLine package, copied so it can be made executable.</summary>
