@@ -98,6 +98,35 @@ public sealed class AuditLog(StorageAccount storage, TimeProvider time)
     }
 
     /// <summary>
+    /// Replaces every mention of the given values in the old and new values of any entry (all three
+    /// copies of it), for an erased person named inside entries about other things: a message, a
+    /// segment list, an enrolment. Reads the whole log once; erasures are rare. Returns the entries changed.
+    /// </summary>
+    public async Task<int> ScrubMentionsAsync(IReadOnlyList<string> mentions, string replacement, CancellationToken cancellationToken = default)
+    {
+        var entries = new List<AuditEntity>();
+        await foreach (var row in Table.QueryAsync<AuditEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {AuditEntity.AllPartition}"), cancellationToken: cancellationToken))
+        {
+            if (mentions.Any(m => row.OldValues?.Contains(m, StringComparison.OrdinalIgnoreCase) == true || row.NewValues?.Contains(m, StringComparison.OrdinalIgnoreCase) == true))
+            {
+                entries.Add(row);
+            }
+        }
+        foreach (var entry in entries)
+        {
+            string? Scrub(string? values) => values is null ? null : mentions.Aggregate(values, (text, m) => text.Replace(m, replacement, StringComparison.OrdinalIgnoreCase));
+            var scrubbed = entry.MemberwiseCloneFor(AuditEntity.AllPartition, entry.RowKey);
+            scrubbed.OldValues = Scrub(entry.OldValues);
+            scrubbed.NewValues = Scrub(entry.NewValues);
+            await Task.WhenAll(
+                Table.UpsertEntityAsync(scrubbed, TableUpdateMode.Replace, cancellationToken),
+                Table.UpsertEntityAsync(scrubbed.MemberwiseCloneFor(AuditEntity.ActorPartition(entry.ActorId), entry.RowKey), TableUpdateMode.Replace, cancellationToken),
+                Table.UpsertEntityAsync(scrubbed.MemberwiseCloneFor(AuditEntity.EntityPartition(entry.EntityType, entry.EntityId), entry.RowKey), TableUpdateMode.Replace, cancellationToken));
+        }
+        return entries.Count;
+    }
+
+    /// <summary>
     /// Removes what the audit log holds about one entity: every entry about it (in all three
     /// partitions) keeps who did what and when, but loses its old and new values, and the entity id
     /// becomes <paramref name="replacementId"/>. Returns how many entries were scrubbed.

@@ -46,6 +46,10 @@ public sealed class PrivacyService(StorageAccount storage, AuditLog audit, Analy
             ["related-contacts.json"] = Rows(rows, CustomerKeys.RelatedPrefix),
             ["events-applied.json"] = Rows(rows, CustomerKeys.EventPrefix),
             ["discount-codes.json"] = Rows(rows, "dc|"),
+            ["messages.json"] = Rows(rows, "msg|"),
+            ["loyalty-points.json"] = Rows(rows, "pts|").Concat(Rows(rows, "loyalty")).ToList(),
+            ["automations.json"] = await PartitionRowsAsync(StorageNames.Tables.AutomationIndex, "c|" + customerId, cancellationToken),
+            ["conversations.json"] = await ConversationsAsync(customerId, cancellationToken),
             ["segments.json"] = await segments.ForCustomerAsync(customerId, cancellationToken),
             ["segment-history.json"] = (await segments.CustomerHistoryAsync(customerId, Storage.Page<MembershipChange>.MaxLimit, null, cancellationToken)).Items,
             ["lookup-index.json"] = await IndexRowsAsync(rows, cancellationToken),
@@ -117,6 +121,7 @@ public sealed class PrivacyService(StorageAccount storage, AuditLog audit, Analy
         var segmentRows = await segments.EraseCustomerAsync(customerId, cancellationToken);
         var codeRows = await codes.EraseCustomerAsync(customerId, cancellationToken);
         var campaignRows = await campaigns.EraseCustomerAsync(customerId, cancellationToken);
+        var communicationRows = await EraseCommunicationsAsync(customerId, email, cancellationToken);
         await Customers.SubmitChunkedAsync(rows.Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r, ETag.All)), cancellationToken);
 
         // Audit entries about the customer, their notes and their orders carry personal values.
@@ -131,13 +136,92 @@ public sealed class PrivacyService(StorageAccount storage, AuditLog audit, Analy
             var orderId = order.GetString("OrderId");
             auditEntries += await audit.ScrubEntityAsync("order", orderId, orderId, cancellationToken);
         }
+        var mentions = new List<string> { customerId };
+        if (email is { Length: > 0 })
+        {
+            mentions.Add(email);
+        }
+        auditEntries += await audit.ScrubMentionsAsync(mentions, pseudonym, cancellationToken);
         var events = (await StoreEventsAsync(customerId, scrub: true, cancellationToken)).Count;
         var files = await DeleteExportFilesAsync(customerId, email, cancellationToken);
 
         // The analytical copy drops the customer's features row and carries the orders under the pseudonym.
         await CustomerFeatures.MarkChangedAsync(storage, customerId, cancellationToken);
         await analytics.RebuildChangedAsync(cancellationToken: cancellationToken);
-        return new ErasureReport(Reference(customerId), pseudonym, rows.Count + segmentRows + codeRows + campaignRows, indexRows.Count, orders.Count, auditEntries, events, files, time.GetUtcNow());
+        return new ErasureReport(Reference(customerId), pseudonym, rows.Count + segmentRows + codeRows + campaignRows + communicationRows, indexRows.Count, orders.Count, auditEntries, events, files, time.GetUtcNow());
+    }
+
+    /// <summary>
+    /// Deletes what the communication and automation features hold about the customer outside their
+    /// own partition: automation instances (state, history and index rows), inbox conversations with
+    /// their messages, scheduled messages, development-outbox copies and tasks. The suppression list
+    /// keeps the address: it is what makes sure the person is never mailed again. Returns the rows deleted.
+    /// </summary>
+    private async Task<int> EraseCommunicationsAsync(string customerId, string? email, CancellationToken cancellationToken)
+    {
+        var deleted = 0;
+        var index = storage.Table(StorageNames.Tables.AutomationIndex);
+        var instances = storage.Table(StorageNames.Tables.AutomationInstances);
+        foreach (var row in await PartitionRowsAsync(StorageNames.Tables.AutomationIndex, "c|" + customerId, cancellationToken))
+        {
+            deleted += await DeleteWhereAsync(instances, TableClient.CreateQueryFilter($"PartitionKey eq {row.RowKey}"), cancellationToken);
+            deleted += await DeleteWhereAsync(index, TableClient.CreateQueryFilter($"PartitionKey eq {"w|" + row.GetString("WorkflowId")} and RowKey eq {row.RowKey}"), cancellationToken);
+            deleted += await DeleteWhereAsync(index, TableClient.CreateQueryFilter($"PartitionKey eq {"enrol|" + row.GetString("WorkflowId")} and RowKey eq {customerId}"), cancellationToken);
+            if (row.GetDateTimeOffset("WakeAt") is { } wake)
+            {
+                deleted += await DeleteWhereAsync(index, TableClient.CreateQueryFilter($"PartitionKey eq {"wake"} and RowKey eq {wake.UtcTicks.ToString("D19", System.Globalization.CultureInfo.InvariantCulture) + "|" + row.RowKey}"), cancellationToken);
+            }
+        }
+        deleted += await DeleteWhereAsync(index, TableClient.CreateQueryFilter($"PartitionKey eq {"c|" + customerId}"), cancellationToken);
+
+        var conversations = storage.Table(StorageNames.Tables.Conversations);
+        foreach (var conversation in await ConversationsAsync(customerId, cancellationToken))
+        {
+            var id = conversation.RowKey;
+            deleted += await DeleteWhereAsync(conversations, TableClient.CreateQueryFilter($"PartitionKey eq {"m|" + id}"), cancellationToken);
+            deleted += await DeleteWhereAsync(conversations, TableClient.CreateQueryFilter($"(PartitionKey eq {"open"} or PartitionKey eq {"archived"}) and ConversationId eq {id}"), cancellationToken);
+            deleted += await DeleteWhereAsync(conversations, TableClient.CreateQueryFilter($"PartitionKey eq {"thread"} and ConversationId eq {id}"), cancellationToken);
+            deleted += await DeleteWhereAsync(conversations, TableClient.CreateQueryFilter($"PartitionKey eq {"conversation"} and RowKey eq {id}"), cancellationToken);
+        }
+        deleted += await DeleteWhereAsync(storage.Table(StorageNames.Tables.ScheduledMessages), TableClient.CreateQueryFilter($"CustomerId eq {customerId}"), cancellationToken);
+        deleted += await DeleteWhereAsync(storage.Table(StorageNames.Tables.Tasks), TableClient.CreateQueryFilter($"CustomerId eq {customerId}"), cancellationToken);
+        if (email is { Length: > 0 })
+        {
+            deleted += await DeleteWhereAsync(storage.Table(StorageNames.Tables.Outbox), TableClient.CreateQueryFilter($"To eq {email}"), cancellationToken);
+        }
+        return deleted;
+    }
+
+    private async Task<List<TableEntity>> ConversationsAsync(string customerId, CancellationToken cancellationToken)
+    {
+        var found = new List<TableEntity>();
+        await foreach (var row in storage.Table(StorageNames.Tables.Conversations).QueryAsync<TableEntity>(
+            TableClient.CreateQueryFilter($"PartitionKey eq {"conversation"} and CustomerId eq {customerId}"), cancellationToken: cancellationToken))
+        {
+            found.Add(row);
+        }
+        return found;
+    }
+
+    private async Task<List<TableEntity>> PartitionRowsAsync(string table, string partition, CancellationToken cancellationToken)
+    {
+        var rows = new List<TableEntity>();
+        await foreach (var row in storage.Table(table).QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition}"), cancellationToken: cancellationToken))
+        {
+            rows.Add(row);
+        }
+        return rows;
+    }
+
+    private static async Task<int> DeleteWhereAsync(TableClient table, string filter, CancellationToken cancellationToken)
+    {
+        var rows = new List<TableEntity>();
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
+        {
+            rows.Add(row);
+        }
+        await table.SubmitChunkedAsync(rows.Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r, ETag.All)), cancellationToken);
+        return rows.Count;
     }
 
     /// <summary>
