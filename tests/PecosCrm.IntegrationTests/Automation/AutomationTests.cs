@@ -387,4 +387,54 @@ public sealed class AutomationTests(AzuriteFixture fixture)
         Assert.Equal(3, purged["purged"]!.GetValue<int>());
         Assert.Empty(afterPurge["items"]!.AsArray());
     }
+
+    [Fact]
+    public async Task MarketingSend_InQuietHoursWaitsForMorning_AndOverTheFrequencyCapWaitsUntilUnderIt()
+    {
+        // 04:00 UTC is 22:00 in Chicago (UTC-6 before 8 March): quiet hours.
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 5, 4, 0, 0, TimeSpan.Zero));
+        await using var app = fixture.NewApp(new Dictionary<string, string?>
+        {
+            ["Hosting:RunTimers"] = "false",
+            ["Automation:SweepGrace"] = "00:00:00",
+            ["Automation:FrequencyCap"] = "2",
+        }, time);
+        var admin = app.Admin();
+        var workflowId = await CreateActiveAsync(admin, new
+        {
+            name = "Night " + app.Prefix,
+            trigger = new { kind = "manual" },
+            nodes = new[]
+            {
+                Node("start", "trigger", new { next = "promo" }),
+                Node("promo", "send_email", new { subject = "Late-night boots", text = "Sale", next = "done" }),
+                Node("done", "end"),
+            },
+        });
+        var (night, capped) = ($"night-{app.Prefix}", $"capped-{app.Prefix}");
+        await CustomerAsync(admin, night);
+        await CustomerAsync(admin, capped);
+        foreach (var n in new[] { 1, 2 })
+        {
+            await (await admin.PostJsonAsync("/api/messages/email", new { customerId = capped, subject = $"Earlier {n}", text = "x", purpose = "marketing" })).AssertJsonAsync(HttpStatusCode.Accepted);
+        }
+
+        await (await admin.PostJsonAsync($"/api/automations/{workflowId}/enrol", new { customerId = night })).AssertJsonAsync();
+        var postponed = await InstanceOfAsync(admin, workflowId, night, i => i["status"]!.GetValue<string>() == "waiting", "postponed for quiet hours");
+        await (await admin.PostJsonAsync($"/api/automations/{workflowId}/enrol", new { customerId = capped })).AssertJsonAsync();
+        await InstanceOfAsync(admin, workflowId, capped, i => i["status"]!.GetValue<string>() == "waiting", "postponed for quiet hours too");
+        await AdvanceAsync(app, time, TimeSpan.FromHours(10));
+        await InstanceOfAsync(admin, workflowId, night, i => i["status"]!.GetValue<string>() == "completed", "sent in the morning");
+        var stillCapped = await InstanceOfAsync(admin, workflowId, capped,
+            i => i["status"]!.GetValue<string>() == "waiting" && i["history"]!.AsArray().Last()!["outcome"]!.GetValue<string>().Contains("frequency cap", StringComparison.Ordinal), "over the cap in the morning");
+        await AdvanceAsync(app, time, TimeSpan.FromDays(7));
+        await InstanceOfAsync(admin, workflowId, capped, i => i["status"]!.GetValue<string>() == "completed", "sent once under the cap");
+
+        // 08:00 in Chicago on 5 March is 14:00 UTC.
+        Assert.Equal(new DateTimeOffset(2026, 3, 5, 14, 0, 0, TimeSpan.Zero), postponed["wakeAt"]!.GetValue<DateTimeOffset>());
+        Assert.Contains("quiet hours", postponed["history"]!.AsArray().Last()!["outcome"]!.GetValue<string>());
+        Assert.Equal("waiting", stillCapped["status"]!.GetValue<string>());
+        Assert.Equal(["Late-night boots"], await SubjectsToAsync(admin, night, 1));
+        Assert.Contains("Late-night boots", await SubjectsToAsync(admin, capped, 3));
+    }
 }
