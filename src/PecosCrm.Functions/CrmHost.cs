@@ -41,6 +41,8 @@ public static class CrmHost
         services.AddHostedService<AdminBootstrap>();
         services.AddHostedService<SegmentSeeder>();
         services.AddHostedService<TemplateSeeder>();
+        // Hosted services start in order: the automations are checked against the templates seeded above.
+        services.AddHostedService<AutomationSeeder>();
         services.AddHostedService<DemoSeeder>();
 
         var registry = CrmFunctions.Registry();

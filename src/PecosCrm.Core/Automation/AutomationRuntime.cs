@@ -63,9 +63,12 @@ public sealed partial class AutomationRuntime(
 
     /// <summary>
     /// Enrols a customer, unless the re-entry rule, consent (marketing flows), the flow filters or a
-    /// running instance say no; returns the instance, or the reason it was not made.
+    /// running instance say no; returns the instance, or the reason it was not made. An
+    /// <paramref name="orderId"/> (the order an order event was about) is what the flow's emails show
+    /// as <c>order.*</c>.
     /// </summary>
-    public async Task<(WorkflowInstance? Instance, string? Refused)> EnrolAsync(Workflow workflow, string customerId, string source, CancellationToken cancellationToken = default)
+    public async Task<(WorkflowInstance? Instance, string? Refused)> EnrolAsync(
+        Workflow workflow, string customerId, string source, string? orderId = null, CancellationToken cancellationToken = default)
     {
         var definition = workflow.Definition;
         var customer = await customers.FindAsync(customerId, cancellationToken);
@@ -109,6 +112,7 @@ public sealed partial class AutomationRuntime(
             CustomerId = customerId,
             Node = trigger0.Id!,
             Source = source,
+            OrderId = orderId,
             EnrolledAt = now,
         };
         await Instances.SubmitTransactionAsync(
@@ -250,10 +254,26 @@ public sealed partial class AutomationRuntime(
         var messageId = KeyRules.InvertedTicks(state.EffectAt.Value) + Hash($"{state.PartitionKey}|{node.Id}|{visit}")[..8];
         var campaign = $"wf:{state.WorkflowId}:{node.Id}";
         var sentBy = $"automation:{state.WorkflowId}";
-        var message = node.Type == "send_sms"
-            ? await messages.SendSmsAsync(new SmsRequest(state.CustomerId, node.Text, purpose, campaign, null, messageId), sentBy, cancellationToken)
-            : await messages.SendEmailAsync(new EmailRequest(state.CustomerId, node.TemplateId, node.Subject, node.Html, node.Text, purpose,
-                Variables: node.TemplateId is null ? null : JsonSerializer.Deserialize<Dictionary<string, object?>>(state.Variables), CampaignId: campaign, MessageId: messageId), sentBy, cancellationToken);
+        Message message;
+        if (node.Type == "send_sms")
+        {
+            message = await messages.SendSmsAsync(new SmsRequest(state.CustomerId, node.Text, purpose, campaign, null, messageId), sentBy, cancellationToken);
+        }
+        else
+        {
+            var email = new EmailRequest(state.CustomerId, node.TemplateId, node.Subject, node.Html, node.Text, purpose,
+                OrderId: node.TemplateId is null ? null : state.OrderId,
+                Variables: node.TemplateId is null ? null : TemplateValues(state.Variables), CampaignId: campaign, MessageId: messageId);
+            try
+            {
+                message = await messages.SendEmailAsync(email, sentBy, cancellationToken);
+            }
+            catch (ValidationFailedException ex) when (email.OrderId is not null && ex.Errors.ContainsKey("orderId"))
+            {
+                // The order is gone (erased with its customer's data, say): the email goes without it.
+                message = await messages.SendEmailAsync(email with { OrderId = null }, sentBy, cancellationToken);
+            }
+        }
         await counters.CountAsync(state.WorkflowId, message.Status == MessageStatus.Skipped ? $"step:{node.Id}:skipped" : $"step:{node.Id}:sent", cancellationToken);
         var text = message.Status == MessageStatus.Skipped ? $"not sent: {message.Error}" : $"{(node.Type == "send_sms" ? "SMS" : "email")} {message.Id} queued";
         return new Outcome(text, node.Next, Effect: messageId, Change: s =>
@@ -265,6 +285,20 @@ public sealed partial class AutomationRuntime(
             }
         });
     }
+
+    /// <summary>
+    /// The flow's variables as template values. Read back from JSON they are <see cref="JsonElement"/>s,
+    /// which a template model does not take: each becomes the text, number or flag it holds.
+    /// </summary>
+    private static Dictionary<string, object?> TemplateValues(string variables) =>
+        (JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(variables) ?? []).ToDictionary(v => v.Key, v => v.Value.ValueKind switch
+        {
+            JsonValueKind.String => v.Value.GetString(),
+            JsonValueKind.Number => v.Value.GetDecimal(),
+            JsonValueKind.True or JsonValueKind.False => v.Value.GetBoolean(),
+            JsonValueKind.Null or JsonValueKind.Undefined => null,
+            _ => (object?)v.Value.GetRawText(),
+        }, StringComparer.Ordinal);
 
     private async Task<Outcome> ActAsync(InstanceEntity state, WorkflowNode node, int visit, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -355,7 +389,7 @@ public sealed partial class AutomationRuntime(
                 && trigger.Value is { } threshold && before < threshold && after >= threshold;
             if (crossed)
             {
-                await EnrolAsync(workflow, customerId, $"points reached {after}", cancellationToken);
+                await EnrolAsync(workflow, customerId, $"points reached {after}", cancellationToken: cancellationToken);
             }
         }
     }
@@ -627,6 +661,19 @@ public sealed partial class AutomationRuntime(
         await QueueAsync(instanceId, resumed.Sequence, resumed.WakeAt, cancellationToken);
         return resumed;
     }
+
+    /// <summary>Marks an instance failed (a step that failed on every delivery of its queue message), with the reason.</summary>
+    public Task<WorkflowInstance> FailAsync(string instanceId, string reason, CancellationToken cancellationToken = default) =>
+        ControlAsync(instanceId, "failed: " + reason, s =>
+        {
+            if (!s.IsFinished)
+            {
+                s.Status = nameof(InstanceStatus.Failed);
+                s.EndedAt = time.GetUtcNow();
+                s.ExitReason = reason.Length > 500 ? reason[..500] : reason;
+                s.WakeAt = null;
+            }
+        }, cancellationToken);
 
     public Task<WorkflowInstance> TerminateAsync(string instanceId, string reason, CancellationToken cancellationToken = default) =>
         ControlAsync(instanceId, "terminated: " + reason, s =>

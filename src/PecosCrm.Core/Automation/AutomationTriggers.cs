@@ -45,7 +45,7 @@ public sealed partial class AutomationTriggers(
             };
             if (matches)
             {
-                var (_, refused) = await runtime.EnrolAsync(workflow, e.CustomerId, $"{e.Type} {e.Id}", cancellationToken);
+                var (_, refused) = await runtime.EnrolAsync(workflow, e.CustomerId, $"{e.Type} {e.Id}", OrderIdOf(e), cancellationToken);
                 if (refused is not null)
                 {
                     LogNotEnrolled(logger, workflow.Id, refused);
@@ -54,11 +54,17 @@ public sealed partial class AutomationTriggers(
         }
     }
 
+    /// <summary>The order an order event is about (its data is the order), so the flow's emails can show it.</summary>
+    private static string? OrderIdOf(StoreEvent e) =>
+        EventTypes.IsOrderEvent(e.Type) && e.Data.ValueKind == JsonValueKind.Object && e.Data.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String
+            ? id.GetString()
+            : null;
+
     /// <summary>Enrols one customer by hand.</summary>
     public async Task<(WorkflowInstance? Instance, string? Refused)> EnrolAsync(string workflowId, string customerId, string actor, CancellationToken cancellationToken = default)
     {
         var workflow = await ActiveWorkflowAsync(workflowId, cancellationToken);
-        return await runtime.EnrolAsync(workflow, customerId, "manual: " + actor, cancellationToken);
+        return await runtime.EnrolAsync(workflow, customerId, "manual: " + actor, cancellationToken: cancellationToken);
     }
 
     /// <summary>Enrols every member of a segment (a dynamic one is refreshed first).</summary>
@@ -112,7 +118,7 @@ public sealed partial class AutomationTriggers(
         {
             await Parallel.ForEachAsync(page, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (id, ct) =>
             {
-                var (_, refused) = await runtime.EnrolAsync(workflow, id, source, ct);
+                var (_, refused) = await runtime.EnrolAsync(workflow, id, source, cancellationToken: ct);
                 if (refused is null)
                 {
                     Interlocked.Increment(ref enrolled);

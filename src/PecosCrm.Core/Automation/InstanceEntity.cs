@@ -69,6 +69,9 @@ internal sealed class InstanceEntity : ITableEntity
     /// <summary>Template variables the flow has made so far (a discount code: <c>offer.code</c>, ...), as JSON.</summary>
     public string Variables { get; set; } = "{}";
     public string Source { get; set; } = "";
+
+    /// <summary>The order an order event enrolled the customer for; the flow's templates render it as <c>order.*</c>.</summary>
+    public string? OrderId { get; set; }
     public DateTimeOffset EnrolledAt { get; set; }
     public DateTimeOffset? EndedAt { get; set; }
     public string? ExitReason { get; set; }

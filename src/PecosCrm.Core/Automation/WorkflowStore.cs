@@ -10,11 +10,13 @@ namespace PecosCrm.Core.Automation;
 /// Workflow definitions in <c>automations</c>: the head row (partition <c>workflow</c>, RowKey the
 /// id) says which version is current and whether the workflow runs; every version's definition is
 /// kept (partition <c>v|{id}</c>, RowKey the version, zero-padded) and never changed, so running
-/// instances finish on the version they started. Saving always makes a new version.
+/// instances finish on the version they started. Saving always makes a new version. Partition
+/// <c>seeded</c> remembers which pre-built workflows were seeded.
 /// </summary>
 public sealed class WorkflowStore(StorageAccount storage, TimeProvider time)
 {
     private const string HeadPartition = "workflow";
+    private const string SeededPartition = "seeded";
     private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(15);
 
     private readonly Dictionary<(string, int), WorkflowDefinition> _versions = [];
@@ -135,6 +137,13 @@ public sealed class WorkflowStore(StorageAccount storage, TimeProvider time)
         }
         return versions;
     }
+
+    /// <summary>Whether a pre-built workflow was seeded once (and so is left as staff made it).</summary>
+    internal async Task<bool> WasSeededAsync(string id, CancellationToken cancellationToken) =>
+        await Table.FindAsync<TableEntity>(SeededPartition, id, cancellationToken) is not null;
+
+    internal Task MarkSeededAsync(string id, CancellationToken cancellationToken) =>
+        Table.UpsertEntityAsync(new TableEntity(SeededPartition, id) { ["At"] = time.GetUtcNow() }, TableUpdateMode.Replace, cancellationToken);
 
     /// <summary>Drops the cached list of active workflows, so a change is seen at once on this instance.</summary>
     public void Forget()

@@ -33,7 +33,10 @@ public static class HttpAssertions
         client.PostAsJsonAsync(url, body, Json);
 
     /// <summary>Polls until the condition holds; storage work behind queues is asynchronous.</summary>
-    public static async Task EventuallyAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
+    public static Task EventuallyAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null) => EventuallyAsync(condition, () => what, timeout);
+
+    /// <summary>As above, with a description made when it times out (to show the last state seen).</summary>
+    public static async Task EventuallyAsync(Func<Task<bool>> condition, Func<string> what, TimeSpan? timeout = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
         while (DateTime.UtcNow < deadline)
@@ -44,6 +47,6 @@ public static class HttpAssertions
             }
             await Task.Delay(100);
         }
-        Assert.Fail($"Timed out waiting for: {what}");
+        Assert.Fail($"Timed out waiting for: {what()}");
     }
 }

@@ -16,7 +16,8 @@ public sealed class TemplatesTests(AzuriteFixture fixture)
         "order-confirmation", "order-shipped", "order-delivered", "order-delayed",
         "ticket-received", "issue-resolved", "support-follow-up",
         "welcome-1", "welcome-2-our-story", "welcome-3-first-order-offer", "win-back", "birthday",
-        "password-reset", "account-update", "review-request",
+        "abandoned-cart-1", "abandoned-cart-2", "browse-abandonment", "loyalty-milestone", "loyalty-redemption-reminder", "vip-upgrade", "replenishment",
+        "password-reset", "account-update", "review-request", "post-purchase-thank-you",
         "thank-you-note", "vip-offer", "apology",
     ];
 
@@ -220,7 +221,10 @@ public sealed class TemplatesTests(AzuriteFixture fixture)
         var seeded = list["items"]!.AsArray().Where(t => t!["preBuilt"]!.GetValue<bool>()).Select(t => t!["id"]!.GetValue<string>()).Order().ToList();
         Assert.Equal(Defaults.Order(), seeded);
         var marketingIds = marketing["items"]!.AsArray().Where(t => t!["preBuilt"]!.GetValue<bool>()).Select(t => t!["id"]!.GetValue<string>()).Order().ToList();
-        Assert.Equal(["birthday", "welcome-1", "welcome-2-our-story", "welcome-3-first-order-offer", "win-back"], marketingIds);
+        Assert.Equal(
+            ["abandoned-cart-1", "abandoned-cart-2", "birthday", "browse-abandonment", "loyalty-milestone", "loyalty-redemption-reminder", "replenishment", "vip-upgrade",
+             "welcome-1", "welcome-2-our-story", "welcome-3-first-order-offer", "win-back"],
+            marketingIds.Order(StringComparer.Ordinal));
         foreach (var id in marketingIds)
         {
             var template = await (await _admin.GetAsync($"/api/templates/{id}")).AssertJsonAsync();

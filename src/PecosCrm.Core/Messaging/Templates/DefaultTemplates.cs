@@ -1,10 +1,13 @@
 namespace PecosCrm.Core.Messaging.Templates;
 
 /// <summary>
-/// The templates the store starts with: one for every example of the roadmap's template table,
-/// with stable ids a sender can name. Each is seeded once (a <c>seeded</c> marker row remembers
-/// it), so staff may edit or deactivate one and it stays that way. The text bodies are derived from
-/// the HTML. Marketing templates, and the VIP offer, carry the unsubscribe and preference links.
+/// The templates the store starts with: one for every example of the roadmap's template table, and
+/// the emails of the pre-built automations (abandoned cart, browse abandonment, loyalty milestone,
+/// VIP upgrade, replenishment, post-purchase thank you), with stable ids a sender can name. Each is
+/// seeded once (a <c>seeded</c> marker row remembers it), so staff may edit or deactivate one and it
+/// stays that way. The text bodies are derived from the HTML. Marketing templates, and the VIP
+/// offer, carry the unsubscribe and preference links; the review request and the post-purchase
+/// thank you the preference link.
 /// </summary>
 public static class DefaultTemplates
 {
@@ -180,6 +183,90 @@ public static class DefaultTemplates
                 <p><a href="{{store.url}}">Pick out your present</a></p>
                 """, marketing: true)),
 
+        new("abandoned-cart-1", "Abandoned cart 1: forgot something?", TemplateCategory.Marketing,
+            "Forgot something, {{customer.first_name}}?",
+            Layout("""
+                <h1 style="font-size:24px;margin:0 0 16px;">Forgot something, {{customer.first_name}}?</h1>
+                <p>You left a few things in your cart at {{store.name}}. We've held on to them for you, but popular boot sizes and hat sizes don't sit on the shelf for long.</p>
+                {{#if offer.code}}
+                <p>Finish up with code <strong>{{offer.code}}</strong>{{#if offer.amount}} for {{offer.amount}} off{{/if}}{{#if offer.expires_at}}, good through {{offer.expires_at}}{{/if}}.</p>
+                {{/if}}
+                <p>Torn between two sizes? Reply with the size you wear in sneakers and in dress shoes, and we'll tell you which boot size to order.</p>
+                <p><a href="{{store.url}}" style="display:inline-block;background:#8b4513;color:#ffffff;padding:10px 20px;border-radius:4px;text-decoration:none;">Back to your cart</a></p>
+                """, marketing: true)),
+
+        new("abandoned-cart-2", "Abandoned cart 2: a discount on your cart", TemplateCategory.Marketing,
+            "{{#if offer.amount}}{{offer.amount}} off your cart{{else}}Your cart is still waiting{{/if}}, {{customer.first_name}}",
+            Layout("""
+                <h1 style="font-size:24px;margin:0 0 16px;">Here's {{#if offer.amount}}{{offer.amount}}{{else}}a little something{{/if}} off your cart, {{customer.first_name}}</h1>
+                <p>Your cart at {{store.name}} is still saddled up and waiting. To help you make up your mind, we'd like to take a bit off the price.</p>
+                {{#if offer.code}}
+                <p style="font-size:20px;text-align:center;border:2px dashed #8b4513;padding:12px;">Use code <strong>{{offer.code}}</strong>{{#if offer.amount}} for {{offer.amount}} off{{/if}}</p>
+                {{#if offer.expires_at}}<p style="text-align:center;">Good through {{offer.expires_at}}.</p>{{/if}}
+                {{/if}}
+                <p>Every pair of boots ships with free exchanges on size, so there's no risk in getting the fit wrong the first time.</p>
+                <p><a href="{{store.url}}" style="display:inline-block;background:#8b4513;color:#ffffff;padding:10px 20px;border-radius:4px;text-decoration:none;">Finish your order</a></p>
+                """, marketing: true)),
+
+        new("browse-abandonment", "Browse abandonment: still looking?", TemplateCategory.Marketing,
+            "Still looking, {{customer.first_name}}?",
+            Layout("""
+                <h1 style="font-size:24px;margin:0 0 16px;">Still looking, {{customer.first_name}}?</h1>
+                <p>We saw you looking around {{store.name}} and wanted to make the choosing easier.</p>
+                <ul>
+                <li><strong>Boots:</strong> order your usual shoe size; if you wear a wide shoe, pick an E or EE width rather than sizing up.</li>
+                <li><strong>Hats:</strong> measure around your head just above the ears and eyebrows, and match the inches to our size chart.</li>
+                <li><strong>Denim:</strong> rigid jeans give about half an inch at the waist as they break in, so buy them snug.</li>
+                </ul>
+                <p>Still not sure? Reply to this email and someone who knows boots will help you pick.</p>
+                <p><a href="{{store.url}}" style="display:inline-block;background:#8b4513;color:#ffffff;padding:10px 20px;border-radius:4px;text-decoration:none;">Take another look</a></p>
+                """, marketing: true)),
+
+        new("loyalty-milestone", "Loyalty milestone: congratulations", TemplateCategory.Marketing,
+            "{{customer.first_name}}, you've reached a rewards milestone",
+            Layout("""
+                <h1 style="font-size:24px;margin:0 0 16px;">Well done, {{customer.first_name}}!</h1>
+                <p>You've just crossed a points milestone in the {{store.name}} rewards program. Thank you for riding with us{{#if customer.since}} since {{customer.since}}{{/if}}.</p>
+                <p>Your points are as good as cash off your next order: apply them at checkout on anything in the store, from a new pair of ropers to a tin of boot conditioner.</p>
+                <p>As a {{loyalty.tier}} member you keep earning on every order, so the next milestone is closer than you think.</p>
+                <p><a href="{{store.url}}" style="display:inline-block;background:#8b4513;color:#ffffff;padding:10px 20px;border-radius:4px;text-decoration:none;">Spend your points</a></p>
+                """, marketing: true)),
+
+        new("loyalty-redemption-reminder", "Loyalty milestone: redemption reminder", TemplateCategory.Marketing,
+            "Your rewards points are waiting, {{customer.first_name}}",
+            Layout("""
+                <p>Howdy {{customer.first_name}},</p>
+                <p>A friendly reminder: the points you've built up with {{store.name}} are ready to spend. They come straight off the price at checkout, with no code to remember.</p>
+                <p>Not sure what to put them toward? A felt hat for the cooler months, a fresh pair of work socks, or a boot care kit to keep the boots you already love in good shape.</p>
+                <p><a href="{{store.url}}" style="display:inline-block;background:#8b4513;color:#ffffff;padding:10px 20px;border-radius:4px;text-decoration:none;">Redeem your points</a></p>
+                """, marketing: true)),
+
+        new("vip-upgrade", "VIP upgrade: welcome to your new tier", TemplateCategory.Marketing,
+            "Welcome to {{loyalty.tier}}, {{customer.first_name}}",
+            Layout("""
+                <h1 style="font-size:24px;margin:0 0 16px;">Welcome to {{loyalty.tier}}, {{customer.first_name}}</h1>
+                <p>You've moved up to our {{loyalty.tier}} tier, and everyone at {{store.name}} wants to say thank you. Customers like you are the reason we keep the shelves stocked with boots worth resoling.</p>
+                <p>As a {{loyalty.tier}} member you get first pick of our small-batch handmade boots and beaver-blend felt hats before they go on sale to everyone, and a direct line to our team: reply to any of our emails and a real person will answer.</p>
+                <p><a href="{{store.url}}" style="display:inline-block;background:#8b4513;color:#ffffff;padding:10px 20px;border-radius:4px;text-decoration:none;">See what's new</a></p>
+                """, marketing: true)),
+
+        new("replenishment", "Replenishment: boot care reorder", TemplateCategory.Marketing,
+            "Time to restock your boot care, {{customer.first_name}}?",
+            Layout("""
+                <p>Howdy {{customer.first_name}},</p>
+                <p>It's been a couple of months since your boot care order{{#if order.number}} (#{{order.number}}){{/if}}. With regular wear, a tin of conditioner or a bar of saddle soap lasts about that long.</p>
+                {{#if order.items}}
+                <p>Last time you picked up:</p>
+                <ul>
+                {{#each order.items}}
+                <li>{{name}}</li>
+                {{/each}}
+                </ul>
+                {{/if}}
+                <p>Leather that's cleaned and conditioned every few weeks stays supple, resists cracking at the flex point, and sheds water instead of soaking it up. Your boots will thank you.</p>
+                <p><a href="{{store.url}}" style="display:inline-block;background:#8b4513;color:#ffffff;padding:10px 20px;border-radius:4px;text-decoration:none;">Restock your boot care</a></p>
+                """, marketing: true)),
+
         new("password-reset", "Password reset", TemplateCategory.Transactional,
             "Reset your {{store.name}} password",
             Layout("""
@@ -214,6 +301,23 @@ public static class DefaultTemplates
                 {{#if links.review}}
                 <p><a href="{{links.review}}" style="display:inline-block;background:#8b4513;color:#ffffff;padding:10px 20px;border-radius:4px;text-decoration:none;">Write a review</a></p>
                 {{/if}}
+                <p>Thank you,<br>The {{store.name}} team</p>
+                """, preferences: true)),
+
+        new("post-purchase-thank-you", "Post-purchase thank you", TemplateCategory.Transactional,
+            "Thank you for your order, {{customer.first_name}}",
+            Layout("""
+                <p>Howdy {{customer.first_name}},</p>
+                <p>Your order{{#if order.number}} #{{order.number}}{{/if}} has arrived, and we wanted to say thank you for shopping with {{store.name}}.</p>
+                {{#if order.items}}
+                <ul>
+                {{#each order.items}}
+                <li>{{name}}</li>
+                {{/each}}
+                </ul>
+                {{/if}}
+                <p><strong>Getting the most from it:</strong> wipe new leather down with a damp cloth and give it a light coat of conditioner before the first wear; store hats crown-down or on a hook, never on the brim; wash denim inside out in cold water.</p>
+                <p>If anything doesn't fit the way it should, reply to this email or call {{store.phone}}: we'll make it right.</p>
                 <p>Thank you,<br>The {{store.name}} team</p>
                 """, preferences: true)),
 

@@ -26,15 +26,32 @@ public sealed class DefaultTemplatesTests
     }
 
     [Fact]
-    public void Defaults_CoverEveryExampleOfTheRoadmapTable()
+    public void Defaults_CoverEveryExampleOfTheRoadmapTable_AndTheEmailsOfThePrebuiltAutomations()
     {
         var byCategory = DefaultTemplates.All.GroupBy(t => t.Category).ToDictionary(g => g.Key, g => g.Select(t => t.Id).ToList());
 
+        Assert.Equal(26, DefaultTemplates.All.Count);
         Assert.Equal(["order-confirmation", "order-shipped", "order-delivered", "order-delayed"], byCategory[TemplateCategory.Order]);
         Assert.Equal(["ticket-received", "issue-resolved", "support-follow-up"], byCategory[TemplateCategory.Service]);
-        Assert.Equal(["welcome-1", "welcome-2-our-story", "welcome-3-first-order-offer", "win-back", "birthday"], byCategory[TemplateCategory.Marketing]);
-        Assert.Equal(["password-reset", "account-update", "review-request"], byCategory[TemplateCategory.Transactional]);
+        Assert.Equal(
+            ["welcome-1", "welcome-2-our-story", "welcome-3-first-order-offer", "win-back", "birthday",
+             "abandoned-cart-1", "abandoned-cart-2", "browse-abandonment", "loyalty-milestone", "loyalty-redemption-reminder", "vip-upgrade", "replenishment"],
+            byCategory[TemplateCategory.Marketing]);
+        Assert.Equal(["password-reset", "account-update", "review-request", "post-purchase-thank-you"], byCategory[TemplateCategory.Transactional]);
         Assert.Equal(["thank-you-note", "vip-offer", "apology"], byCategory[TemplateCategory.Personal]);
+    }
+
+    [Fact]
+    public void AbandonedCart2_WithTheFlowsOffer_ShowsCodeAmountAndExpiryInSubjectAndBody()
+    {
+        var t = DefaultTemplates.All.Single(d => d.Id == "abandoned-cart-2");
+        var sample = TemplateModel.Sample(TemplateLinks.Placeholder);
+
+        var email = Renderer.Render(new EmailTemplate(t.Id, t.Name, t.Category, t.Subject, t.Html, HtmlText.FromTemplate(t.Html), true, true, 1, true, "system", default, default, ""), sample);
+
+        Assert.Equal("15% off your cart, Wyatt", email.Subject);
+        Assert.Contains("HOWDY-7KQ2M9XW4P", email.Html, StringComparison.Ordinal);
+        Assert.Contains("Good through December 31, 2025.", email.Text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -50,6 +67,13 @@ public sealed class DefaultTemplatesTests
             Assert.Contains("Unsubscribe ({{links.unsubscribe}})", text, StringComparison.Ordinal);
             Assert.Contains("Email preferences ({{links.preferences}})", text, StringComparison.Ordinal);
         });
+    }
+
+    [Fact]
+    public void Defaults_OrderFollowUps_CarryThePreferenceLink()
+    {
+        Assert.All(DefaultTemplates.All.Where(t => t.Id is "review-request" or "post-purchase-thank-you"),
+            t => Assert.Contains("href=\"{{links.preferences}}\"", t.Html, StringComparison.Ordinal));
     }
 
     [Fact]
