@@ -39,10 +39,8 @@ public static class CrmHost
         services.AddPecosCrmCore();
         services.AddOptions<HostingOptions>().BindConfiguration(HostingOptions.SectionName);
         services.AddHostedService<AdminBootstrap>();
-        services.AddHostedService<SegmentSeeder>();
-        services.AddHostedService<TemplateSeeder>();
-        // Hosted services start in order: the automations are checked against the templates seeded above.
-        services.AddHostedService<AutomationSeeder>();
+        // Hosted services start in order: storage is created before the seeder, the seeder before the demo data.
+        services.AddHostedService<StartupSeeder>();
         services.AddHostedService<DemoSeeder>();
 
         var registry = CrmFunctions.Registry();
