@@ -1,4 +1,5 @@
 using PecosCrm.Bench.Scenarios;
+using PecosCrm.Bench.Scenarios.Analytics;
 
 namespace PecosCrm.Bench;
 
@@ -11,6 +12,7 @@ public static class ScenarioRegistry
         new ApiOverheadScenario(),
         new EventsScenario(),
         new Customer360Scenario(),
+        new AnalyticsScenario(),
     ];
 
     public static IScenario? Find(string name) =>
