@@ -1,15 +1,21 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using PecosCrm.Core.Access;
 using PecosCrm.Core.Analytics;
 using PecosCrm.Core.Audit;
+using PecosCrm.Core.Automation;
 using PecosCrm.Core.Customers;
 using PecosCrm.Core.Events;
 using PecosCrm.Core.Exports;
+using PecosCrm.Core.Loyalty;
+using PecosCrm.Core.Messaging;
+using PecosCrm.Core.Messaging.Templates;
 using PecosCrm.Core.Orders;
 using PecosCrm.Core.Privacy;
 using PecosCrm.Core.Products;
+using PecosCrm.Core.Segments;
 using PecosCrm.Core.Staff;
 using PecosCrm.Core.Storage;
 
@@ -25,6 +31,7 @@ public static class CoreServiceCollectionExtensions
             .BindConfiguration(StorageOptions.SectionName)
             .Configure<IConfiguration>((o, config) => o.ConnectionString = config[StorageOptions.ConnectionStringKey] is { Length: > 0 } c ? c : o.ConnectionString);
         services.AddOptions<AccessOptions>().BindConfiguration(AccessOptions.SectionName);
+        services.AddOptions<StoreOptions>().BindConfiguration(StoreOptions.SectionName);
 
         services.AddSingleton<StorageAccount>();
         services.AddSingleton<StorageInitializer>();
@@ -48,15 +55,61 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<EventIngestor>();
         services.AddSingleton<EventProcessor>();
 
+        services.AddSingleton<CustomerFeatures>();
         services.AddSingleton<AnalyticsCopy>();
         services.AddSingleton<AnalyticsEngine>();
+        services.AddSingleton<RfmMapStore>();
         services.AddSingleton<RfmAnalysis>();
         services.AddSingleton<KpiAnalysis>();
         services.AddSingleton<CohortAnalysis>();
         services.AddSingleton<InsightAnalysis>();
         services.AddSingleton<MarketingAnalysis>();
         services.AddSingleton<ExportService>();
+        services.AddSingleton<ExportScheduleService>();
         services.AddSingleton<PrivacyService>();
+
+        services.AddSingleton<SegmentStore>();
+        services.AddSingleton<SegmentQuery>();
+        services.AddSingleton<SegmentService>();
+        services.AddSingleton<SegmentActions>();
+        services.AddSingleton<DiscountCodes>();
+
+        services.AddSingleton<TemplateStore>();
+        services.AddSingleton<TemplateRenderer>();
+        services.AddSingleton<TemplateService>();
+        services.AddOptions<MessagingOptions>().BindConfiguration(MessagingOptions.SectionName);
+        services.AddSingleton<MessageStore>();
+        services.AddSingleton<Suppressions>();
+        services.AddSingleton<Preferences>();
+        services.AddSingleton<SignedLinks>();
+        services.AddSingleton<Outbox>();
+        services.AddSingleton<SendTimes>();
+        services.AddSingleton<IMessageEventObserver>(sp => sp.GetRequiredService<SendTimes>());
+        services.AddSingleton<SendGridEvents>();
+        services.AddSingleton<IEmailComposer, EmailComposer>();
+        services.AddSingleton<MessageService>();
+        services.AddSingleton<Inbox>();
+
+        services.AddOptions<AutomationOptions>().BindConfiguration(AutomationOptions.SectionName);
+        services.AddSingleton<PointsLedger>();
+        services.AddSingleton<WorkflowStore>();
+        services.AddSingleton<WorkflowChecks>();
+        services.AddSingleton<WebhookClient>();
+        services.AddSingleton<AutomationRuntime>();
+        services.AddSingleton<AutomationTriggers>();
+        services.AddSingleton<IAppliedEventObserver>(sp => sp.GetRequiredService<AutomationTriggers>());
+        services.AddSingleton<AutomationAnalytics>();
+        services.AddSingleton<IMessageEventObserver>(sp => sp.GetRequiredService<AutomationAnalytics>());
+        // SendGrid when a key is configured; otherwise the development outbox.
+        services.AddSingleton<IEmailSender>(sp => sp.GetRequiredService<IOptions<MessagingOptions>>().Value.SendGridApiKey is { Length: > 0 }
+            ? new SendGridEmailSender(new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = TimeSpan.FromSeconds(30) },
+                sp.GetRequiredService<IOptions<MessagingOptions>>())
+            : ActivatorUtilities.CreateInstance<OutboxEmailSender>(sp));
+        // A Twilio-compatible SMS API when an account is configured; otherwise the outbox.
+        services.AddSingleton<ISmsSender>(sp => sp.GetRequiredService<IOptions<MessagingOptions>>().Value.SmsAccountSid is { Length: > 0 }
+            ? new TwilioSmsSender(new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = TimeSpan.FromSeconds(30) },
+                sp.GetRequiredService<IOptions<MessagingOptions>>())
+            : ActivatorUtilities.CreateInstance<OutboxSmsSender>(sp));
         return services;
     }
 }

@@ -39,6 +39,8 @@ public static class CrmHost
         services.AddPecosCrmCore();
         services.AddOptions<HostingOptions>().BindConfiguration(HostingOptions.SectionName);
         services.AddHostedService<AdminBootstrap>();
+        services.AddHostedService<SegmentSeeder>();
+        services.AddHostedService<TemplateSeeder>();
         services.AddHostedService<DemoSeeder>();
 
         var registry = CrmFunctions.Registry();
@@ -93,6 +95,11 @@ public static class CrmHost
         app.MapExportsEndpoints();
         app.MapPrivacyEndpoints();
         app.MapJobsEndpoints();
+        app.MapSegmentsEndpoints();
+        app.MapTemplatesEndpoints();
+        app.MapMessagesEndpoints();
+        app.MapInboxEndpoints();
+        app.MapAutomationsEndpoints();
 
         if (HostingMode.IsFunctionsHost(app.Configuration))
         {

@@ -9,6 +9,9 @@ using PecosCrm.Core.Storage;
 
 namespace PecosCrm.Core.Analytics;
 
+/// <summary>What a refresh of the analytical copy rebuilt: the months, and how many customers of the features file were re-read.</summary>
+public sealed record CopyRefresh(IReadOnlyList<string> MonthsRebuilt, int CustomersRebuilt);
+
 /// <summary>
 /// Keeps the analytical copy: one Parquet file of orders and one of order lines per month in the
 /// <c>analytics</c> container (<c>orders/month=yyyy-MM/orders.parquet</c>,
@@ -16,7 +19,7 @@ namespace PecosCrm.Core.Analytics;
 /// of its orders changes; a rebuild reads that month's partition of the orders-by-month index (never
 /// all orders), writes the files with DuckDB and clears the mark unless it was set again meanwhile.
 /// </summary>
-public sealed partial class AnalyticsCopy(StorageAccount storage, TimeProvider time, ILogger<AnalyticsCopy> logger)
+public sealed partial class AnalyticsCopy(StorageAccount storage, CustomerFeatures features, TimeProvider time, ILogger<AnalyticsCopy> logger)
 {
     public const string OrdersPrefix = "orders/";
     public const string LinesPrefix = "order_lines/";
@@ -29,17 +32,24 @@ public sealed partial class AnalyticsCopy(StorageAccount storage, TimeProvider t
         State.UpsertEntityAsync(new AnalyticsStateEntity { PartitionKey = AnalyticsStateEntity.Dirty, RowKey = month, At = time.GetUtcNow() },
             TableUpdateMode.Replace, cancellationToken);
 
-    /// <summary>Rebuilds every month marked dirty; returns the months rebuilt.</summary>
-    public async Task<IReadOnlyList<string>> RebuildChangedAsync(CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Rebuilds every month marked dirty and the customers marked changed; with <paramref name="full"/>,
+    /// every month built before and every customer. Returns what was rebuilt.
+    /// </summary>
+    public async Task<CopyRefresh> RebuildChangedAsync(bool full = false, CancellationToken cancellationToken = default)
     {
-        var dirty = new List<AnalyticsStateEntity>();
-        await foreach (var row in State.QueryAsync<AnalyticsStateEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {AnalyticsStateEntity.Dirty}"), cancellationToken: cancellationToken))
+        var dirty = await StateRowsAsync(AnalyticsStateEntity.Dirty, cancellationToken);
+        var months = dirty.Select(d => d.RowKey).ToHashSet(StringComparer.Ordinal);
+        if (full)
         {
-            dirty.Add(row);
+            months.UnionWith((await StateRowsAsync(AnalyticsStateEntity.Built, cancellationToken)).Select(b => b.RowKey));
+        }
+        foreach (var month in months.Order(StringComparer.Ordinal))
+        {
+            await RebuildMonthAsync(month, cancellationToken);
         }
         foreach (var mark in dirty)
         {
-            await RebuildMonthAsync(mark.RowKey, cancellationToken);
             try
             {
                 // Only if nobody marked the month again while it was being rebuilt.
@@ -50,7 +60,18 @@ public sealed partial class AnalyticsCopy(StorageAccount storage, TimeProvider t
                 // Marked again: the next run rebuilds it once more.
             }
         }
-        return dirty.Select(d => d.RowKey).ToList();
+        var customers = await features.RebuildAsync(full, cancellationToken);
+        return new CopyRefresh(months.Order(StringComparer.Ordinal).ToList(), customers);
+    }
+
+    private async Task<List<AnalyticsStateEntity>> StateRowsAsync(string partition, CancellationToken cancellationToken)
+    {
+        var rows = new List<AnalyticsStateEntity>();
+        await foreach (var row in State.QueryAsync<AnalyticsStateEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition}"), cancellationToken: cancellationToken))
+        {
+            rows.Add(row);
+        }
+        return rows;
     }
 
     /// <summary>Writes the month's two Parquet files from the orders-by-month index.</summary>
@@ -108,22 +129,25 @@ public sealed partial class AnalyticsCopy(StorageAccount storage, TimeProvider t
 
     public async Task<Freshness> GetFreshnessAsync(CancellationToken cancellationToken = default)
     {
-        var pending = new List<AnalyticsStateEntity>();
-        var built = new List<AnalyticsStateEntity>();
-        await foreach (var row in State.QueryAsync<AnalyticsStateEntity>(cancellationToken: cancellationToken))
-        {
-            (row.PartitionKey == AnalyticsStateEntity.Dirty ? pending : built).Add(row);
-        }
+        var pending = StateRowsAsync(AnalyticsStateEntity.Dirty, cancellationToken);
+        var built = StateRowsAsync(AnalyticsStateEntity.Built, cancellationToken);
+        var customers = features.PendingAsync(cancellationToken);
+        var (pendingMonths, builtMonths, (customersPending, oldestCustomer)) = (await pending, await built, await customers);
         var now = time.GetUtcNow();
-        DateTimeOffset? oldest = pending.Count == 0 ? null : pending.Min(p => p.At);
+        DateTimeOffset? oldest = pendingMonths.Count == 0 ? oldestCustomer : pendingMonths.Min(p => p.At);
+        if (oldestCustomer is { } c && c < oldest)
+        {
+            oldest = c;
+        }
         return new Freshness(
-            pending.Count == 0,
+            pendingMonths.Count == 0 && customersPending == 0,
             oldest is null ? 0 : Math.Max(0, (now - oldest.Value).TotalSeconds),
             oldest,
-            pending.Select(p => p.RowKey).Order(StringComparer.Ordinal).ToList(),
-            built.Count == 0 ? null : built.Max(b => b.At),
-            built.Count,
-            built.Sum(b => (long)b.Orders));
+            pendingMonths.Select(p => p.RowKey).Order(StringComparer.Ordinal).ToList(),
+            customersPending,
+            builtMonths.Count == 0 ? null : builtMonths.Max(b => b.At),
+            builtMonths.Count,
+            builtMonths.Sum(b => (long)b.Orders));
     }
 
     private static void Execute(DuckDBConnection db, string sql)

@@ -8,7 +8,8 @@ namespace PecosCrm.Core.Analytics;
 /// Runs DuckDB in-process over local copies of the analytical blobs. The copies are cached by ETag
 /// in a temp folder (DuckDB's own Azure extension would be downloaded at run time, which nothing here
 /// may rely on), refreshed before each query session, and replaced atomically so a running query
-/// never sees half a file. Each session exposes two views, <c>orders</c> and <c>order_lines</c>.
+/// never sees half a file. Each session exposes three views: <c>orders</c>, <c>order_lines</c> and
+/// <c>customers</c> (the customer-features file).
 /// </summary>
 public sealed class AnalyticsEngine(StorageAccount storage) : IDisposable
 {
@@ -28,7 +29,7 @@ public sealed class AnalyticsEngine(StorageAccount storage) : IDisposable
             """) + View("order_lines", "order_lines", """
             order_id VARCHAR, customer_id VARCHAR, placed_at TIMESTAMP, product_id VARCHAR, name VARCHAR, category VARCHAR,
             quantity INTEGER, unit_price_cents BIGINT, counted BOOLEAN, month VARCHAR
-            """);
+            """) + FileView("customers", CustomerFeatures.BlobName, CustomerFeatures.Columns);
         command.ExecuteNonQuery();
         return db;
     }
@@ -39,6 +40,15 @@ public sealed class AnalyticsEngine(StorageAccount storage) : IDisposable
         var dir = Path.Combine(_cache, folder);
         return Directory.Exists(dir) && Directory.EnumerateFiles(dir, "*.parquet", SearchOption.AllDirectories).Any()
             ? $"CREATE VIEW {name} AS SELECT * FROM read_parquet('{Path.Combine(dir, "*", "*.parquet")}', hive_partitioning = true);"
+            : $"CREATE TABLE {name} ({columns});";
+    }
+
+    /// <summary>A view over one Parquet file, or an empty table of the same shape when it does not exist yet.</summary>
+    private string FileView(string name, string blobName, string columns)
+    {
+        var file = Path.Combine(_cache, blobName.Replace('/', Path.DirectorySeparatorChar));
+        return File.Exists(file)
+            ? $"CREATE VIEW {name} AS SELECT * FROM read_parquet('{file}');"
             : $"CREATE TABLE {name} ({columns});";
     }
 

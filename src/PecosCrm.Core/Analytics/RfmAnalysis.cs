@@ -6,40 +6,81 @@ public sealed record RfmCell(int R, int F, int Customers, long RevenueCents, dou
 
 public sealed record RfmSegmentSummary(string Name, int Customers, long RevenueCents, double AverageR, double AverageF, double AverageM);
 
-public sealed record RfmGrid(int Customers, IReadOnlyList<RfmCell> Cells, IReadOnlyList<RfmSegmentSummary> Segments);
+/// <summary>The grid and segment totals, named by map version <paramref name="MapVersion"/>.</summary>
+public sealed record RfmGrid(int Customers, IReadOnlyList<RfmCell> Cells, IReadOnlyList<RfmSegmentSummary> Segments, int MapVersion);
 
 public sealed record RfmScore(string CustomerId, int R, int F, int M, string Code, string Segment, DateTime LastOrderAt, long Orders, long SpendCents);
 
 /// <summary>
-/// RFM scores from the analytical copy, among customers with at least one counted order.
-/// Each score is a quintile of the customer's rank: score = 1 + floor(5 × (rank − 1) / customers),
-/// ranking by last order date (recency: the most recent scores highest), by number of orders
-/// (frequency) and by net spend (monetary), each ascending. Customers with equal values share a
-/// rank (SQL <c>rank()</c>: the lowest position of the tie), so ties always get the same score and
-/// the same data always gives the same scores.
+/// How much more (above 1) or less (below 1) often a segment's customers bought a category than
+/// scored customers in general. <paramref name="Customers"/>: the segment's customers who bought it;
+/// <paramref name="CustomerShare"/>: of the segment's customers; <paramref name="RevenueCents"/>:
+/// quantity × unit price of those lines; <paramref name="RevenueShare"/>: of the segment's line
+/// revenue; <paramref name="Affinity"/>: the segment's share of buyers over the share among all
+/// scored customers.
 /// </summary>
-public sealed class RfmAnalysis(AnalyticsEngine engine)
+public sealed record CategoryAffinity(string Category, int Customers, double CustomerShare, long RevenueCents, double RevenueShare, double Affinity);
+
+public sealed record SegmentAffinity(string Segment, int Customers, long RevenueCents, IReadOnlyList<CategoryAffinity> Categories);
+
+public sealed record RfmAffinityReport(DateTimeOffset From, DateTimeOffset To, int MapVersion, int Customers, IReadOnlyList<SegmentAffinity> Segments);
+
+/// <summary>
+/// RFM scores from the analytical copy, among customers with at least one counted order, over all
+/// their orders. Each score is a quintile of the customer's rank: score = 1 + floor(5 × (rank − 1) / n),
+/// n the number of scored customers, ranking by last order date (recency: the most recent scores
+/// highest), by number of orders (frequency) and by net spend (monetary), each ascending. Ties: customers
+/// with equal values share a rank (SQL <c>rank()</c>: the lowest position of the tie), so ties always
+/// get the same score, the same data always gives the same scores, and a tie at the top can leave a
+/// score of 5 unused. Segment names come from the current map of <see cref="RfmMapStore"/> (version 1
+/// is the built-in <see cref="RfmMap.Default"/>).
+/// </summary>
+public sealed class RfmAnalysis(AnalyticsEngine engine, RfmMapStore maps)
 {
-    private const string Scores = """
+    /// <summary>The one copy of the scoring SQL; see the class summary for the formula.</summary>
+    private const string ScoresView = """
+        CREATE OR REPLACE VIEW rfm_scores AS
         WITH c AS (
             SELECT customer_id, max(placed_at) AS last_order, count(*) AS orders, CAST(sum(net_cents) AS BIGINT) AS spend
             FROM orders WHERE net_cents > 0 GROUP BY customer_id),
-        n AS (SELECT count(*) AS total FROM c)
-        SELECT customer_id, last_order, orders, spend,
-            CAST(1 + floor(5.0 * (rank() OVER (ORDER BY last_order) - 1) / n.total) AS INTEGER) AS r,
-            CAST(1 + floor(5.0 * (rank() OVER (ORDER BY orders) - 1) / n.total) AS INTEGER) AS f,
-            CAST(1 + floor(5.0 * (rank() OVER (ORDER BY spend) - 1) / n.total) AS INTEGER) AS m
-        FROM c, n
+        n AS (SELECT count(*) AS total FROM c),
+        s AS (
+            SELECT customer_id, last_order, orders, spend,
+                CAST(1 + floor(5.0 * (rank() OVER (ORDER BY last_order) - 1) / n.total) AS INTEGER) AS r,
+                CAST(1 + floor(5.0 * (rank() OVER (ORDER BY orders) - 1) / n.total) AS INTEGER) AS f,
+                CAST(1 + floor(5.0 * (rank() OVER (ORDER BY spend) - 1) / n.total) AS INTEGER) AS m
+            FROM c, n),
+        coded AS (SELECT *, CAST(r AS VARCHAR) || CAST(f AS VARCHAR) || CAST(m AS VARCHAR) AS code FROM s)
+        SELECT coded.customer_id, coded.last_order, coded.orders, coded.spend, coded.r, coded.f, coded.m, coded.code, coalesce(rfm_map.name, 'Unnamed') AS segment
+        FROM coded LEFT JOIN rfm_map ON rfm_map.code = coded.code
         """;
+
+    /// <summary>
+    /// Adds to a DuckDB session opened by <see cref="AnalyticsEngine.OpenAsync"/> the table
+    /// <c>rfm_map(code VARCHAR, name VARCHAR)</c>, filled from the current map, and the view
+    /// <c>rfm_scores(customer_id, last_order, orders, spend, r, f, m, code, segment)</c>: one row per
+    /// scored customer (spend in cents, <c>code</c> such as <c>545</c>, <c>segment</c> its name in the
+    /// map). Calling it twice in a session replaces both.
+    /// </summary>
+    public async Task RegisterAsync(DuckDBConnection db, CancellationToken cancellationToken)
+    {
+        var map = await maps.GetCurrentCachedAsync(cancellationToken);
+        Register(db, map);
+    }
+
+    /// <summary>The names of the current map's segments, for segment rules to be checked against.</summary>
+    public async Task<IReadOnlyList<string>> SegmentNamesAsync(CancellationToken cancellationToken = default) =>
+        (await maps.GetCurrentCachedAsync(cancellationToken)).Segments.Select(s => s.Name).ToList();
 
     public async Task<RfmGrid> GetGridAsync(CancellationToken cancellationToken = default)
     {
+        var map = await maps.GetCurrentCachedAsync(cancellationToken);
         using var db = await engine.OpenAsync(cancellationToken);
-        LoadMap(db);
+        Register(db, map);
         var cells = new List<RfmCell>();
         using (var command = db.CreateCommand())
         {
-            command.CommandText = $"WITH s AS ({Scores}) SELECT r, f, count(*), CAST(sum(spend) AS BIGINT), avg(m) FROM s GROUP BY r, f ORDER BY r DESC, f DESC";
+            command.CommandText = "SELECT r, f, count(*), CAST(sum(spend) AS BIGINT), avg(m) FROM rfm_scores GROUP BY r, f ORDER BY r DESC, f DESC";
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
@@ -49,11 +90,9 @@ public sealed class RfmAnalysis(AnalyticsEngine engine)
         var segments = new List<RfmSegmentSummary>();
         using (var command = db.CreateCommand())
         {
-            command.CommandText = $"""
-                WITH s AS ({Scores})
-                SELECT map.name, count(*), CAST(sum(spend) AS BIGINT), avg(r), avg(f), avg(m)
-                FROM s JOIN rfm_map map ON map.code = CAST(r AS VARCHAR) || CAST(f AS VARCHAR) || CAST(m AS VARCHAR)
-                GROUP BY map.name ORDER BY 3 DESC, 1
+            command.CommandText = """
+                SELECT segment, count(*), CAST(sum(spend) AS BIGINT), avg(r), avg(f), avg(m)
+                FROM rfm_scores GROUP BY segment ORDER BY 3 DESC, 1
                 """;
             using var reader = command.ExecuteReader();
             while (reader.Read())
@@ -62,20 +101,21 @@ public sealed class RfmAnalysis(AnalyticsEngine engine)
                     Math.Round(reader.GetDouble(3), 2), Math.Round(reader.GetDouble(4), 2), Math.Round(reader.GetDouble(5), 2)));
             }
         }
-        return new RfmGrid(cells.Sum(c => c.Customers), cells, segments);
+        return new RfmGrid(cells.Sum(c => c.Customers), cells, segments, map.Version);
     }
 
     /// <summary>Every scored customer's RFM code (e.g. <c>545</c>), for the nightly recompute to store on each customer.</summary>
     public async Task<IReadOnlyDictionary<string, string>> GetAllCodesAsync(CancellationToken cancellationToken = default)
     {
         using var db = await engine.OpenAsync(cancellationToken);
+        await RegisterAsync(db, cancellationToken);
         using var command = db.CreateCommand();
-        command.CommandText = $"WITH s AS ({Scores}) SELECT customer_id, r, f, m FROM s";
+        command.CommandText = "SELECT customer_id, code FROM rfm_scores";
         using var reader = command.ExecuteReader();
         var codes = new Dictionary<string, string>(StringComparer.Ordinal);
         while (reader.Read())
         {
-            codes[reader.GetString(0)] = RfmMap.Code(reader.GetInt32(1), reader.GetInt32(2), reader.GetInt32(3));
+            codes[reader.GetString(0)] = reader.GetString(1);
         }
         return codes;
     }
@@ -84,30 +124,109 @@ public sealed class RfmAnalysis(AnalyticsEngine engine)
     public async Task<RfmScore?> GetScoreAsync(string customerId, CancellationToken cancellationToken = default)
     {
         using var db = await engine.OpenAsync(cancellationToken);
+        await RegisterAsync(db, cancellationToken);
         using var command = db.CreateCommand();
-        command.CommandText = $"WITH s AS ({Scores}) SELECT r, f, m, last_order, orders, spend FROM s WHERE customer_id = $id";
+        command.CommandText = "SELECT r, f, m, code, segment, last_order, orders, spend FROM rfm_scores WHERE customer_id = $id";
         command.Parameters.Add(new DuckDBParameter("id", customerId));
         using var reader = command.ExecuteReader();
         if (!reader.Read())
         {
             return null;
         }
-        var (r, f, m) = (reader.GetInt32(0), reader.GetInt32(1), reader.GetInt32(2));
-        var code = RfmMap.Code(r, f, m);
-        return new RfmScore(customerId, r, f, m, code, RfmMap.Default[code], reader.GetDateTime(3), reader.GetInt64(4), reader.GetInt64(5));
+        return new RfmScore(customerId, reader.GetInt32(0), reader.GetInt32(1), reader.GetInt32(2), reader.GetString(3), reader.GetString(4),
+            reader.GetDateTime(5), reader.GetInt64(6), reader.GetInt64(7));
     }
 
-    private static void LoadMap(DuckDBConnection db)
+    /// <summary>
+    /// Category affinity per named segment of the current map, segments in the map's order and each
+    /// one's categories by affinity, highest first. Scores and segments are computed over all orders,
+    /// as in the grid; purchases are the counted order lines placed in [<paramref name="from"/>,
+    /// <paramref name="to"/>), their revenue quantity × unit price (before order discounts, shipping,
+    /// tax and partial refunds; lines of cancelled orders and of orders refunded in full are not counted), lines without a
+    /// category under <c>uncategorized</c>. A segment without customers is listed with none.
+    /// </summary>
+    public async Task<RfmAffinityReport> GetAffinityAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default)
+    {
+        if (from >= to)
+        {
+            throw new ValidationFailedException("from", "must be before to.");
+        }
+        var map = await maps.GetCurrentCachedAsync(cancellationToken);
+        using var db = await engine.OpenAsync(cancellationToken);
+        Register(db, map);
+
+        var sizes = new Dictionary<string, int>(StringComparer.Ordinal);
+        var scored = 0;
+        using (var command = db.CreateCommand())
+        {
+            command.CommandText = "SELECT segment, count(*) FROM rfm_scores GROUP BY segment";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                var count = (int)reader.GetInt64(1);
+                sizes[reader.GetString(0)] = count;
+                scored += count;
+            }
+        }
+
+        var rows = new List<(string Segment, CategoryAffinity Category)>();
+        using (var command = db.CreateCommand())
+        {
+            // l: one row per customer and category bought in the range; overall: buyers among all scored customers.
+            command.CommandText = """
+                WITH l AS (
+                    SELECT customer_id, coalesce(category, 'uncategorized') AS category, CAST(sum(quantity * unit_price_cents) AS BIGINT) AS cents
+                    FROM order_lines WHERE counted AND placed_at >= $from AND placed_at < $to GROUP BY 1, 2),
+                b AS (SELECT s.segment, l.category, l.customer_id, l.cents FROM l JOIN rfm_scores s ON s.customer_id = l.customer_id),
+                overall AS (SELECT category, count(*) AS buyers FROM b GROUP BY category)
+                SELECT b.segment, b.category, count(*), CAST(sum(b.cents) AS BIGINT), overall.buyers
+                FROM b JOIN overall ON overall.category = b.category
+                GROUP BY b.segment, b.category, overall.buyers
+                """;
+            command.Parameters.Add(new DuckDBParameter("from", from.UtcDateTime));
+            command.Parameters.Add(new DuckDBParameter("to", to.UtcDateTime));
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                var segment = reader.GetString(0);
+                var buyers = reader.GetInt64(2);
+                var size = sizes[segment];
+                // Ratios of whole numbers, so 7/8 is exactly 0.875 and rounds the same everywhere.
+                var affinity = (double)(buyers * scored) / (size * reader.GetInt64(4));
+                rows.Add((segment, new CategoryAffinity(reader.GetString(1), (int)buyers, Math.Round((double)buyers / size, 4),
+                    reader.GetInt64(3), 0, Math.Round(affinity, 2, MidpointRounding.AwayFromZero))));
+            }
+        }
+
+        var segments = map.Segments.Select(s =>
+        {
+            var categories = rows.Where(r => r.Segment == s.Name).Select(r => r.Category).ToList();
+            var revenue = categories.Sum(c => c.RevenueCents);
+            return new SegmentAffinity(s.Name, sizes.GetValueOrDefault(s.Name), revenue, categories
+                .Select(c => c with { RevenueShare = revenue == 0 ? 0 : Math.Round((double)c.RevenueCents / revenue, 4) })
+                .OrderByDescending(c => c.Affinity).ThenBy(c => c.Category, StringComparer.Ordinal).ToList());
+        }).ToList();
+        return new RfmAffinityReport(from, to, map.Version, scored, segments);
+    }
+
+    private static void Register(DuckDBConnection db, RfmMapVersion map)
     {
         using (var command = db.CreateCommand())
         {
-            command.CommandText = "CREATE TABLE rfm_map (code VARCHAR, name VARCHAR)";
+            command.CommandText = "CREATE OR REPLACE TABLE rfm_map (code VARCHAR, name VARCHAR)";
             command.ExecuteNonQuery();
         }
-        using var appender = db.CreateAppender("rfm_map");
-        foreach (var (code, name) in RfmMap.Default)
+        using (var appender = db.CreateAppender("rfm_map"))
         {
-            appender.CreateRow().AppendValue(code).AppendValue(name).EndRow();
+            foreach (var (code, name) in map.Names)
+            {
+                appender.CreateRow().AppendValue(code).AppendValue(name).EndRow();
+            }
+        }
+        using (var command = db.CreateCommand())
+        {
+            command.CommandText = ScoresView;
+            command.ExecuteNonQuery();
         }
     }
 }

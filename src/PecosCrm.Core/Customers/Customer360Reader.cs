@@ -1,4 +1,5 @@
 using Azure.Data.Tables;
+using PecosCrm.Core.Analytics;
 using PecosCrm.Core.Storage;
 
 namespace PecosCrm.Core.Customers;
@@ -6,10 +7,12 @@ namespace PecosCrm.Core.Customers;
 /// <summary>
 /// Builds the 360 view from the customer's own partition in a fixed number of storage calls, run
 /// in parallel: the profile, the metrics row, and one bounded query each for tags, pinned notes,
-/// the newest orders, the newest timeline entries and related contacts, plus the tag catalogue.
-/// None of them grows with the customer's history.
+/// the newest orders, the newest timeline entries and related contacts, plus the tag catalogue and
+/// the current RFM map (cached; it names the stored RFM code). None of them grows with the
+/// customer's history.
 /// </summary>
-public sealed class Customer360Reader(StorageAccount storage, TagStore tags, NoteStore notes, RelatedContactStore related, TimelineStore timeline, TimeProvider time)
+public sealed class Customer360Reader(
+    StorageAccount storage, TagStore tags, NoteStore notes, RelatedContactStore related, TimelineStore timeline, RfmMapStore rfmMaps, TimeProvider time)
 {
     public const int RecentOrders = 5;
     public const int RecentActivity = 10;
@@ -29,13 +32,14 @@ public sealed class Customer360Reader(StorageAccount storage, TagStore tags, Not
         var orders = Customers.QueryPageAsync<OrderEntity>(CustomerKeys.PrefixFilter(customerId, CustomerKeys.OrderPrefix), RecentOrders, null, cancellationToken);
         var activity = timeline.ReadAsync(customerId, null, RecentActivity, null, cancellationToken);
         var contacts = related.ReadAsync(customerId, cancellationToken);
-        await Task.WhenAll(profile, metrics, customerTags, pinned, orders, activity, contacts);
+        var rfmMap = rfmMaps.GetCurrentCachedAsync(cancellationToken);
+        await Task.WhenAll(profile, metrics, customerTags, pinned, orders, activity, contacts, rfmMap);
 
         var customer = (await profile)?.ToRecord() ?? throw new NotFoundException("Customer", customerId);
         var metricsRow = await metrics;
         var insights = Insights(metricsRow, time.GetUtcNow());
         var rfm = metricsRow?.RfmCode is { Length: 3 } code
-            ? new CustomerRfm(code[0] - '0', code[1] - '0', code[2] - '0', code, Analytics.RfmMap.Default.GetValueOrDefault(code, "Unscored"))
+            ? new CustomerRfm(code[0] - '0', code[1] - '0', code[2] - '0', code, (await rfmMap).Names.GetValueOrDefault(code, "Unscored"))
             : null;
         return new Customer360(
             customer, insights.Metrics, insights.Engagement, insights.DaysSinceLastOrder, insights.Health,

@@ -60,7 +60,14 @@ public sealed class CustomerActivity(StorageAccount storage, OrderStore orders, 
             var title = OrderTitle(e.Type, merged, refundCents);
             var entry = new TimelineEntry(e.Id, e.CustomerId, TimelineType.Order, title, e.OccurredAt, "store", $"/api/orders/{merged.Id}", null);
             var extra = new List<TableTransactionAction> { new(TableTransactionActionType.UpsertReplace, OrderEntity.From(merged, version)) };
-            var outcome = await CommitAsync(e, metrics, await profile, entry, extra, m => m.Set(CustomerMetrics.FromOrders(all)), cancellationToken);
+            var outcome = await CommitAsync(e, metrics, await profile, entry, extra, m =>
+            {
+                m.Set(CustomerMetrics.FromOrders(all));
+                if (e.Type == EventTypes.OrderPlaced && m.CartOpen)
+                {
+                    m.SetCart(e.OccurredAt, open: false);
+                }
+            }, cancellationToken);
             if (outcome is not null)
             {
                 return outcome.Value;
@@ -80,7 +87,11 @@ public sealed class CustomerActivity(StorageAccount storage, OrderStore orders, 
         {
             var profile = Customers.FindAsync<CustomerEntity>(e.CustomerId, CustomerKeys.Profile, cancellationToken);
             var metrics = await Customers.FindAsync<MetricsEntity>(e.CustomerId, CustomerKeys.Metrics, cancellationToken);
-            var outcome = await CommitAsync(e, metrics, await profile, entry, [], m => m.Set(count(m.ToEngagement()).Touch(e.OccurredAt)), cancellationToken);
+            var outcome = await CommitAsync(e, metrics, await profile, entry, [], m =>
+            {
+                m.Set(count(m.ToEngagement()).Touch(e.OccurredAt));
+                Track(m, e);
+            }, cancellationToken);
             if (outcome is not null)
             {
                 return outcome.Value;
@@ -111,6 +122,7 @@ public sealed class CustomerActivity(StorageAccount storage, OrderStore orders, 
         var health = HealthScore.Compute(computed, metrics.ToEngagement(), now);
         var wanted = AutoTags.For(profile?.CustomerSince ?? computed.FirstOrderAt ?? e.OccurredAt, computed, health, now);
         metrics.AutoTags = string.Join(' ', wanted.Order(StringComparer.Ordinal));
+        metrics.SetHealth(health);
 
         var actions = new List<TableTransactionAction>
         {
@@ -141,8 +153,8 @@ public sealed class CustomerActivity(StorageAccount storage, OrderStore orders, 
     }
 
     /// <summary>
-    /// Re-evaluates what depends on the passing of time alone (the auto-tags New Customer and At Risk,
-    /// through the health score) and stores the customer's RFM code, reading only the customer's
+    /// Re-evaluates what depends on the passing of time alone (the health score, the churn risk and
+    /// through them the auto-tags New Customer and At Risk) and stores the customer's RFM code, reading only the customer's
     /// metrics and profile rows. Returns true when something changed. Guarded by the metrics row's
     /// ETag like every other write.
     /// </summary>
@@ -162,12 +174,13 @@ public sealed class CustomerActivity(StorageAccount storage, OrderStore orders, 
             var health = HealthScore.Compute(computed, metrics.ToEngagement(), now);
             var current = metrics.AutoTagSet();
             var wanted = AutoTags.For(customer?.CustomerSince ?? computed.FirstOrderAt ?? now, computed, health, now);
-            if (current.SetEquals(wanted) && metrics.RfmCode == rfmCode)
+            if (current.SetEquals(wanted) && metrics.RfmCode == rfmCode && metrics.HealthScore == health.Score && metrics.ChurnRisk == health.ChurnRisk.ToString())
             {
                 return false;
             }
             metrics.AutoTags = string.Join(' ', wanted.Order(StringComparer.Ordinal));
             metrics.RfmCode = rfmCode;
+            metrics.SetHealth(health);
             metrics.UpdatedAt = now;
             var actions = new List<TableTransactionAction> { new(TableTransactionActionType.UpdateReplace, metrics, metrics.ETag) };
             actions.AddRange(TagStore.AutoTagActions(customerId, current, wanted, now));
@@ -183,6 +196,33 @@ public sealed class CustomerActivity(StorageAccount storage, OrderStore orders, 
             return true;
         }
     }
+
+    /// <summary>The cart and email facts an engagement event carries besides its counter.</summary>
+    private static void Track(MetricsEntity m, StoreEvent e)
+    {
+        switch (e.Type)
+        {
+            case EventTypes.CartUpdated or EventTypes.CartAbandoned:
+                var cart = EventValidator.Data<CartData>(e);
+                var items = cart.Items?.Sum(i => i.Quantity ?? 1) ?? 0;
+                // An update that empties the cart closes it.
+                m.SetCart(e.OccurredAt, open: items > 0 || cart.Value > 0, Money.ToCents(cart.Value ?? 0), items);
+                break;
+            case EventTypes.CartCheckedOut:
+                m.SetCart(e.OccurredAt, open: false);
+                break;
+            case EventTypes.EmailOpened:
+                m.LastEmailOpenedAt = Latest(m.LastEmailOpenedAt, e.OccurredAt);
+                break;
+            case EventTypes.EmailClicked:
+                m.LastEmailClickedAt = Latest(m.LastEmailClickedAt, e.OccurredAt);
+                // A click implies the email was opened, even when the open pixel was blocked.
+                m.LastEmailOpenedAt = Latest(m.LastEmailOpenedAt, e.OccurredAt);
+                break;
+        }
+    }
+
+    private static DateTimeOffset Latest(DateTimeOffset? known, DateTimeOffset at) => known is { } k && k > at ? k : at;
 
     private static string OrderTitle(string type, Order order, long? refundCents)
     {
@@ -233,6 +273,14 @@ public sealed class CustomerActivity(StorageAccount storage, OrderStore orders, 
             case EventTypes.NpsResponse:
                 var nps = EventValidator.Data<NpsData>(e);
                 return (Entry(TimelineType.Survey, $"Answered the NPS survey: {nps.Score}/10", null, nps.Comment), g => g);
+            case EventTypes.EmailOpened:
+                var opened = EventValidator.Data<EmailEventData>(e);
+                return (Entry(TimelineType.Email, opened.Subject is null ? "Opened an email" : $"Opened email \"{opened.Subject}\""),
+                    g => g with { EmailOpens = g.EmailOpens + 1 });
+            case EventTypes.EmailClicked:
+                var clicked = EventValidator.Data<EmailEventData>(e);
+                return (Entry(TimelineType.Email, clicked.Subject is null ? "Clicked a link in an email" : $"Clicked a link in \"{clicked.Subject}\"", clicked.Url),
+                    g => g with { EmailClicks = g.EmailClicks + 1 });
             case EventTypes.PageViewed:
                 var page = EventValidator.Data<PageViewData>(e);
                 return (Entry(TimelineType.PageView, $"Viewed page {page.Title ?? page.Url}", page.Url), g => g with { PageViews = g.PageViews + 1 });

@@ -1,4 +1,5 @@
 using Azure.Data.Tables;
+using PecosCrm.Core.Analytics;
 using PecosCrm.Core.Storage;
 
 namespace PecosCrm.Core.Customers;
@@ -6,7 +7,8 @@ namespace PecosCrm.Core.Customers;
 /// <summary>
 /// Submits the writes of one customer partition as transactions. When the first action is an
 /// event marker (<c>evt|...</c> Add) and it is the one that conflicts, the event was applied
-/// before: the result is <see cref="PartitionWrite.Duplicate"/> and nothing is written.
+/// before: the result is <see cref="PartitionWrite.Duplicate"/> and nothing is written. Every
+/// applied write marks the customer changed for the customer-features file of the analytical copy.
 /// </summary>
 internal sealed class CustomerPartition(StorageAccount storage)
 {
@@ -25,6 +27,7 @@ internal sealed class CustomerPartition(StorageAccount storage)
         try
         {
             await Table.SubmitTransactionAsync(actions, cancellationToken);
+            await CustomerFeatures.MarkChangedAsync(storage, actions[0].Entity.PartitionKey, cancellationToken);
             return PartitionWrite.Applied;
         }
         catch (TableTransactionFailedException ex) when (ex.Status == 409)

@@ -38,6 +38,22 @@ internal sealed class MetricsEntity : ITableEntity
     /// <summary>The RFM code the last nightly recompute gave the customer (e.g. <c>545</c>); null when not scored.</summary>
     public string? RfmCode { get; set; }
 
+    /// <summary>The health score and churn risk as of the last write or nightly refresh (they move with time alone).</summary>
+    public int? HealthScore { get; set; }
+    public string? ChurnRisk { get; set; }
+
+    /// <summary>
+    /// The open cart: set by the newest cart update or abandonment, closed by a checkout or an order
+    /// placed after it. Events may arrive out of order, so only a newer event changes it.
+    /// </summary>
+    public bool CartOpen { get; set; }
+    public DateTimeOffset? CartUpdatedAt { get; set; }
+    public long CartValueCents { get; set; }
+    public int CartItems { get; set; }
+
+    public DateTimeOffset? LastEmailOpenedAt { get; set; }
+    public DateTimeOffset? LastEmailClickedAt { get; set; }
+
     /// <summary>The auto-tags currently on the customer, space-separated, to diff against on change.</summary>
     public string AutoTags { get; set; } = "";
 
@@ -65,6 +81,25 @@ internal sealed class MetricsEntity : ITableEntity
         AverageDaysBetweenOrders = m.AverageDaysBetweenOrders;
         PurchaseFrequencyPerMonth = m.PurchaseFrequencyPerMonth;
         Categories = JsonSerializer.Serialize(m.Categories, CrmJson.Options);
+    }
+
+    public void SetHealth(CustomerHealth health)
+    {
+        HealthScore = health.Score;
+        ChurnRisk = health.ChurnRisk.ToString();
+    }
+
+    /// <summary>Opens the cart at a cart update or abandonment, or closes it at a checkout or order, unless a newer cart event is known.</summary>
+    public void SetCart(DateTimeOffset at, bool open, long valueCents = 0, int items = 0)
+    {
+        if (CartUpdatedAt is { } known && known > at)
+        {
+            return;
+        }
+        CartOpen = open;
+        CartUpdatedAt = at;
+        CartValueCents = open ? valueCents : 0;
+        CartItems = open ? items : 0;
     }
 
     public void Set(Engagement e)

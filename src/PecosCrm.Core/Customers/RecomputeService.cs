@@ -3,6 +3,7 @@ using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
 using PecosCrm.Core.Analytics;
+using PecosCrm.Core.Segments;
 using PecosCrm.Core.Storage;
 
 namespace PecosCrm.Core.Customers;
@@ -12,11 +13,15 @@ namespace PecosCrm.Core.Customers;
 /// RFM comes from the analytical copy (rebuilt first where it changed), and the coordinator
 /// pages through the customer list and queues one shard of up to 500 customer ids per page; each
 /// shard reads one metrics row (and the profile) per customer, in parallel, and rewrites only the
-/// customers whose auto-tags changed. A finished shard leaves a marker, so a shard redelivered after
-/// a crash is skipped and the job resumes without redoing finished work. Progress is on the job row.
+/// customers whose health, churn risk, auto-tags or RFM code changed. A finished shard leaves a
+/// marker, so a shard redelivered after a crash is skipped and the job resumes without redoing
+/// finished work. When the last shard is done, the analytical copy is brought up to date (the
+/// changed customers' features) and every dynamic segment is queued for a membership refresh; the
+/// job ends when each has reported. Progress is on the job row.
 /// </summary>
 public sealed partial class RecomputeService(
-    StorageAccount storage, CustomerStore customers, CustomerActivity activity, AnalyticsCopy analytics, RfmAnalysis rfm, TimeProvider time, ILogger<RecomputeService> logger)
+    StorageAccount storage, CustomerStore customers, CustomerActivity activity, AnalyticsCopy analytics, RfmAnalysis rfm, SegmentService segments,
+    TimeProvider time, ILogger<RecomputeService> logger)
 {
     public const int ShardSize = 500;
     private const string JobPartition = "recompute";
@@ -26,10 +31,10 @@ public sealed partial class RecomputeService(
     public async Task<RecomputeJob> StartAsync(string startedBy, CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow();
-        var job = new RecomputeEntity { RowKey = KeyRules.InvertedTicks(now) + Guid.NewGuid().ToString("N")[..8], State = "running", StartedBy = startedBy, StartedAt = now, ShardsTotal = -1 };
+        var job = new RecomputeEntity { RowKey = KeyRules.InvertedTicks(now) + Guid.NewGuid().ToString("N")[..8], State = "running", StartedBy = startedBy, StartedAt = now, ShardsTotal = -1, SegmentsTotal = -1 };
         await Jobs.AddEntityAsync(job, cancellationToken);
         // RFM comes from the analytical copy, brought up to date first; each shard carries its customers' codes.
-        await analytics.RebuildChangedAsync(cancellationToken);
+        await analytics.RebuildChangedAsync(cancellationToken: cancellationToken);
         var codes = await rfm.GetAllCodesAsync(cancellationToken);
         var queue = storage.Queue(StorageNames.Queues.Recompute);
         var shards = 0;
@@ -44,11 +49,10 @@ public sealed partial class RecomputeService(
             cursor = page.NextCursor;
         }
         while (cursor is not null);
-        await UpdateAsync(job.RowKey, j =>
+        if (await UpdateAsync(job.RowKey, j => j.ShardsTotal = shards, cancellationToken))
         {
-            j.ShardsTotal = shards;
-            Finish(j);
-        }, cancellationToken);
+            await QueueSegmentsAsync(job.RowKey, cancellationToken);
+        }
         return await GetAsync(job.RowKey, cancellationToken);
     }
 
@@ -92,35 +96,71 @@ public sealed partial class RecomputeService(
         {
             return;
         }
-        await UpdateAsync(shard.Job, j =>
+        if (await UpdateAsync(shard.Job, j =>
         {
             j.ShardsDone++;
             j.CustomersProcessed += shard.CustomerIds.Count;
             j.CustomersChanged += changed;
             j.Errors += errors;
-            Finish(j);
+        }, cancellationToken))
+        {
+            await QueueSegmentsAsync(shard.Job, cancellationToken);
+        }
+    }
+
+    /// <summary>A dynamic segment of the job has been refreshed (or could not be); counted once per segment.</summary>
+    public async Task SegmentRefreshedAsync(string jobId, string segmentId, bool failed, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await Jobs.AddEntityAsync(new TableEntity(JobPartition + "-" + jobId, "segment|" + segmentId), cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            return;
+        }
+        await UpdateAsync(jobId, j =>
+        {
+            j.SegmentsRefreshed++;
+            j.Errors += failed ? 1 : 0;
         }, cancellationToken);
+    }
+
+    /// <summary>Once every shard is done: the copy is brought up to date, then each dynamic segment is queued for a refresh.</summary>
+    private async Task QueueSegmentsAsync(string jobId, CancellationToken cancellationToken)
+    {
+        await analytics.RebuildChangedAsync(cancellationToken: cancellationToken);
+        var ids = await segments.DynamicIdsAsync(cancellationToken);
+        await UpdateAsync(jobId, j => j.SegmentsTotal = ids.Count, cancellationToken);
+        foreach (var id in ids)
+        {
+            await segments.QueueRefreshAsync(id, jobId, cancellationToken);
+        }
     }
 
     private void Finish(RecomputeEntity job)
     {
-        if (job.ShardsTotal >= 0 && job.ShardsDone >= job.ShardsTotal && job.EndedAt is null)
+        if (job.ShardsTotal >= 0 && job.ShardsDone >= job.ShardsTotal && job.SegmentsTotal >= 0 && job.SegmentsRefreshed >= job.SegmentsTotal && job.EndedAt is null)
         {
             job.State = job.Errors == 0 ? "succeeded" : "completed_with_errors";
             job.EndedAt = time.GetUtcNow();
         }
     }
 
-    private async Task UpdateAsync(string id, Action<RecomputeEntity> change, CancellationToken cancellationToken)
+    /// <summary>Applies a change to the job row; returns true when this change completed the shards (the segments come next).</summary>
+    private async Task<bool> UpdateAsync(string id, Action<RecomputeEntity> change, CancellationToken cancellationToken)
     {
         while (true)
         {
             var job = await Jobs.FindAsync<RecomputeEntity>(JobPartition, id, cancellationToken) ?? throw new NotFoundException("Job", id);
+            var shardsWereDone = job.ShardsTotal >= 0 && job.ShardsDone >= job.ShardsTotal;
             change(job);
+            var shardsDone = job.ShardsTotal >= 0 && job.ShardsDone >= job.ShardsTotal;
+            Finish(job);
             try
             {
                 await Jobs.UpdateEntityAsync(job, job.ETag, TableUpdateMode.Replace, cancellationToken);
-                return;
+                return shardsDone && !shardsWereDone;
             }
             catch (RequestFailedException ex) when (ex.Status == 412)
             {
@@ -149,9 +189,13 @@ internal sealed class RecomputeEntity : ITableEntity
     public long CustomersProcessed { get; set; }
     public long CustomersChanged { get; set; }
     public int Errors { get; set; }
+    public int SegmentsTotal { get; set; }
+    public int SegmentsRefreshed { get; set; }
     public string StartedBy { get; set; } = "";
     public DateTimeOffset StartedAt { get; set; }
     public DateTimeOffset? EndedAt { get; set; }
 
-    public RecomputeJob ToRecord() => new(RowKey, State, ShardsTotal < 0 ? null : ShardsTotal, ShardsDone, CustomersProcessed, CustomersChanged, Errors, StartedBy, StartedAt, EndedAt);
+    public RecomputeJob ToRecord() => new(
+        RowKey, State, ShardsTotal < 0 ? null : ShardsTotal, ShardsDone, CustomersProcessed, CustomersChanged,
+        SegmentsTotal < 0 ? null : SegmentsTotal, SegmentsRefreshed, Errors, StartedBy, StartedAt, EndedAt);
 }

@@ -6,13 +6,20 @@ using PecosCrm.Core.Storage;
 
 namespace PecosCrm.Core.Events;
 
+/// <summary>Hears every store event once it is applied to the customer (and again when it is replayed).</summary>
+public interface IAppliedEventObserver
+{
+    Task OnAppliedAsync(StoreEvent e, CancellationToken cancellationToken);
+}
+
 /// <summary>
 /// Applies accepted store events. A batch is split by customer; customers are worked on in
 /// parallel, each customer's events in the order they happened. Every event is applied at most once
 /// (its marker is written with its effects), so a redelivered batch changes nothing.
 /// </summary>
 public sealed partial class EventProcessor(
-    StorageAccount storage, CustomerStore customers, CustomerActivity activity, Analytics.MarketingAnalysis marketing, ILogger<EventProcessor> logger)
+    StorageAccount storage, CustomerStore customers, CustomerActivity activity, Analytics.MarketingAnalysis marketing, IEnumerable<IAppliedEventObserver> observers,
+    ILogger<EventProcessor> logger)
 {
     public const int Parallelism = 16;
 
@@ -80,6 +87,12 @@ public sealed partial class EventProcessor(
                     await marketing.RecordNpsAsync(e, cancellationToken);
                 }
                 applied = await activity.ApplyEngagementEventAsync(e, cancellationToken);
+            }
+            // Observers (automation triggers, goals, waits) hear a replayed event too: the event may
+            // have been applied just before a crash that kept them from hearing it, and what they do is idempotent.
+            foreach (var observer in observers)
+            {
+                await observer.OnAppliedAsync(e, cancellationToken);
             }
             return applied ? EventOutcome.Applied : EventOutcome.Duplicate;
         }

@@ -24,6 +24,8 @@ public static class EventTypes
     public const string AccountLogin = "account.login";
     public const string PageViewed = "page.viewed";
     public const string NpsResponse = "nps.response";
+    public const string EmailOpened = "email.opened";
+    public const string EmailClicked = "email.clicked";
 
     private static readonly EventField[] CustomerFields =
     [
@@ -96,6 +98,17 @@ public static class EventTypes
         ]),
         new(AccountLogin, "The customer signed in.", [new("channel", "string", false, "web, mobile, ...")]),
         new(PageViewed, "The customer viewed a page.", [new("url", "string", true, ""), new("title", "string", false, "")]),
+        new(EmailOpened, "The customer opened a marketing or service email (from an email platform other than PecosCrm's own sender).",
+        [
+            new("messageId", "string", false, "the sending platform's message id"),
+            new("subject", "string", false, ""),
+        ]),
+        new(EmailClicked, "The customer clicked a link in an email; counts as an open too.",
+        [
+            new("messageId", "string", false, "the sending platform's message id"),
+            new("subject", "string", false, ""),
+            new("url", "string", false, "the link clicked"),
+        ]),
         new(NpsResponse, "The customer answered the net promoter survey.",
         [
             new("score", "integer 0-10", true, "how likely they are to recommend the store"),

@@ -142,6 +142,10 @@ public static class EventValidator
                         }
                         check.MaxLength(prefix + "comment", nps.Comment, 2000);
                         break;
+                    case EventTypes.EmailOpened or EventTypes.EmailClicked:
+                        var email = json.Deserialize<EmailEventData>(CrmJson.Options)!;
+                        check.MaxLength(prefix + "messageId", email.MessageId, 200).MaxLength(prefix + "subject", email.Subject, 500).MaxLength(prefix + "url", email.Url, 2000);
+                        break;
                     case EventTypes.PageViewed:
                         check.Required(prefix + "url", json.Deserialize<PageViewData>(CrmJson.Options)!.Url, 2000);
                         break;
@@ -169,3 +173,5 @@ public sealed record ReviewData(string? ProductId, int? Rating, string? Title, s
 public sealed record PageViewData(string? Url, string? Title);
 
 public sealed record NpsData(int? Score, string? Comment);
+
+public sealed record EmailEventData(string? MessageId, string? Subject, string? Url);

@@ -29,8 +29,14 @@ internal sealed class ExportEntity : ITableEntity
     public DateTimeOffset? EndedAt { get; set; }
     public string? Error { get; set; }
     public string? BlobName { get; set; }
+    public string? SegmentId { get; set; }
+
+    /// <summary>The segment's name when the export was started; it names the file.</summary>
+    public string? SegmentName { get; set; }
+
+    public string? ScheduleId { get; set; }
 
     public ExportJob ToRecord() => new(
         RowKey, Enum.Parse<ExportKind>(Kind), Enum.Parse<ExportFormat>(Format), Fields.Split(','), From, To,
-        Enum.Parse<JobState>(State), Rows, CreatedBy, CreatedAt, StartedAt, EndedAt, Error, BlobName);
+        Enum.Parse<JobState>(State), Rows, CreatedBy, CreatedAt, StartedAt, EndedAt, Error, BlobName, SegmentId, SegmentName, ScheduleId);
 }

@@ -12,5 +12,6 @@ public static class ExportFields
     /// <summary>Fields that need the customer's metrics row, one point read per customer.</summary>
     public static readonly IReadOnlySet<string> CustomerMetrics = new HashSet<string> { "lifetimeValue", "orderCount", "lastOrderAt" };
 
-    public static IReadOnlyList<string> For(ExportKind kind) => kind == ExportKind.Customers ? Customers : Orders;
+    /// <summary>A segment export writes its members as a customer export writes customers.</summary>
+    public static IReadOnlyList<string> For(ExportKind kind) => kind == ExportKind.Orders ? Orders : Customers;
 }

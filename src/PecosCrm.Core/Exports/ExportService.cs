@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
+using Azure;
 using Azure.Data.Tables;
 using PecosCrm.Core.Customers;
 using PecosCrm.Core.Orders;
@@ -7,35 +9,45 @@ using PecosCrm.Core.Storage;
 namespace PecosCrm.Core.Exports;
 
 /// <summary>
-/// Exports customers or orders to a blob as a job: the request is checked and recorded, a queue
-/// message runs it, progress (rows written) is saved as it goes, and the finished file is handed
-/// out as a short-lived download link. Every run stays in the export history.
+/// Exports customers, orders or the members of a segment to a blob as a job: the request is checked
+/// and recorded, a queue message runs it, progress (rows written) is saved as it goes, and the
+/// finished file is handed out as a short-lived download link. Every run stays in the export
+/// history; runs started by a schedule are also listed under their schedule.
 /// </summary>
 public sealed class ExportService(StorageAccount storage, CustomerStore customers, OrderStore orders, BlobFiles blobs, TimeProvider time)
 {
     private const int ProgressEvery = 1000;
 
+    /// <summary>Point reads in flight at once while a page of segment members is read.</summary>
+    private const int PointReadsAtOnce = 64;
+
+    /// <summary>Segment members read per query page: the size of a customer export's pages.</summary>
+    private const int MembersPerPage = Storage.Page<CustomerSummary>.MaxLimit;
+
+    /// <summary>
+    /// A scheduled run's job that is still queued this long after it was recorded is taken to have
+    /// lost its queue message (the start died between the two writes), and the message is sent again.
+    /// </summary>
+    private static readonly TimeSpan ResendAfter = TimeSpan.FromMinutes(1);
+
     private TableClient Jobs => storage.Table(StorageNames.Tables.Jobs);
 
-    public async Task<ExportJob> StartAsync(ExportRequest request, string createdBy, CancellationToken cancellationToken = default)
+    private TableClient Runs => storage.Table(StorageNames.Tables.ExportSchedules);
+
+    /// <summary>
+    /// Checks and records an export, and queues it. With an <paramref name="origin"/> (a schedule's
+    /// occurrence) the job id is made from the schedule and the occurrence, so starting the same
+    /// occurrence again returns the job already started.
+    /// </summary>
+    public async Task<ExportJob> StartAsync(ExportRequest request, string createdBy, ExportOrigin? origin = null, CancellationToken cancellationToken = default) =>
+        (await StartOrFindAsync(request, createdBy, origin, cancellationToken)).Job;
+
+    /// <summary>As <see cref="StartAsync"/>; <c>Started</c> is false when the occurrence had been started before.</summary>
+    internal async Task<(ExportJob Job, bool Started)> StartOrFindAsync(
+        ExportRequest request, string createdBy, ExportOrigin? origin, CancellationToken cancellationToken)
     {
         var check = new Validation();
-        if (request.Kind is null)
-        {
-            check.Add("kind", "is required: customers or orders.");
-        }
-        if (request.Format is null)
-        {
-            check.Add("format", "is required: csv, xlsx or json.");
-        }
-        var fields = request.Fields is { Count: > 0 } chosen ? chosen.Distinct().ToList() : request.Kind is { } k ? ExportFields.For(k).ToList() : [];
-        if (request.Kind is { } kind)
-        {
-            foreach (var unknown in fields.Where(f => !ExportFields.For(kind).Contains(f)))
-            {
-                check.Add("fields", $"'{unknown}' is not a field of {kind.ToString().ToLowerInvariant()}: {string.Join(", ", ExportFields.For(kind))}.");
-            }
-        }
+        var (fields, segmentName) = await CheckAsync(check, request.Kind, request.Format, request.Fields, request.SegmentId, true, cancellationToken);
         if (request.From is { } from && request.To is { } to && from > to)
         {
             check.Add("from", "must not be after to.");
@@ -45,7 +57,7 @@ public sealed class ExportService(StorageAccount storage, CustomerStore customer
         var now = time.GetUtcNow();
         var entity = new ExportEntity
         {
-            RowKey = KeyRules.InvertedTicks(now) + Guid.NewGuid().ToString("N")[..8],
+            RowKey = origin is null ? KeyRules.InvertedTicks(now) + Guid.NewGuid().ToString("N")[..8] : RunId(origin),
             Kind = request.Kind!.Value.ToString(),
             Format = request.Format!.Value.ToString(),
             Fields = string.Join(',', fields),
@@ -54,10 +66,76 @@ public sealed class ExportService(StorageAccount storage, CustomerStore customer
             State = nameof(JobState.Queued),
             CreatedBy = createdBy,
             CreatedAt = now,
+            SegmentId = request.Kind == ExportKind.Segment ? request.SegmentId : null,
+            SegmentName = segmentName,
+            ScheduleId = origin?.ScheduleId,
         };
-        await Jobs.AddEntityAsync(entity, cancellationToken);
-        await storage.Queue(StorageNames.Queues.Exports).SendMessageAsync(JsonSerializer.Serialize(new ExportMessage(entity.RowKey), CrmJson.Options), cancellationToken);
-        return entity.ToRecord();
+        try
+        {
+            await Jobs.AddEntityAsync(entity, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409 && origin is not null)
+        {
+            var existing = await Jobs.FindAsync<ExportEntity>(ExportEntity.Partition, entity.RowKey, cancellationToken)
+                ?? throw new InvalidOperationException($"Export '{entity.RowKey}' exists and cannot be read.", ex);
+            await RecordRunAsync(origin, existing.RowKey, cancellationToken);
+            if (existing.State == nameof(JobState.Queued) && now - existing.CreatedAt > ResendAfter)
+            {
+                await SendAsync(existing.RowKey, cancellationToken);
+            }
+            return (existing.ToRecord(), false);
+        }
+        if (origin is not null)
+        {
+            await RecordRunAsync(origin, entity.RowKey, cancellationToken);
+        }
+        await SendAsync(entity.RowKey, cancellationToken);
+        return (entity.ToRecord(), true);
+    }
+
+    /// <summary>
+    /// Checks the kind, format, fields and segment of an export (or of a schedule's exports), adding
+    /// an error per bad field. Returns the fields to write (all of the kind's when none are chosen)
+    /// and the name of the segment, which is looked up (and must exist) when <paramref name="lookUpSegment"/> is set.
+    /// </summary>
+    internal async Task<(IReadOnlyList<string> Fields, string? SegmentName)> CheckAsync(
+        Validation check, ExportKind? kind, ExportFormat? format, IReadOnlyList<string>? fields, string? segmentId, bool lookUpSegment,
+        CancellationToken cancellationToken)
+    {
+        if (kind is null)
+        {
+            check.Add("kind", "is required: customers, orders or segment.");
+        }
+        if (format is null)
+        {
+            check.Add("format", "is required: csv, xlsx or json.");
+        }
+        var chosen = fields is { Count: > 0 } some ? some.Distinct().ToList() : kind is { } k ? ExportFields.For(k).ToList() : [];
+        if (kind is { } known)
+        {
+            foreach (var unknown in chosen.Where(f => !ExportFields.For(known).Contains(f)))
+            {
+                check.Add("fields", $"'{unknown}' is not a field of {known.ToString().ToLowerInvariant()}: {string.Join(", ", ExportFields.For(known))}.");
+            }
+        }
+
+        string? segmentName = null;
+        if (kind == ExportKind.Segment)
+        {
+            if (string.IsNullOrWhiteSpace(segmentId))
+            {
+                check.Add("segmentId", "is required for a segment export.");
+            }
+            else if (lookUpSegment && (segmentName = await FindSegmentNameAsync(segmentId, cancellationToken)) is null)
+            {
+                check.Add("segmentId", $"no such segment: '{segmentId}'.");
+            }
+        }
+        else if (segmentId is not null && kind is not null)
+        {
+            check.Add("segmentId", $"is only for a segment export, not for {kind.Value.ToString().ToLowerInvariant()}.");
+        }
+        return (chosen, segmentName);
     }
 
     public async Task<ExportJob> GetAsync(string id, CancellationToken cancellationToken = default)
@@ -71,6 +149,22 @@ public sealed class ExportService(StorageAccount storage, CustomerStore customer
     {
         var page = await Jobs.QueryPageAsync<ExportEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {ExportEntity.Partition}"), limit, cursor, cancellationToken);
         return page.Select(e => e.ToRecord());
+    }
+
+    /// <summary>
+    /// The runs of one schedule, newest first: a page of its run rows, then each run's job read by
+    /// its id, in parallel. Runs stay listed after their schedule is deleted, as the rest of the history does.
+    /// </summary>
+    public async Task<Storage.Page<ExportJob>> ListRunsAsync(string scheduleId, int limit, string? cursor, CancellationToken cancellationToken = default)
+    {
+        if (!KeyRules.IsValidKey(scheduleId))
+        {
+            throw new ValidationFailedException("scheduleId", "is not a schedule id.");
+        }
+        var page = await Runs.QueryPageAsync<ExportRunEntity>(
+            TableClient.CreateQueryFilter($"PartitionKey eq {RunPartition(scheduleId)}"), limit, cursor, cancellationToken);
+        var jobs = await Task.WhenAll(page.Items.Select(r => Jobs.FindAsync<ExportEntity>(ExportEntity.Partition, r.RowKey, cancellationToken)));
+        return new Storage.Page<ExportJob>(jobs.OfType<ExportEntity>().Select(e => e.ToRecord()).ToList(), page.NextCursor);
     }
 
     /// <summary>A download link for a finished export, valid for 15 minutes; null until it has succeeded.</summary>
@@ -88,6 +182,15 @@ public sealed class ExportService(StorageAccount storage, CustomerStore customer
             return;
         }
         var job = entity.ToRecord();
+        if (job.Kind == ExportKind.Segment && await FindSegmentNameAsync(job.SegmentId, cancellationToken) is null)
+        {
+            // A retry cannot bring a deleted segment back, so the job fails without failing the delivery.
+            entity.State = nameof(JobState.Failed);
+            entity.Error = $"Segment '{job.SegmentId}' was deleted before the export ran.";
+            entity.EndedAt = time.GetUtcNow();
+            await Jobs.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken);
+            return;
+        }
         entity.State = nameof(JobState.Running);
         entity.StartedAt = time.GetUtcNow();
         entity.Rows = 0;
@@ -96,9 +199,14 @@ public sealed class ExportService(StorageAccount storage, CustomerStore customer
         var file = Path.Combine(Path.GetTempPath(), $"pecoscrm-export-{id}.{ExportWriter.Extension(job.Format)}");
         try
         {
-            var rows = job.Kind == ExportKind.Customers ? CustomerRowsAsync(job.Fields, entity, cancellationToken) : OrderRowsAsync(job, entity, cancellationToken);
+            var rows = job.Kind switch
+            {
+                ExportKind.Customers => CustomerRowsAsync(job.Fields, entity, cancellationToken),
+                ExportKind.Orders => OrderRowsAsync(job, entity, cancellationToken),
+                _ => SegmentRowsAsync(job, entity, cancellationToken),
+            };
             var count = await ExportWriter.WriteAsync(file, job.Format, job.Fields, rows, cancellationToken);
-            var blobName = $"{id}/{job.Kind.ToString().ToLowerInvariant()}-{job.CreatedAt.UtcDateTime:yyyyMMdd-HHmmss}.{ExportWriter.Extension(job.Format)}";
+            var blobName = ExportFileName.For(job);
             await using (var stream = File.OpenRead(file))
             {
                 await blobs.UploadAsync(StorageNames.Containers.Exports, blobName, stream, ExportWriter.ContentType(job.Format), cancellationToken);
@@ -121,8 +229,37 @@ public sealed class ExportService(StorageAccount storage, CustomerStore customer
         }
     }
 
+    /// <summary>The job id of a schedule's occurrence: newest first like every export, and the same every time it is made.</summary>
+    internal static string RunId(ExportOrigin origin) => KeyRules.InvertedTicks(origin.Occurrence) + origin.ScheduleId;
+
+    internal static string RunPartition(string scheduleId) => "runs|" + scheduleId;
+
+    private Task RecordRunAsync(ExportOrigin origin, string jobId, CancellationToken cancellationToken) =>
+        Runs.UpsertEntityAsync(
+            new ExportRunEntity { PartitionKey = RunPartition(origin.ScheduleId), RowKey = jobId, Occurrence = origin.Occurrence },
+            TableUpdateMode.Replace, cancellationToken);
+
+    private Task SendAsync(string jobId, CancellationToken cancellationToken) =>
+        storage.Queue(StorageNames.Queues.Exports).SendMessageAsync(JsonSerializer.Serialize(new ExportMessage(jobId), CrmJson.Options), cancellationToken);
+
+    /// <summary>The segment's name, or null when there is no such segment.</summary>
+    private async Task<string?> FindSegmentNameAsync(string? segmentId, CancellationToken cancellationToken)
+    {
+        if (!KeyRules.IsValidKey(segmentId))
+        {
+            return null;
+        }
+        var row = await storage.Table(StorageNames.Tables.Segments)
+            .GetEntityIfExistsAsync<TableEntity>(Segments.SegmentEntity.Partition, segmentId, [nameof(Segments.SegmentEntity.Name)], cancellationToken);
+        if (!row.HasValue || row.Value is null)
+        {
+            return null;
+        }
+        return row.Value.GetString(nameof(Segments.SegmentEntity.Name)) is { Length: > 0 } name ? name : segmentId;
+    }
+
     private async IAsyncEnumerable<IReadOnlyDictionary<string, object?>> CustomerRowsAsync(
-        IReadOnlyList<string> fields, ExportEntity progress, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        IReadOnlyList<string> fields, ExportEntity progress, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var needMetrics = fields.Any(ExportFields.CustomerMetrics.Contains);
         var table = storage.Table(StorageNames.Tables.Customers);
@@ -136,20 +273,7 @@ public sealed class ExportService(StorageAccount storage, CustomerStore customer
             for (var i = 0; i < page.Items.Count; i++)
             {
                 var c = page.Items[i];
-                var m = metrics[i];
-                yield return new Dictionary<string, object?>
-                {
-                    ["id"] = c.Id,
-                    ["firstName"] = c.FirstName,
-                    ["lastName"] = c.LastName,
-                    ["email"] = c.Email,
-                    ["phone"] = c.Phone,
-                    ["tier"] = c.Tier,
-                    ["customerSince"] = c.CustomerSince,
-                    ["lifetimeValue"] = Money.ToDecimal(m?.LifetimeValueCents ?? 0),
-                    ["orderCount"] = m?.OrderCount ?? 0,
-                    ["lastOrderAt"] = m?.LastOrderAt,
-                };
+                yield return CustomerRow(c.Id, c.FirstName, c.LastName, c.Email, c.Phone, c.Tier, c.CustomerSince, metrics[i]);
             }
             await ReportAsync(progress, page.Items.Count, cancellationToken);
             cursor = page.NextCursor;
@@ -157,8 +281,62 @@ public sealed class ExportService(StorageAccount storage, CustomerStore customer
         while (cursor is not null);
     }
 
+    /// <summary>
+    /// The members of a segment in member (customer id) order, a page of ids at a time; each member's
+    /// profile and metrics rows are point reads made in parallel. Members whose customer no longer
+    /// exists (erased since they joined) are left out.
+    /// </summary>
+    private async IAsyncEnumerable<IReadOnlyDictionary<string, object?>> SegmentRowsAsync(
+        ExportJob job, ExportEntity progress, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var needMetrics = job.Fields.Any(ExportFields.CustomerMetrics.Contains);
+        var members = storage.Table(StorageNames.Tables.SegmentMembers);
+        var table = storage.Table(StorageNames.Tables.Customers);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {job.SegmentId}");
+        var pages = members.QueryAsync<TableEntity>(filter, MembersPerPage, [nameof(ITableEntity.RowKey)], cancellationToken).AsPages();
+        await foreach (var page in pages.WithCancellation(cancellationToken))
+        {
+            var ids = page.Values.Select(m => m.RowKey).ToList();
+            var profiles = new CustomerEntity?[ids.Count];
+            var metrics = new MetricsEntity?[ids.Count];
+            var reads = new ParallelOptions { MaxDegreeOfParallelism = PointReadsAtOnce, CancellationToken = cancellationToken };
+            await Parallel.ForEachAsync(Enumerable.Range(0, ids.Count), reads, async (i, token) =>
+            {
+                var profile = table.FindAsync<CustomerEntity>(ids[i], CustomerKeys.Profile, token);
+                var metric = needMetrics ? table.FindAsync<MetricsEntity>(ids[i], CustomerKeys.Metrics, token) : Task.FromResult<MetricsEntity?>(null);
+                profiles[i] = await profile;
+                metrics[i] = await metric;
+            });
+            var written = 0;
+            for (var i = 0; i < ids.Count; i++)
+            {
+                if (profiles[i] is { } p)
+                {
+                    written++;
+                    yield return CustomerRow(p.PartitionKey, p.FirstName, p.LastName, p.Email, p.Phone, Enum.Parse<LoyaltyTier>(p.Tier), p.CustomerSince, metrics[i]);
+                }
+            }
+            await ReportAsync(progress, written, cancellationToken);
+        }
+    }
+
+    private static Dictionary<string, object?> CustomerRow(
+        string id, string firstName, string lastName, string? email, string? phone, LoyaltyTier tier, DateTimeOffset customerSince, MetricsEntity? m) => new()
+    {
+        ["id"] = id,
+        ["firstName"] = firstName,
+        ["lastName"] = lastName,
+        ["email"] = email,
+        ["phone"] = phone,
+        ["tier"] = tier,
+        ["customerSince"] = customerSince,
+        ["lifetimeValue"] = Money.ToDecimal(m?.LifetimeValueCents ?? 0),
+        ["orderCount"] = m?.OrderCount ?? 0,
+        ["lastOrderAt"] = m?.LastOrderAt,
+    };
+
     private async IAsyncEnumerable<IReadOnlyDictionary<string, object?>> OrderRowsAsync(
-        ExportJob job, ExportEntity progress, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        ExportJob job, ExportEntity progress, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         string? cursor = null;

@@ -10,6 +10,7 @@ using PecosCrm.Core.Audit;
 using PecosCrm.Core.Customers;
 using PecosCrm.Core.Events;
 using PecosCrm.Core.Orders;
+using PecosCrm.Core.Segments;
 using PecosCrm.Core.Storage;
 
 namespace PecosCrm.Core.Privacy;
@@ -20,7 +21,7 @@ namespace PecosCrm.Core.Privacy;
 /// their store events, scrubs audit entries about them, and keeps their orders in the store-wide
 /// figures under a random pseudonym, so revenue and order counts do not change.
 /// </summary>
-public sealed class PrivacyService(StorageAccount storage, AuditLog audit, AnalyticsCopy analytics, TimeProvider time)
+public sealed class PrivacyService(StorageAccount storage, AuditLog audit, AnalyticsCopy analytics, SegmentStore segments, DiscountCodes codes, TimeProvider time)
 {
     private TableClient Customers => storage.Table(StorageNames.Tables.Customers);
     private TableClient Index => storage.Table(StorageNames.Tables.CustomerIndex);
@@ -43,6 +44,9 @@ public sealed class PrivacyService(StorageAccount storage, AuditLog audit, Analy
             ["tags.json"] = Rows(rows, CustomerKeys.TagPrefix),
             ["related-contacts.json"] = Rows(rows, CustomerKeys.RelatedPrefix),
             ["events-applied.json"] = Rows(rows, CustomerKeys.EventPrefix),
+            ["discount-codes.json"] = Rows(rows, "dc|"),
+            ["segments.json"] = await segments.ForCustomerAsync(customerId, cancellationToken),
+            ["segment-history.json"] = (await segments.CustomerHistoryAsync(customerId, Storage.Page<MembershipChange>.MaxLimit, null, cancellationToken)).Items,
             ["lookup-index.json"] = await IndexRowsAsync(rows, cancellationToken),
             ["audit.json"] = (await audit.QueryAsync(new AuditQuery(EntityType: "customer", EntityId: customerId), Storage.Page<AuditEntry>.MaxLimit, null, cancellationToken)).Items,
             ["store-events.json"] = await StoreEventsAsync(customerId, scrub: false, cancellationToken),
@@ -108,6 +112,9 @@ public sealed class PrivacyService(StorageAccount storage, AuditLog audit, Analy
         {
             await DeleteIfExistsAsync(Customers, link.RowKey[CustomerKeys.RelatedPrefix.Length..], CustomerKeys.Related(customerId), cancellationToken);
         }
+        var email = rows.FirstOrDefault(r => r.RowKey == CustomerKeys.Profile)?.GetString("Email");
+        var segmentRows = await segments.EraseCustomerAsync(customerId, cancellationToken);
+        var codeRows = await codes.EraseCustomerAsync(customerId, cancellationToken);
         await Customers.SubmitChunkedAsync(rows.Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r, ETag.All)), cancellationToken);
 
         // Audit entries about the customer, their notes and their orders carry personal values.
@@ -123,7 +130,59 @@ public sealed class PrivacyService(StorageAccount storage, AuditLog audit, Analy
             auditEntries += await audit.ScrubEntityAsync("order", orderId, orderId, cancellationToken);
         }
         var events = (await StoreEventsAsync(customerId, scrub: true, cancellationToken)).Count;
-        return new ErasureReport(Reference(customerId), pseudonym, rows.Count, indexRows.Count, orders.Count, auditEntries, events, time.GetUtcNow());
+        var files = await DeleteExportFilesAsync(customerId, email, cancellationToken);
+
+        // The analytical copy drops the customer's features row and carries the orders under the pseudonym.
+        await CustomerFeatures.MarkChangedAsync(storage, customerId, cancellationToken);
+        await analytics.RebuildChangedAsync(cancellationToken: cancellationToken);
+        return new ErasureReport(Reference(customerId), pseudonym, rows.Count + segmentRows + codeRows, indexRows.Count, orders.Count, auditEntries, events, files, time.GetUtcNow());
+    }
+
+    /// <summary>
+    /// Deletes the export files (exports, discount-code lists, ad audiences) that hold the customer's
+    /// id, email or hashed email. They are short-lived copies; a deleted one can be exported again.
+    /// </summary>
+    private async Task<int> DeleteExportFilesAsync(string customerId, string? email, CancellationToken cancellationToken)
+    {
+        var needles = new List<string> { customerId };
+        if (email is { Length: > 0 })
+        {
+            needles.Add(email);
+            needles.Add(SegmentActions.HashEmail(email));
+        }
+        var container = storage.Container(StorageNames.Containers.Exports);
+        var deleted = 0;
+        await foreach (var blob in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, null, cancellationToken))
+        {
+            using var content = new MemoryStream();
+            await container.GetBlobClient(blob.Name).DownloadToAsync(content, cancellationToken);
+            if (Holds(content, blob.Name, needles))
+            {
+                await container.DeleteBlobIfExistsAsync(blob.Name, cancellationToken: cancellationToken);
+                deleted++;
+            }
+        }
+        return deleted;
+    }
+
+    private static bool Holds(MemoryStream content, string name, List<string> needles)
+    {
+        bool Search(string text) => needles.Any(n => text.Contains(n, StringComparison.OrdinalIgnoreCase));
+        if (!name.EndsWith(".xlsx", StringComparison.OrdinalIgnoreCase))
+        {
+            return Search(Encoding.UTF8.GetString(content.ToArray()));
+        }
+        content.Position = 0;
+        using var zip = new ZipArchive(content, ZipArchiveMode.Read);
+        foreach (var entry in zip.Entries.Where(e => e.FullName.EndsWith(".xml", StringComparison.OrdinalIgnoreCase)))
+        {
+            using var reader = new StreamReader(entry.Open());
+            if (Search(reader.ReadToEnd()))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>
@@ -224,4 +283,4 @@ public sealed class PrivacyService(StorageAccount storage, AuditLog audit, Analy
 
 /// <summary>What an erasure did, in counts; it names the customer only by <see cref="PrivacyService.Reference"/>.</summary>
 public sealed record ErasureReport(
-    string Reference, string OrdersKeptAs, int RowsDeleted, int IndexRowsDeleted, int OrdersPseudonymised, int AuditEntriesScrubbed, int StoreEventsRemoved, DateTimeOffset At);
+    string Reference, string OrdersKeptAs, int RowsDeleted, int IndexRowsDeleted, int OrdersPseudonymised, int AuditEntriesScrubbed, int StoreEventsRemoved, int ExportFilesDeleted, DateTimeOffset At);

@@ -38,13 +38,37 @@ public static class StorageNames
         /// <summary>Single-use discount codes issued to customers, by code and by customer.</summary>
         public const string DiscountCodes = "discountcodes";
 
+        /// <summary>Addresses that get no email or SMS (bounces, spam reports, unsubscribes), and the development outbox.</summary>
+        public const string Suppressions = "suppressions";
+        public const string Outbox = "outbox";
+
+        /// <summary>The unified inbox: conversations, their index by last message, their messages and thread keys.</summary>
+        public const string Conversations = "conversations";
+
+        /// <summary>Automation workflows (head and versions), their instances (one partition each), and the indexes over them.</summary>
+        public const string Automations = "automations";
+        public const string AutomationInstances = "automationinstances";
+        public const string AutomationIndex = "automationindex";
+
+        /// <summary>Tasks for staff (made by automations for now; the task feature builds on it).</summary>
+        public const string Tasks = "tasks";
+
+        /// <summary>Messages waiting for their send time, by due time.</summary>
+        public const string ScheduledMessages = "scheduledmessages";
+
+        /// <summary>SendGrid event ids already applied (deduplication), and store-wide open hours.</summary>
+        public const string MessageEvents = "messageevents";
+
         /// <summary>Exports that run on a schedule (daily or weekly).</summary>
         public const string ExportSchedules = "exportschedules";
+
+        /// <summary>Email templates: the current version of each, every version kept, and which defaults were seeded.</summary>
+        public const string Templates = "templates";
 
         public static readonly IReadOnlyList<string> All =
         [
             Staff, ApiKeys, Audit, Jobs, Customers, CustomerIndex, Tags, TagMembers, Products, OrderIndex, OrdersByMonth, AnalyticsState, Nps, MarketingSpend,
-            RfmMaps, Segments, SegmentMembers, SegmentHistory, DiscountCodes, ExportSchedules,
+            RfmMaps, Segments, SegmentMembers, SegmentHistory, DiscountCodes, ExportSchedules, Suppressions, Outbox, ScheduledMessages, MessageEvents, Conversations, Automations, AutomationInstances, AutomationIndex, Tasks, Templates,
         ];
     }
 
@@ -64,7 +88,14 @@ public static class StorageNames
         /// <summary>Segment work: membership refreshes and segment actions (tagging, codes, audiences).</summary>
         public const string Segments = "segments";
 
-        public static readonly IReadOnlyList<string> All = [Housekeeping, Events, Exports, Recompute, Segments];
+        /// <summary>Messages to send now (one per message), and SendGrid event batches to apply.</summary>
+        public const string Messages = "messages";
+        public const string MessageEvents = "messageevents";
+
+        /// <summary>Automation instances to advance: one message per instance step or durable timer.</summary>
+        public const string Automation = "automation";
+
+        public static readonly IReadOnlyList<string> All = [Housekeeping, Events, Exports, Recompute, Segments, Messages, MessageEvents, Automation];
 
         public static string Poison(string queue) => queue + "-poison";
     }

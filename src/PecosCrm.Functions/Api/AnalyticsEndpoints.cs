@@ -15,9 +15,21 @@ public static class AnalyticsEndpoints
         analytics.MapGet("/freshness", (AnalyticsCopy copy, CancellationToken ct) => copy.GetFreshnessAsync(ct)).WithName("GetAnalyticsFreshness")
             .WithSummary("How far the analytical copy (Parquet by month) trails the tables.").RequireAuthorization(Permissions.AnalyticsRead);
         analytics.MapPost("/refresh", RefreshAsync).WithName("RefreshAnalytics")
-            .WithSummary("Rebuild now the months whose orders changed (the AnalyticsRefresh timer does this every two minutes).").RequireAuthorization(Permissions.JobsRun);
+            .WithSummary("Rebuild now the months whose orders changed and the customers who changed (the AnalyticsRefresh timer does this every two minutes); full=true rebuilds everything.").RequireAuthorization(Permissions.JobsRun);
         analytics.MapGet("/rfm", RfmAsync).WithName("GetRfmGrid")
             .WithSummary("RFM grid: customers, revenue and average M per (R, F) cell, and per named RFM segment.").RequireAuthorization(Permissions.AnalyticsRead);
+        analytics.MapGet("/rfm/map", GetRfmMapAsync).WithName("GetRfmMap").RequireAuthorization(Permissions.AnalyticsRead)
+            .WithSummary("The current RFM map: every code 111-555 in exactly one named segment, with its version. The ETag header is the version (\"v3\"); send it back as If-Match when saving.");
+        analytics.MapPut("/rfm/map", SaveRfmMapAsync).WithName("SaveRfmMap").RequireAuthorization(Permissions.SegmentsWrite)
+            .WithSummary("Save a new RFM map as the next version: { \"segments\": [{ \"name\", \"codes\": [\"555\", ...] }], \"note\" }. Every code 111-555 exactly once; at most 30 segments; names unique, at most 50 characters. A stale If-Match answers 412.");
+        analytics.MapGet("/rfm/map/versions", ListRfmMapVersionsAsync).WithName("ListRfmMapVersions").RequireAuthorization(Permissions.AnalyticsRead)
+            .WithSummary("Every saved version of the RFM map, newest first (version 1 is the built-in default).");
+        analytics.MapGet("/rfm/map/versions/{version:int}", GetRfmMapVersionAsync).WithName("GetRfmMapVersion").RequireAuthorization(Permissions.AnalyticsRead)
+            .WithSummary("One saved version of the RFM map.");
+        analytics.MapPost("/rfm/map/reset", ResetRfmMapAsync).WithName("ResetRfmMap").RequireAuthorization(Permissions.SegmentsWrite)
+            .WithSummary("Save the built-in default map as the next version. Honours If-Match like a save.");
+        analytics.MapGet("/rfm/affinity", RfmAffinityAsync).WithName("GetRfmAffinity").RequireAuthorization(Permissions.AnalyticsRead)
+            .WithSummary("Per RFM segment of the current map, the categories its customers bought in [from, to) (default: the last 12 months): buyers and their share of the segment, line revenue and its share, and the affinity index (share of the segment buying the category over the share of all scored customers).");
         analytics.MapGet("/kpis", KpisAsync).WithName("GetKpis").RequireAuthorization(Permissions.AnalyticsRead)
             .WithSummary("Customer metrics for [from, to) (default: the last 30 days) beside the previous period of equal length. Each metric carries its definition.");
         analytics.MapGet("/cohorts", CohortsAsync).WithName("GetCohorts").RequireAuthorization(Permissions.AnalyticsRead)
@@ -36,11 +48,11 @@ public static class AnalyticsEndpoints
         return app;
     }
 
-    public static async Task<Ok<RefreshResponse>> RefreshAsync(AnalyticsCopy copy, AuditLog audit, HttpContext http, CancellationToken cancellationToken)
+    public static async Task<Ok<CopyRefresh>> RefreshAsync(AnalyticsCopy copy, AuditLog audit, HttpContext http, bool? full, CancellationToken cancellationToken)
     {
-        var months = await copy.RebuildChangedAsync(cancellationToken);
-        await audit.RecordAsync(http, "analytics.refreshed", "analytics", "copy", null, new { months });
-        return TypedResults.Ok(new RefreshResponse(months));
+        var refresh = await copy.RebuildChangedAsync(full ?? false, cancellationToken);
+        await audit.RecordAsync(http, "analytics.refreshed", "analytics", "copy", null, refresh);
+        return TypedResults.Ok(refresh);
     }
 
     public static async Task<Ok<RfmGridResponse>> RfmAsync(RfmAnalysis rfm, CancellationToken cancellationToken)
@@ -50,6 +62,55 @@ public static class AnalyticsEndpoints
             grid.Customers,
             grid.Cells.Select(c => new RfmCellResponse(c.R, c.F, c.Customers, Money.ToDecimal(c.RevenueCents), c.AverageM)).ToList(),
             grid.Segments.Select(s => new RfmSegmentResponse(s.Name, s.Customers, Money.ToDecimal(s.RevenueCents), s.AverageR, s.AverageF, s.AverageM)).ToList(),
+            grid.MapVersion,
+            "USD"));
+    }
+
+    public static async Task<Ok<RfmMapResponse>> GetRfmMapAsync(RfmMapStore maps, HttpContext http, CancellationToken cancellationToken)
+    {
+        var map = await maps.GetCurrentAsync(cancellationToken);
+        http.SetETag(map.ETag);
+        return TypedResults.Ok(RfmMapResponse.From(map));
+    }
+
+    public static async Task<Ok<RfmMapResponse>> SaveRfmMapAsync(
+        RfmMapRequest request, RfmMapStore maps, AuditLog audit, HttpContext http, CancellationToken cancellationToken)
+    {
+        var (before, after) = await maps.SaveAsync(request.Segments, request.Note, http.IfMatch(), http.Actor().Name, cancellationToken);
+        await audit.RecordAsync(http, "rfm_map.saved", "rfm_map", "map", RfmMapResponse.From(before), RfmMapResponse.From(after));
+        http.SetETag(after.ETag);
+        return TypedResults.Ok(RfmMapResponse.From(after));
+    }
+
+    public static async Task<Ok<RfmMapResponse>> ResetRfmMapAsync(RfmMapStore maps, AuditLog audit, HttpContext http, CancellationToken cancellationToken)
+    {
+        var (before, after) = await maps.ResetAsync(http.IfMatch(), http.Actor().Name, cancellationToken);
+        await audit.RecordAsync(http, "rfm_map.reset", "rfm_map", "map", RfmMapResponse.From(before), RfmMapResponse.From(after));
+        http.SetETag(after.ETag);
+        return TypedResults.Ok(RfmMapResponse.From(after));
+    }
+
+    public static async Task<Ok<ListResponse<RfmMapVersionSummary>>> ListRfmMapVersionsAsync(RfmMapStore maps, CancellationToken cancellationToken)
+    {
+        var versions = await maps.ListVersionsAsync(cancellationToken);
+        return TypedResults.Ok(new ListResponse<RfmMapVersionSummary>(versions.Select(RfmMapVersionSummary.From).ToList(), null));
+    }
+
+    public static async Task<Ok<RfmMapResponse>> GetRfmMapVersionAsync(int version, RfmMapStore maps, CancellationToken cancellationToken)
+    {
+        var map = await maps.FindVersionAsync(version, cancellationToken)
+            ?? throw new NotFoundException("RFM map version", version.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return TypedResults.Ok(RfmMapResponse.From(map));
+    }
+
+    public static async Task<Ok<RfmAffinityResponse>> RfmAffinityAsync(
+        RfmAnalysis rfm, TimeProvider time, DateTimeOffset? from, DateTimeOffset? to, CancellationToken cancellationToken)
+    {
+        var end = to ?? time.GetUtcNow();
+        var report = await rfm.GetAffinityAsync(from ?? end.AddMonths(-12), end, cancellationToken);
+        return TypedResults.Ok(new RfmAffinityResponse(report.From, report.To, report.MapVersion, report.Customers,
+            report.Segments.Select(s => new SegmentAffinityResponse(s.Segment, s.Customers, Money.ToDecimal(s.RevenueCents),
+                s.Categories.Select(c => new CategoryAffinityResponse(c.Category, c.Customers, c.CustomerShare, Money.ToDecimal(c.RevenueCents), c.RevenueShare, c.Affinity)).ToList())).ToList(),
             "USD"));
     }
 
@@ -152,10 +213,26 @@ public sealed record SpendRequest(decimal? Amount);
 
 public sealed record CacResponse(string Month, string Channel, decimal Spend, long NewCustomers, decimal? Cac, string Currency);
 
-public sealed record RefreshResponse(IReadOnlyList<string> MonthsRebuilt);
-
 public sealed record RfmCellResponse(int R, int F, int Customers, decimal Revenue, double AverageM);
 
 public sealed record RfmSegmentResponse(string Name, int Customers, decimal Revenue, double AverageR, double AverageF, double AverageM);
 
-public sealed record RfmGridResponse(int Customers, IReadOnlyList<RfmCellResponse> Cells, IReadOnlyList<RfmSegmentResponse> Segments, string Currency);
+public sealed record RfmGridResponse(int Customers, IReadOnlyList<RfmCellResponse> Cells, IReadOnlyList<RfmSegmentResponse> Segments, int MapVersion, string Currency);
+
+public sealed record RfmMapRequest(IReadOnlyList<RfmSegmentDraft?>? Segments, string? Note);
+
+public sealed record RfmMapResponse(int Version, IReadOnlyList<RfmSegmentCodes> Segments, string CreatedBy, DateTimeOffset CreatedAt, string? Note)
+{
+    public static RfmMapResponse From(RfmMapVersion map) => new(map.Version, map.Segments, map.CreatedBy, map.CreatedAt, map.Note);
+}
+
+public sealed record RfmMapVersionSummary(int Version, IReadOnlyList<string> SegmentNames, string CreatedBy, DateTimeOffset CreatedAt, string? Note)
+{
+    public static RfmMapVersionSummary From(RfmMapVersion map) => new(map.Version, map.Segments.Select(s => s.Name).ToList(), map.CreatedBy, map.CreatedAt, map.Note);
+}
+
+public sealed record CategoryAffinityResponse(string Category, int Customers, double CustomerShare, decimal Revenue, double RevenueShare, double Affinity);
+
+public sealed record SegmentAffinityResponse(string Segment, int Customers, decimal Revenue, IReadOnlyList<CategoryAffinityResponse> Categories);
+
+public sealed record RfmAffinityResponse(DateTimeOffset From, DateTimeOffset To, int MapVersion, int Customers, IReadOnlyList<SegmentAffinityResponse> Segments, string Currency);

@@ -10,8 +10,16 @@ public static class CrmFunctions
         .Timer<HousekeepingTimerJob>(HousekeepingTimerJob.FunctionName, HousekeepingTimerJob.Schedule)
         .Timer<AnalyticsRefreshJob>(AnalyticsRefreshJob.FunctionName, AnalyticsRefreshJob.Schedule)
         .Timer<NightlyRecomputeJob>(NightlyRecomputeJob.FunctionName, NightlyRecomputeJob.Schedule)
+        .Timer<ScheduledMessagesJob>(ScheduledMessagesJob.FunctionName, ScheduledMessagesJob.Schedule)
+        .Timer<AutomationSweepJob>(AutomationSweepJob.FunctionName, AutomationSweepJob.Schedule)
+        .Timer<AutomationSchedulesJob>(AutomationSchedulesJob.FunctionName, AutomationSchedulesJob.Schedule)
+        .Timer<ScheduledExportsJob>(ScheduledExportsJob.FunctionName, ScheduledExportsJob.Schedule)
         .Queue<HousekeepingQueueJob>(HousekeepingQueueJob.FunctionName, StorageNames.Queues.Housekeeping)
         .Queue<ProcessEventsJob>(ProcessEventsJob.FunctionName, StorageNames.Queues.Events)
         .Queue<RunExportJob>(RunExportJob.FunctionName, StorageNames.Queues.Exports)
-        .Queue<RecomputeShardJob>(RecomputeShardJob.FunctionName, StorageNames.Queues.Recompute);
+        .Queue<RecomputeShardJob>(RecomputeShardJob.FunctionName, StorageNames.Queues.Recompute)
+        .Queue<SegmentWorkJob>(SegmentWorkJob.FunctionName, StorageNames.Queues.Segments)
+        .Queue<SendMessageJob>(SendMessageJob.FunctionName, StorageNames.Queues.Messages)
+        .Queue<SendGridEventsJob>(SendGridEventsJob.FunctionName, StorageNames.Queues.MessageEvents)
+        .Queue<AdvanceAutomationJob>(AdvanceAutomationJob.FunctionName, StorageNames.Queues.Automation);
 }

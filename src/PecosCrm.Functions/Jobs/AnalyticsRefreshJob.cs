@@ -9,5 +9,5 @@ public sealed class AnalyticsRefreshJob(AnalyticsCopy copy) : ITimerJob
     public const string FunctionName = "AnalyticsRefresh";
     public const string Schedule = "0 */2 * * * *";
 
-    public Task RunAsync(TimerInvocation timer, CancellationToken cancellationToken) => copy.RebuildChangedAsync(cancellationToken);
+    public Task RunAsync(TimerInvocation timer, CancellationToken cancellationToken) => copy.RebuildChangedAsync(cancellationToken: cancellationToken);
 }

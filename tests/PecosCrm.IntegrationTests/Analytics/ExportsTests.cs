@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Azure.Data.Tables;
 using MiniExcelLibs;
+using PecosCrm.Core.Storage;
 using PecosCrm.IntegrationTests.Infrastructure;
 using static PecosCrm.IntegrationTests.Infrastructure.StoreData;
 
@@ -65,10 +67,67 @@ public sealed class ExportsTests(AzuriteFixture fixture)
         Assert.Contains("password", errors["fields"]![0]!.GetValue<string>());
     }
 
-    private static async Task<JsonNode> StartAndWaitAsync(HttpClient admin, object request)
+    [Fact]
+    public async Task SegmentToCsv_ExactlyTheMembersInIdOrder_FormulasNeutralised_NamedAfterSegment()
     {
-        var started = await (await admin.PostJsonAsync("/api/exports", request)).AssertJsonAsync(HttpStatusCode.Accepted);
-        var id = started["id"]!.GetValue<string>();
+        var app = fixture.App;
+        var admin = app.Admin();
+        var prefix = NewId("seg");
+        await (await admin.PostJsonAsync("/api/customers", Customer($"{prefix}-b", "+Rosa", "-Dee"))).AssertJsonAsync(HttpStatusCode.Created);
+        await (await admin.PostJsonAsync("/api/customers", Customer($"{prefix}-a", "=1+2", "@Vega"))).AssertJsonAsync(HttpStatusCode.Created);
+        await (await admin.PostJsonAsync("/api/customers", Customer($"{prefix}-c", "Not", "Member"))).AssertJsonAsync(HttpStatusCode.Created);
+        var segmentId = await WriteSegmentAsync(app, "Rodeo Fans — Büyük!", $"{prefix}-b", $"{prefix}-gone", $"{prefix}-a");
+
+        var job = await StartAndWaitAsync(admin, new { kind = "segment", segmentId, format = "csv" });
+        using var http = new HttpClient();
+        var url = new Uri(job["downloadUrl"]!.GetValue<string>());
+        var csv = await http.GetStringAsync(url);
+
+        var lines = csv.Trim().Split('\n').Select(l => l.TrimEnd('\r')).ToList();
+        Assert.Equal(3, lines.Count);
+        Assert.Equal(string.Join(',', PecosCrm.Core.Exports.ExportFields.Customers), lines[0]);
+        Assert.StartsWith($"{prefix}-a,'=1+2,'@Vega,{prefix}-a@riders.example,,bronze,", lines[1], StringComparison.Ordinal);
+        Assert.StartsWith($"{prefix}-b,'+Rosa,'-Dee,{prefix}-b@riders.example,,bronze,", lines[2], StringComparison.Ordinal);
+        Assert.Equal(2, job["rows"]!.GetValue<long>());
+        Assert.Equal("segment", job["kind"]!.GetValue<string>());
+        Assert.Equal(segmentId, job["segmentId"]!.GetValue<string>());
+        Assert.Equal("Rodeo Fans — Büyük!", job["segmentName"]!.GetValue<string>());
+        Assert.Contains("/segment-rodeo-fans-buyuk-", url.AbsolutePath, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SegmentId_MissingForSegment_UnknownOrGivenForAnotherKind_NamesSegmentId_StartsNothing()
+    {
+        await using var app = fixture.NewApp(new Dictionary<string, string?> { ["Hosting:RunTimers"] = "false" });
+        var admin = app.Admin();
+        var other = await WriteSegmentAsync(app, "Boot Lovers");
+
+        var missing = await admin.PostJsonAsync("/api/exports", new { kind = "segment", format = "csv" });
+        var unknown = await admin.PostJsonAsync("/api/exports", new { kind = "segment", format = "csv", segmentId = "no-such-segment" });
+        var wrongKind = await admin.PostJsonAsync("/api/exports", new { kind = "customers", format = "csv", segmentId = other });
+
+        Assert.Contains("required", (await missing.AssertProblemAsync(HttpStatusCode.BadRequest))["errors"]!["segmentId"]![0]!.GetValue<string>());
+        Assert.Contains("no such segment", (await unknown.AssertProblemAsync(HttpStatusCode.BadRequest))["errors"]!["segmentId"]![0]!.GetValue<string>());
+        Assert.Contains("only for a segment", (await wrongKind.AssertProblemAsync(HttpStatusCode.BadRequest))["errors"]!["segmentId"]![0]!.GetValue<string>());
+        var history = await (await admin.GetAsync("/api/exports")).AssertJsonAsync();
+        Assert.Empty(history["items"]!.AsArray());
+    }
+
+    /// <summary>Writes a segment as the segments feature lays it out: a definition row and one row per member.</summary>
+    internal static async Task<string> WriteSegmentAsync(CrmApp app, string name, params string[] memberIds)
+    {
+        var id = NewId("segment");
+        await app.Storage.Table(StorageNames.Tables.Segments).AddEntityAsync(new TableEntity("segment", id) { ["Name"] = name });
+        var members = app.Storage.Table(StorageNames.Tables.SegmentMembers);
+        foreach (var member in memberIds)
+        {
+            await members.AddEntityAsync(new TableEntity(id, member));
+        }
+        return id;
+    }
+
+    internal static async Task<JsonNode> WaitForExportAsync(HttpClient admin, string id)
+    {
         JsonNode? job = null;
         await HttpAssertions.EventuallyAsync(async () =>
         {
@@ -77,5 +136,11 @@ public sealed class ExportsTests(AzuriteFixture fixture)
             return job["state"]!.GetValue<string>() == "succeeded";
         }, "export finished");
         return job!;
+    }
+
+    private static async Task<JsonNode> StartAndWaitAsync(HttpClient admin, object request)
+    {
+        var started = await (await admin.PostJsonAsync("/api/exports", request)).AssertJsonAsync(HttpStatusCode.Accepted);
+        return await WaitForExportAsync(admin, started["id"]!.GetValue<string>());
     }
 }

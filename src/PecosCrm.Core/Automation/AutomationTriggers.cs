@@ -1,0 +1,268 @@
+using System.Globalization;
+using System.Text.Json;
+using Azure.Data.Tables;
+using Cronos;
+using DuckDB.NET.Data;
+using Microsoft.Extensions.Logging;
+using PecosCrm.Core.Analytics;
+using PecosCrm.Core.Customers;
+using PecosCrm.Core.Events;
+using PecosCrm.Core.Messaging;
+using PecosCrm.Core.Segments;
+using PecosCrm.Core.Storage;
+
+namespace PecosCrm.Core.Automation;
+
+/// <summary>What a bulk enrolment did.</summary>
+public sealed record EnrolmentResult(int Enrolled, int Skipped, IReadOnlyDictionary<string, int> SkippedBecause);
+
+/// <summary>
+/// Starts instances. Event triggers (and goals and event waits) hear every applied store event;
+/// <c>tier.changed</c> is a <c>customer.updated</c> carrying a tier; threshold triggers compare the
+/// customer's metrics after each order event; points thresholds are checked when an automation
+/// awards points. Time, date-field and behaviour triggers are found by a timer over the customer-
+/// features file (birthdays and anniversaries in the store's time zone, days without an order), and
+/// manual enrolment takes one customer or a whole segment.
+/// </summary>
+public sealed partial class AutomationTriggers(
+    StorageAccount storage, WorkflowStore workflows, AutomationRuntime runtime, SegmentService segments, SegmentStore segmentStore,
+    AnalyticsEngine engine, AnalyticsCopy copy, TimeProvider time, ILogger<AutomationTriggers> logger) : IAppliedEventObserver
+{
+    private TableClient Index => storage.Table(StorageNames.Tables.AutomationIndex);
+
+    public async Task OnAppliedAsync(StoreEvent e, CancellationToken cancellationToken)
+    {
+        var tierChanged = e.Type is EventTypes.CustomerUpdated && e.Data.ValueKind == JsonValueKind.Object && e.Data.TryGetProperty("tier", out _);
+        await runtime.OnCustomerEventAsync(e.CustomerId, e.Type, cancellationToken);
+        foreach (var workflow in await workflows.ActiveAsync(cancellationToken))
+        {
+            var trigger = workflow.Definition.Trigger!;
+            var matches = trigger.Kind switch
+            {
+                "event" => (trigger.Event == e.Type || (trigger.Event == "tier.changed" && tierChanged)) && FiltersHold(trigger.Filters, e.Data),
+                "threshold" => EventTypes.IsOrderEvent(e.Type) && trigger.Metric is "lifetime_value" or "order_count" && await ReachedAsync(trigger, e.CustomerId, cancellationToken),
+                _ => false,
+            };
+            if (matches)
+            {
+                var (_, refused) = await runtime.EnrolAsync(workflow, e.CustomerId, $"{e.Type} {e.Id}", cancellationToken);
+                if (refused is not null)
+                {
+                    LogNotEnrolled(logger, workflow.Id, refused);
+                }
+            }
+        }
+    }
+
+    /// <summary>Enrols one customer by hand.</summary>
+    public async Task<(WorkflowInstance? Instance, string? Refused)> EnrolAsync(string workflowId, string customerId, string actor, CancellationToken cancellationToken = default)
+    {
+        var workflow = await ActiveWorkflowAsync(workflowId, cancellationToken);
+        return await runtime.EnrolAsync(workflow, customerId, "manual: " + actor, cancellationToken);
+    }
+
+    /// <summary>Enrols every member of a segment (a dynamic one is refreshed first).</summary>
+    public async Task<EnrolmentResult> EnrolSegmentAsync(string workflowId, string segmentId, string source, CancellationToken cancellationToken = default)
+    {
+        var workflow = await ActiveWorkflowAsync(workflowId, cancellationToken);
+        if ((await segmentStore.GetAsync(segmentId, cancellationToken)).Kind == SegmentKind.Dynamic)
+        {
+            await segments.RefreshAsync(segmentId, cancellationToken);
+        }
+        return await EnrolAllAsync(workflow, segmentStore.MemberIdPagesAsync(segmentId, cancellationToken), source, cancellationToken);
+    }
+
+    /// <summary>The timer's pass over time, date-field and behaviour triggers; returns how many were enrolled.</summary>
+    public async Task<int> RunSchedulesAsync(CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow();
+        var enrolled = 0;
+        var scheduled = (await workflows.ActiveAsync(cancellationToken)).Where(w => w.Definition.Trigger!.Kind is "time" or "date_field" or "behavior").ToList();
+        if (scheduled.Count > 0 && scheduled.Any(w => w.Definition.Trigger!.Kind != "time"))
+        {
+            await copy.RebuildChangedAsync(cancellationToken: cancellationToken);
+        }
+        foreach (var workflow in scheduled)
+        {
+            var trigger = workflow.Definition.Trigger!;
+            var run = trigger.Kind == "time" ? DueOccurrence(trigger, workflow, now) : DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, MessageService.FindZone(null)).DateTime).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+            if (run is null || !await ClaimRunAsync(workflow.Id, run, cancellationToken))
+            {
+                continue;
+            }
+            var result = trigger.Kind == "time"
+                ? await EnrolSegmentAsync(workflow.Id, trigger.SegmentId!, $"{trigger.Kind} {run}", cancellationToken)
+                : await EnrolAllAsync(workflow, Pages(await FindAsync(trigger, now, cancellationToken)), $"{trigger.Kind} {run}", cancellationToken);
+            enrolled += result.Enrolled;
+        }
+        return enrolled;
+    }
+
+    private async Task<Workflow> ActiveWorkflowAsync(string workflowId, CancellationToken cancellationToken)
+    {
+        var workflow = await workflows.GetAsync(workflowId, cancellationToken);
+        return workflow.Active ? workflow : throw new ConflictException("The workflow is not active: activate it before enrolling customers.");
+    }
+
+    private async Task<EnrolmentResult> EnrolAllAsync(Workflow workflow, IAsyncEnumerable<IReadOnlyList<string>> pages, string source, CancellationToken cancellationToken)
+    {
+        var enrolled = 0;
+        var skipped = new System.Collections.Concurrent.ConcurrentDictionary<string, int>(StringComparer.Ordinal);
+        await foreach (var page in pages.WithCancellation(cancellationToken))
+        {
+            await Parallel.ForEachAsync(page, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (id, ct) =>
+            {
+                var (_, refused) = await runtime.EnrolAsync(workflow, id, source, ct);
+                if (refused is null)
+                {
+                    Interlocked.Increment(ref enrolled);
+                }
+                else
+                {
+                    skipped.AddOrUpdate(refused, 1, (_, n) => n + 1);
+                }
+            });
+        }
+        return new EnrolmentResult(enrolled, skipped.Values.Sum(), skipped);
+    }
+
+    private static async IAsyncEnumerable<IReadOnlyList<string>> Pages(IReadOnlyList<string> ids)
+    {
+        foreach (var chunk in ids.Chunk(500))
+        {
+            yield return chunk;
+        }
+        await Task.CompletedTask;
+    }
+
+    /// <summary>Customers a date-field or behaviour trigger finds today, from the customer-features file.</summary>
+    private async Task<IReadOnlyList<string>> FindAsync(Trigger trigger, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var today = TimeZoneInfo.ConvertTime(now, MessageService.FindZone(null)).DateTime;
+        using var db = await engine.OpenAsync(cancellationToken);
+        using var command = db.CreateCommand();
+        switch (trigger.Kind)
+        {
+            case "date_field" when trigger.DateField == "birthday":
+                command.CommandText = "SELECT customer_id FROM customers WHERE month(birthday) = $m AND day(birthday) = $d";
+                break;
+            case "date_field":
+                command.CommandText = "SELECT customer_id FROM customers WHERE month(customer_since) = $m AND day(customer_since) = $d AND year(customer_since) < $y";
+                command.Parameters.Add(new DuckDBParameter("y", today.Year));
+                break;
+            default:
+                command.CommandText = "SELECT customer_id FROM customers WHERE order_count > 0 AND last_order_at < $since";
+                command.Parameters.Add(new DuckDBParameter("since", now.AddDays(-trigger.Days!.Value).UtcDateTime));
+                break;
+        }
+        if (trigger.Kind == "date_field")
+        {
+            command.Parameters.Add(new DuckDBParameter("m", today.Month));
+            command.Parameters.Add(new DuckDBParameter("d", today.Day));
+        }
+        var ids = new List<string>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            ids.Add(reader.GetString(0));
+        }
+        return ids;
+    }
+
+    /// <summary>For a time trigger: the occurrence that is due now (the moment, or the latest cron occurrence), or null.</summary>
+    private static string? DueOccurrence(Trigger trigger, Workflow workflow, DateTimeOffset now)
+    {
+        if (trigger.Cron is { } cron)
+        {
+            var expression = CronExpression.Parse(cron);
+            var from = workflow.UpdatedAt.UtcDateTime;
+            DateTime? last = null;
+            foreach (var occurrence in expression.GetOccurrences(from, now.UtcDateTime, fromInclusive: false, toInclusive: true))
+            {
+                last = occurrence;
+            }
+            return last?.ToString("yyyyMMddHHmm", CultureInfo.InvariantCulture);
+        }
+        return trigger.At is { } at && at <= now ? at.UtcDateTime.ToString("yyyyMMddHHmm", CultureInfo.InvariantCulture) : null;
+    }
+
+    /// <summary>Records that an occurrence of a scheduled trigger is being run; false when it ran before (or another instance took it).</summary>
+    private async Task<bool> ClaimRunAsync(string workflowId, string run, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Index.AddEntityAsync(new TableEntity("ran|" + workflowId, run) { ["At"] = time.GetUtcNow() }, cancellationToken);
+            return true;
+        }
+        catch (Azure.RequestFailedException ex) when (ex.Status == 409)
+        {
+            return false;
+        }
+    }
+
+    private async Task<bool> ReachedAsync(Trigger trigger, string customerId, CancellationToken cancellationToken)
+    {
+        var metrics = await storage.Table(StorageNames.Tables.Customers).FindAsync<MetricsEntity>(customerId, CustomerKeys.Metrics, cancellationToken);
+        var value = trigger.Metric == "lifetime_value" ? (metrics?.LifetimeValueCents ?? 0) / 100m : metrics?.OrderCount ?? 0;
+        return value >= trigger.Value;
+    }
+
+    /// <summary>Whether the triggering event's data passes every filter (paths like <c>value</c> or <c>items.0.productId</c>).</summary>
+    public static bool FiltersHold(IReadOnlyList<DataFilter>? filters, JsonElement data)
+    {
+        foreach (var filter in filters ?? [])
+        {
+            var value = data;
+            foreach (var part in filter.Path!.Split('.'))
+            {
+                if (value.ValueKind == JsonValueKind.Object && value.TryGetProperty(part, out var child))
+                {
+                    value = child;
+                }
+                else if (value.ValueKind == JsonValueKind.Array && int.TryParse(part, out var i) && i < value.GetArrayLength())
+                {
+                    value = value[i];
+                }
+                else
+                {
+                    value = default;
+                    break;
+                }
+            }
+            if (!Holds(filter, value))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static bool Holds(DataFilter filter, JsonElement value)
+    {
+        if (filter.Op == "exists")
+        {
+            return value.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.Null);
+        }
+        if (filter.Value is not { } expected || value.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null)
+        {
+            return false;
+        }
+        if (filter.Op == "in")
+        {
+            return expected.ValueKind == JsonValueKind.Array && expected.EnumerateArray().Any(x => Same(x, value));
+        }
+        if (value.ValueKind == JsonValueKind.Number && expected.ValueKind == JsonValueKind.Number)
+        {
+            var (a, b) = (value.GetDecimal(), expected.GetDecimal());
+            return filter.Op switch { "eq" => a == b, "neq" => a != b, "gt" => a > b, "gte" => a >= b, "lt" => a < b, _ => a <= b };
+        }
+        return filter.Op switch { "eq" => Same(value, expected), "neq" => !Same(value, expected), _ => false };
+    }
+
+    private static bool Same(JsonElement a, JsonElement b) =>
+        a.ValueKind == JsonValueKind.Number && b.ValueKind == JsonValueKind.Number ? a.GetDecimal() == b.GetDecimal()
+        : string.Equals(a.ToString(), b.ToString(), StringComparison.OrdinalIgnoreCase);
+
+    [LoggerMessage(1, LogLevel.Debug, "Workflow {WorkflowId}: customer not enrolled ({Reason})")]
+    private static partial void LogNotEnrolled(ILogger logger, string workflowId, string reason);
+}

@@ -1,0 +1,135 @@
+using System.Net;
+using System.Text.Json;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Options;
+using PecosCrm.Core.Storage;
+using SendGrid;
+using SendGrid.Helpers.Mail;
+
+namespace PecosCrm.Core.Messaging;
+
+/// <summary>An email ready to leave: addresses, content, extra headers and the custom args that tie provider events back to it.</summary>
+public sealed record OutgoingEmail(
+    string To, string? ToName, string From, string FromName, string Subject, string Html, string Text,
+    IReadOnlyDictionary<string, string> Headers, IReadOnlyDictionary<string, string> CustomArgs, string? Category);
+
+public enum SendResult
+{
+    Accepted,
+
+    /// <summary>Worth trying again later: throttled (429), the provider's own errors (5xx), the network.</summary>
+    Transient,
+
+    /// <summary>Will never work as it is: a bad request, a rejected key, a refused address.</summary>
+    Permanent,
+}
+
+public sealed record SendOutcome(SendResult Result, string? ProviderMessageId, string? Error);
+
+/// <summary>Hands an email to whatever delivers it.</summary>
+public interface IEmailSender
+{
+    /// <summary>Where email goes: <c>sendgrid</c> or <c>outbox</c>.</summary>
+    string Name { get; }
+
+    Task<SendOutcome> SendAsync(OutgoingEmail email, CancellationToken cancellationToken = default);
+}
+
+/// <summary>
+/// Sends through SendGrid's v3 mail API with the <c>SendGrid</c> client. The custom args travel with
+/// the message and come back on every event SendGrid posts to the event webhook.
+/// </summary>
+public sealed class SendGridEmailSender(HttpClient http, IOptions<MessagingOptions> options) : IEmailSender
+{
+    private readonly SendGridClient _client = new(http, new SendGridClientOptions { ApiKey = options.Value.SendGridApiKey, Host = options.Value.SendGridApiHost });
+
+    public string Name => "sendgrid";
+
+    public async Task<SendOutcome> SendAsync(OutgoingEmail email, CancellationToken cancellationToken = default)
+    {
+        var message = MailHelper.CreateSingleEmail(new EmailAddress(email.From, email.FromName), new EmailAddress(email.To, email.ToName), email.Subject, email.Text, email.Html);
+        foreach (var (name, value) in email.Headers)
+        {
+            message.AddHeader(name, value);
+        }
+        foreach (var (name, value) in email.CustomArgs)
+        {
+            message.AddCustomArg(name, value);
+        }
+        if (email.Category is { } category)
+        {
+            message.AddCategory(category);
+        }
+        Response response;
+        try
+        {
+            response = await _client.SendEmailAsync(message, cancellationToken);
+        }
+        catch (HttpRequestException ex)
+        {
+            return new SendOutcome(SendResult.Transient, null, "SendGrid unreachable: " + ex.Message);
+        }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return new SendOutcome(SendResult.Transient, null, "SendGrid did not answer in time");
+        }
+        if (response.IsSuccessStatusCode)
+        {
+            var id = response.Headers.TryGetValues("X-Message-Id", out var values) ? values.FirstOrDefault() : null;
+            return new SendOutcome(SendResult.Accepted, id, null);
+        }
+        var body = await response.Body.ReadAsStringAsync(cancellationToken);
+        var error = $"SendGrid answered {(int)response.StatusCode}: {(body.Length > 500 ? body[..500] : body)}";
+        var transient = response.StatusCode == HttpStatusCode.TooManyRequests || (int)response.StatusCode >= 500;
+        return new SendOutcome(transient ? SendResult.Transient : SendResult.Permanent, null, error);
+    }
+}
+
+/// <summary>
+/// The development outbox: with no SendGrid key, email is kept in the <c>outbox</c> table instead of
+/// sent, exactly as it would have left (headers and custom args included), for staff to read
+/// through <c>GET /api/outbox</c>.
+/// </summary>
+public sealed class OutboxEmailSender(StorageAccount storage, TimeProvider time) : IEmailSender
+{
+    public string Name => "outbox";
+
+    public async Task<SendOutcome> SendAsync(OutgoingEmail email, CancellationToken cancellationToken = default)
+    {
+        var id = "outbox-" + Guid.NewGuid().ToString("N")[..16];
+        var now = time.GetUtcNow();
+        await storage.Table(StorageNames.Tables.Outbox).AddEntityAsync(new TableEntity("email", KeyRules.InvertedTicks(now) + "|" + id)
+        {
+            ["To"] = email.To,
+            ["From"] = email.From,
+            ["Subject"] = email.Subject,
+            ["Html"] = email.Html,
+            ["Text"] = email.Text,
+            ["Headers"] = JsonSerializer.Serialize(email.Headers, CrmJson.Options),
+            ["CustomArgs"] = JsonSerializer.Serialize(email.CustomArgs, CrmJson.Options),
+            ["Category"] = email.Category,
+            ["At"] = now,
+        }, cancellationToken);
+        return new SendOutcome(SendResult.Accepted, id, null);
+    }
+}
+
+/// <summary>One email or SMS kept by the development outbox.</summary>
+public sealed record OutboxItem(
+    string Id, string Channel, string To, string? From, string? Subject, string? Html, string? Text,
+    IReadOnlyDictionary<string, string> Headers, IReadOnlyDictionary<string, string> CustomArgs, DateTimeOffset At);
+
+/// <summary>Reads the development outbox, newest first.</summary>
+public sealed class Outbox(StorageAccount storage)
+{
+    public async Task<Storage.Page<OutboxItem>> ListAsync(Channel channel, int limit, string? cursor, CancellationToken cancellationToken = default)
+    {
+        var partition = channel == Channel.Sms ? "sms" : "email";
+        var page = await storage.Table(StorageNames.Tables.Outbox).QueryPageAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition}"), limit, cursor, cancellationToken);
+        return page.Select(r => new OutboxItem(
+            r.RowKey[(r.RowKey.IndexOf('|') + 1)..], partition, r.GetString("To"), r.GetString("From"), r.GetString("Subject"), r.GetString("Html"), r.GetString("Text"),
+            JsonSerializer.Deserialize<Dictionary<string, string>>(r.GetString("Headers") ?? "{}", CrmJson.Options) ?? [],
+            JsonSerializer.Deserialize<Dictionary<string, string>>(r.GetString("CustomArgs") ?? "{}", CrmJson.Options) ?? [],
+            r.GetDateTimeOffset("At") ?? default));
+    }
+}

@@ -1,0 +1,105 @@
+using Azure.Data.Tables;
+using PecosCrm.Core.Customers;
+using PecosCrm.Core.Storage;
+
+namespace PecosCrm.Core.Messaging;
+
+/// <summary>
+/// The communication log: every message to or from a customer, in the customer's partition, each
+/// written together with its timeline entry in one transaction. Status changes are ETag-guarded and
+/// only move forward (an open reported after a click does not turn a click back into an open).
+/// </summary>
+public sealed class MessageStore(StorageAccount storage, TimeProvider time)
+{
+    private const int MaxAttempts = 8;
+
+    private readonly CustomerPartition _partition = new(storage);
+
+    private TableClient Customers => storage.Table(StorageNames.Tables.Customers);
+
+    /// <summary>A new message id: inverted ticks (newest first) and 8 random hex digits.</summary>
+    public string NewId() => KeyRules.InvertedTicks(time.GetUtcNow()) + Guid.NewGuid().ToString("N")[..8];
+
+    internal async Task AddAsync(MessageEntity message, string? timelineTitle, CancellationToken cancellationToken)
+    {
+        var actions = new List<TableTransactionAction> { new(TableTransactionActionType.Add, message) };
+        if (timelineTitle is not null)
+        {
+            actions.AddRange(Timeline(message, timelineTitle, message.CreatedAt));
+        }
+        await _partition.SubmitAsync(actions, cancellationToken);
+    }
+
+    internal async Task<MessageEntity?> FindEntityAsync(string customerId, string messageId, CancellationToken cancellationToken) =>
+        KeyRules.IsValidKey(customerId) && KeyRules.IsValidKey(messageId)
+            ? await Customers.FindAsync<MessageEntity>(customerId, MessageEntity.Prefix + messageId, cancellationToken)
+            : null;
+
+    public async Task<Message> GetAsync(string customerId, string messageId, CancellationToken cancellationToken = default) =>
+        (await FindEntityAsync(customerId, messageId, cancellationToken))?.ToRecord() ?? throw new NotFoundException("Message", messageId);
+
+    /// <summary>A customer's messages, newest first, optionally of one channel.</summary>
+    public async Task<Storage.Page<Message>> ListAsync(string customerId, Channel? channel, int limit, string? cursor, CancellationToken cancellationToken = default)
+    {
+        var filter = CustomerKeys.PrefixFilter(customerId, MessageEntity.Prefix);
+        if (channel is { } c)
+        {
+            filter += " and " + TableClient.CreateQueryFilter($"Channel eq {c.ToString()}");
+        }
+        var page = await Customers.QueryPageAsync<MessageEntity>(filter, limit, cursor, cancellationToken);
+        return page.Select(m => m.ToRecord());
+    }
+
+    /// <summary>
+    /// Changes a message under its ETag, re-reading and re-applying on a lost race. <paramref name="change"/>
+    /// returns the timeline title to add, or null for none; returning false from <paramref name="applies"/> leaves it as it is.
+    /// </summary>
+    internal async Task<MessageEntity?> UpdateAsync(
+        string customerId, string messageId, Func<MessageEntity, bool> applies, Func<MessageEntity, string?> change, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var message = await FindEntityAsync(customerId, messageId, cancellationToken);
+            if (message is null || !applies(message))
+            {
+                return message;
+            }
+            var title = change(message);
+            var actions = new List<TableTransactionAction> { new(TableTransactionActionType.UpdateReplace, message, message.ETag) };
+            if (title is not null)
+            {
+                actions.AddRange(Timeline(message, title, time.GetUtcNow()));
+            }
+            try
+            {
+                await _partition.SubmitAsync(actions, cancellationToken);
+                return message;
+            }
+            catch (ConcurrencyException) when (attempt < MaxAttempts)
+            {
+                // Someone else moved the message meanwhile (a webhook event, say): read it again.
+            }
+        }
+    }
+
+    /// <summary>The order of outbound progress: a later report of an earlier step does not move a message back.</summary>
+    public static int Rank(MessageStatus status) => status switch
+    {
+        MessageStatus.Draft or MessageStatus.Scheduled => 0,
+        MessageStatus.Queued => 1,
+        MessageStatus.Sending => 2,
+        MessageStatus.Sent => 3,
+        MessageStatus.Delivered => 4,
+        MessageStatus.Opened => 5,
+        MessageStatus.Clicked => 6,
+        _ => 7,
+    };
+
+    private static IEnumerable<TableTransactionAction> Timeline(MessageEntity message, string title, DateTimeOffset at)
+    {
+        var type = message.Channel == nameof(Channel.Email) ? TimelineType.Email : TimelineType.Account;
+        var entry = new TimelineEntry(Guid.CreateVersion7(at).ToString("N"), message.PartitionKey, type, title, at, message.SentBy,
+            $"/api/customers/{message.PartitionKey}/messages/{message.Id}", message.Error);
+        return TimelineEntity.RowsFor(entry).Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r));
+    }
+}

@@ -1,0 +1,107 @@
+using Azure;
+using Azure.Data.Tables;
+using PecosCrm.Core.Customers;
+using PecosCrm.Core.Storage;
+
+namespace PecosCrm.Core.Messaging;
+
+/// <summary>Why an address gets no (marketing) email.</summary>
+public enum SuppressionReason
+{
+    Unsubscribed,
+    Bounced,
+    SpamReport,
+    Dropped,
+    Manual,
+}
+
+/// <summary>An address on the suppression list. <paramref name="MarketingOnly"/>: an unsubscribe still lets order and service email through.</summary>
+public sealed record Suppression(string Address, SuppressionReason Reason, bool MarketingOnly, string Source, DateTimeOffset At);
+
+/// <summary>
+/// The global suppression list (<c>suppressions</c>, PartitionKey <c>email</c> or <c>phone</c>, RowKey
+/// the normalised address): bounces, spam reports and manual entries stop every email to the address;
+/// an unsubscribe stops marketing only. Checked before a message is queued and again before it is sent.
+/// </summary>
+public sealed class Suppressions(StorageAccount storage, TimeProvider time)
+{
+    private TableClient Table => storage.Table(StorageNames.Tables.Suppressions);
+
+    public static string Normalize(string address) => address.Trim().ToLowerInvariant();
+
+    private static string PartitionOf(Channel channel) => channel == Channel.Sms ? "phone" : "email";
+
+    private static string KeyOf(Channel channel, string address) =>
+        channel == Channel.Sms ? new string(address.Where(char.IsDigit).ToArray()) : KeyRules.Escape(Normalize(address));
+
+    public async Task<Suppression?> FindAsync(Channel channel, string address, CancellationToken cancellationToken = default)
+    {
+        var row = await Table.FindAsync<TableEntity>(PartitionOf(channel), KeyOf(channel, address), cancellationToken);
+        return row is null ? null : ToRecord(row);
+    }
+
+    /// <summary>Adds or replaces an entry. A marketing-only entry never weakens a stronger one already there.</summary>
+    public async Task<Suppression> AddAsync(Channel channel, string address, SuppressionReason reason, string source, DateTimeOffset? at = null, CancellationToken cancellationToken = default)
+    {
+        var marketingOnly = reason == SuppressionReason.Unsubscribed;
+        if (marketingOnly && await FindAsync(channel, address, cancellationToken) is { MarketingOnly: false } stronger)
+        {
+            return stronger;
+        }
+        var row = new TableEntity(PartitionOf(channel), KeyOf(channel, address))
+        {
+            ["Address"] = channel == Channel.Sms ? address.Trim() : Normalize(address),
+            ["Reason"] = reason.ToString(),
+            ["MarketingOnly"] = marketingOnly,
+            ["Source"] = source,
+            ["At"] = at ?? time.GetUtcNow(),
+        };
+        await Table.UpsertEntityAsync(row, TableUpdateMode.Replace, cancellationToken);
+        return ToRecord(row);
+    }
+
+    public async Task<bool> RemoveAsync(Channel channel, string address, CancellationToken cancellationToken = default)
+    {
+        var response = await Table.DeleteEntityAsync(PartitionOf(channel), KeyOf(channel, address), ETag.All, cancellationToken);
+        return response.Status != 404;
+    }
+
+    public async Task<Storage.Page<Suppression>> ListAsync(Channel channel, int limit, string? cursor, CancellationToken cancellationToken = default)
+    {
+        var page = await Table.QueryPageAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {PartitionOf(channel)}"), limit, cursor, cancellationToken);
+        return page.Select(ToRecord);
+    }
+
+    /// <summary>
+    /// Whether a message may go to a customer, and if not, why. Marketing needs the channel's consent
+    /// and no suppression at all; other messages need only an address that is not fully suppressed.
+    /// </summary>
+    public async Task<string?> BlockedAsync(Customer customer, Channel channel, MessagePurpose purpose, CancellationToken cancellationToken = default)
+    {
+        var address = channel == Channel.Sms ? customer.Phone : customer.Email;
+        if (string.IsNullOrWhiteSpace(address))
+        {
+            return channel == Channel.Sms ? "the customer has no phone number" : "the customer has no email address";
+        }
+        if (purpose == MessagePurpose.Marketing && !(channel == Channel.Sms ? customer.Consent.Sms : customer.Consent.Email))
+        {
+            return $"the customer has not consented to marketing {(channel == Channel.Sms ? "SMS" : "email")}";
+        }
+        var suppressed = await FindAsync(channel, address, cancellationToken);
+        if (suppressed is not null && (purpose == MessagePurpose.Marketing || !suppressed.MarketingOnly))
+        {
+            return $"the address is suppressed ({Words(suppressed.Reason)}, {suppressed.At:yyyy-MM-dd})";
+        }
+        return null;
+    }
+
+    private static string Words(SuppressionReason reason) => reason switch
+    {
+        SuppressionReason.SpamReport => "spam report",
+        _ => reason.ToString().ToLowerInvariant(),
+    };
+
+    private static Suppression ToRecord(TableEntity row) => new(
+        row.GetString("Address"), Enum.Parse<SuppressionReason>(row.GetString("Reason")), row.GetBoolean("MarketingOnly") ?? false,
+        row.GetString("Source") ?? "", row.GetDateTimeOffset("At") ?? default);
+}

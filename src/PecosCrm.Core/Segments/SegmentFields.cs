@@ -1,0 +1,120 @@
+namespace PecosCrm.Core.Segments;
+
+/// <summary>What kind of value a segment field holds, which decides its operators.</summary>
+public enum FieldKind
+{
+    Text,
+    Choice,
+    Number,
+    Money,
+    Date,
+    Flag,
+    Tags,
+    Purchase,
+}
+
+/// <summary>
+/// A field segment rules can test. <paramref name="Sql"/> is its value over the features row
+/// <c>f</c> (DuckDB); <c>{since}</c> in it stands for the window start of a condition with
+/// <c>withinDays</c>, <c>$now</c> for the evaluation time. Money is compared in cents.
+/// </summary>
+public sealed record SegmentField(
+    string Name,
+    FieldKind Kind,
+    string Description,
+    string Sql,
+    IReadOnlyList<string>? Choices = null,
+    bool Windowed = false,
+    string? Unit = null);
+
+/// <summary>
+/// The catalogue of segment fields (<c>GET /api/segments/fields</c>). Everything reads the
+/// customer-features file and, for order facts within a window, the order copy; RFM scores are
+/// worked out live from the orders with the current RFM map.
+/// </summary>
+public static class SegmentFields
+{
+    private const string Counted = "o.customer_id = f.customer_id AND o.net_cents > 0{window}";
+
+    public static readonly IReadOnlyDictionary<FieldKind, IReadOnlyList<string>> Operators = new Dictionary<FieldKind, IReadOnlyList<string>>
+    {
+        [FieldKind.Text] = ["eq", "neq", "contains", "not_contains", "starts_with", "in", "not_in", "is_set", "is_not_set"],
+        [FieldKind.Choice] = ["eq", "neq", "in", "not_in", "is_set", "is_not_set"],
+        [FieldKind.Number] = ["eq", "neq", "gt", "gte", "lt", "lte", "between", "is_set", "is_not_set"],
+        [FieldKind.Money] = ["eq", "neq", "gt", "gte", "lt", "lte", "between", "is_set", "is_not_set"],
+        [FieldKind.Date] = ["before", "after", "between", "within_last_days", "more_than_days_ago", "is_set", "is_not_set"],
+        [FieldKind.Flag] = ["eq"],
+        [FieldKind.Tags] = ["has_any", "has_all", "has_none"],
+        [FieldKind.Purchase] = ["in", "not_in"],
+    };
+
+    public static readonly IReadOnlyList<string> Tiers = ["bronze", "silver", "gold", "platinum"];
+
+    public static readonly IReadOnlyList<SegmentField> All =
+    [
+        Text("first_name", "First name."),
+        Text("last_name", "Last name."),
+        Text("email", "Email address."),
+        Text("phone", "Phone number as given."),
+        Text("source", "Where the customer came from."),
+        Text("city", "City of the shipping address (else the first address)."),
+        Text("region", "State or region of that address."),
+        Text("postal_code", "Postal code of that address."),
+        Text("country", "Country of that address."),
+        Text("time_zone", "IANA time zone."),
+        new("tier", FieldKind.Choice, "Loyalty tier.", "f.tier", Tiers),
+        new("customer_since", FieldKind.Date, "When the customer joined.", "f.customer_since"),
+        new("birthday_month", FieldKind.Number, "Month of the birthday, 1-12.", "f.birthday_month"),
+        new("consent_email", FieldKind.Flag, "Consented to marketing email.", "coalesce(f.consent_email, false)"),
+        new("consent_sms", FieldKind.Flag, "Consented to marketing SMS.", "coalesce(f.consent_sms, false)"),
+        new("tags", FieldKind.Tags, "Tags on the customer, custom or automatic (values: tag ids or names).", "f.tags"),
+
+        new("lifetime_value", FieldKind.Money, "Net spend over all orders (total less refunds, cancelled orders excluded).", "f.lifetime_value_cents", Unit: "USD"),
+        new("order_count", FieldKind.Number, "Counted orders (not cancelled, not refunded in full).", "f.order_count"),
+        new("average_order_value", FieldKind.Money, "Lifetime value / order count.", "f.average_order_value_cents", Unit: "USD"),
+        new("first_order_at", FieldKind.Date, "Time of the first counted order.", "f.first_order_at"),
+        new("last_order_at", FieldKind.Date, "Time of the last counted order.", "f.last_order_at"),
+        new("days_since_last_order", FieldKind.Number, "Whole days since the last counted order; not set without orders.",
+            "CAST(floor((epoch($now) - epoch(f.last_order_at)) / 86400) AS INTEGER)", Unit: "days"),
+        new("average_days_between_orders", FieldKind.Number, "(last - first order) / (orders - 1); not set below two orders.", "f.average_days_between_orders", Unit: "days"),
+        new("purchase_frequency", FieldKind.Number, "Orders per month over the span from first to last order.", "f.purchase_frequency"),
+        new("health_score", FieldKind.Number, "Health score 1-100 (see the Customer 360 view).", "f.health_score"),
+        new("churn_risk", FieldKind.Choice, "Churn risk.", "f.churn_risk", ["low", "medium", "high"]),
+
+        new("orders_in_window", FieldKind.Number, "Counted orders placed in the window (all time without withinDays).",
+            $"(SELECT count(*) FROM orders o WHERE {Counted})", Windowed: true),
+        new("spend_in_window", FieldKind.Money, "Net spend on orders placed in the window.",
+            $"(SELECT coalesce(sum(o.net_cents), 0) FROM orders o WHERE {Counted})", Windowed: true, Unit: "USD"),
+        new("coupon_order_share", FieldKind.Number, "Percent (0-100) of counted orders in the window that used a coupon; not set without orders.",
+            $"(SELECT 100.0 * avg(CASE WHEN coalesce(o.coupon_code, '') <> '' THEN 1 ELSE 0 END) FROM orders o WHERE {Counted})", Windowed: true, Unit: "percent"),
+        new("purchased_category", FieldKind.Purchase, "Bought from any of these categories (in) or none of them (not_in) within the window.",
+            "(SELECT string_agg(DISTINCT l.category, ', ' ORDER BY l.category) FROM order_lines l WHERE l.customer_id = f.customer_id AND l.counted{lwindow})", Windowed: true),
+        new("purchased_product", FieldKind.Purchase, "Bought any of these product ids (in) or none of them (not_in) within the window.",
+            "(SELECT string_agg(DISTINCT l.product_id, ', ' ORDER BY l.product_id) FROM order_lines l WHERE l.customer_id = f.customer_id AND l.counted{lwindow})", Windowed: true),
+
+        new("rfm_segment", FieldKind.Choice, "Named RFM segment under the current RFM map; not set without orders.", "f.rfm_segment"),
+        new("rfm_code", FieldKind.Text, "RFM code such as 545.", "f.rfm_code"),
+        new("rfm_r", FieldKind.Number, "Recency score 1-5.", "f.rfm_r"),
+        new("rfm_f", FieldKind.Number, "Frequency score 1-5.", "f.rfm_f"),
+        new("rfm_m", FieldKind.Number, "Monetary score 1-5.", "f.rfm_m"),
+
+        new("email_opens", FieldKind.Number, "Emails opened, all time.", "f.email_opens"),
+        new("email_clicks", FieldKind.Number, "Email links clicked, all time.", "f.email_clicks"),
+        new("last_email_opened_at", FieldKind.Date, "When the customer last opened an email (a click counts as an open).", "f.last_email_opened_at"),
+        new("last_email_clicked_at", FieldKind.Date, "When the customer last clicked a link in an email.", "f.last_email_clicked_at"),
+        new("last_engaged_at", FieldKind.Date, "Last activity of any kind (login, view, review, cart, email).", "f.last_engaged_at"),
+        new("logins", FieldKind.Number, "Sign-ins, all time.", "f.logins"),
+        new("product_views", FieldKind.Number, "Product views, all time.", "f.product_views"),
+        new("reviews", FieldKind.Number, "Reviews written.", "f.reviews"),
+        new("abandoned_cart_hours", FieldKind.Number, "Hours since the open cart was last touched; not set without an open cart.",
+            "CASE WHEN f.cart_open THEN CAST(floor((epoch($now) - epoch(f.cart_updated_at)) / 3600) AS INTEGER) END", Unit: "hours"),
+        new("cart_value", FieldKind.Money, "Value of the open cart; not set without one.", "CASE WHEN f.cart_open THEN f.cart_value_cents END", Unit: "USD"),
+        new("open_support_issues", FieldKind.Number, "Open support issues.", "f.open_support_issues"),
+    ];
+
+    private static readonly Dictionary<string, SegmentField> ByName = All.ToDictionary(f => f.Name, StringComparer.Ordinal);
+
+    public static SegmentField? Find(string? name) => name is not null && ByName.TryGetValue(name, out var field) ? field : null;
+
+    private static SegmentField Text(string name, string description) => new(name, FieldKind.Text, description, "f." + name);
+}
