@@ -75,18 +75,6 @@ public sealed class CrmApiClient : IDisposable
         return JsonDocument.Parse(bytes);
     }
 
-    /// <summary>A JSON request whose answer the caller judges: the status, and the body when it is JSON.</summary>
-    public async Task<(HttpStatusCode Status, JsonDocument? Body)> TrySendJsonAsync(HttpMethod method, string path, object? body, CancellationToken cancellationToken)
-    {
-        using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
-        using var response = await _http.SendAsync(request, cancellationToken);
-        var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken);
-        var json = response.Content.Headers.ContentType?.MediaType is { } type && type.Contains("json", StringComparison.OrdinalIgnoreCase) && bytes.Length > 0
-            ? JsonDocument.Parse(bytes)
-            : null;
-        return (response.StatusCode, json);
-    }
-
     public void Dispose() => _http.Dispose();
 
     private static async Task<byte[]> EnsureAsync(HttpResponseMessage response, HttpStatusCode expected, string what, CancellationToken cancellationToken)

@@ -155,7 +155,8 @@ public sealed class SqliteCopy : IDisposable
                     Math.Round(reader.GetDouble(3), 2), Math.Round(reader.GetDouble(4), 2), Math.Round(reader.GetDouble(5), 2)));
             }
         }
-        return new RfmGrid(cells.Sum(c => c.Customers), cells, segments);
+        // Named by the built-in map, which is version 1 of the app's map store.
+        return new RfmGrid(cells.Sum(c => c.Customers), cells, segments, MapVersion: 1);
     }
 
     /// <summary><see cref="CohortAnalysis.GetAsync"/>: its query in SQLite, then the same shaping into cohorts.</summary>
@@ -204,15 +205,18 @@ public sealed class SqliteCopy : IDisposable
     /// The three-condition segment: lifetime value over <paramref name="minLifetimeValueCents"/>, a
     /// counted order with a line in one of <paramref name="categories"/> in the last
     /// <paramref name="categoryDays"/> days, and the last order within <paramref name="lastOrderDays"/>
-    /// days. Returns how many match and the first <paramref name="sampleSize"/> ids.
+    /// days. Returns how many match and the ids of the first <paramref name="sampleSize"/> by lifetime
+    /// value, highest first, then by id, as the app's preview samples them. With
+    /// <paramref name="lastCustomerId"/>, only the customers up to that id are considered.
     /// </summary>
     public (long Count, IReadOnlyList<string> Sample) PreviewSegment(
-        long minLifetimeValueCents, IReadOnlyList<string> categories, int categoryDays, int lastOrderDays, int sampleSize, DateTimeOffset now)
+        long minLifetimeValueCents, IReadOnlyList<string> categories, int categoryDays, int lastOrderDays, int sampleSize, DateTimeOffset now,
+        string? lastCustomerId = null)
     {
         var names = categories.Select((_, i) => "$category" + i).ToList();
         var where = $"""
             FROM customers c
-            WHERE c.ltv_cents > $ltv AND c.last_order_at >= $recent
+            WHERE c.ltv_cents > $ltv AND c.last_order_at >= $recent{(lastCustomerId is null ? "" : " AND c.customer_id <= $last")}
               AND EXISTS (SELECT 1 FROM order_lines l WHERE l.customer_id = c.customer_id AND l.category IN ({string.Join(", ", names)})
                           AND l.counted = 1 AND l.placed_at >= $since)
             """;
@@ -221,6 +225,10 @@ public sealed class SqliteCopy : IDisposable
             command.Parameters.AddWithValue("$ltv", minLifetimeValueCents);
             command.Parameters.AddWithValue("$recent", Micros(now.AddDays(-lastOrderDays).UtcDateTime));
             command.Parameters.AddWithValue("$since", Micros(now.AddDays(-categoryDays).UtcDateTime));
+            if (lastCustomerId is not null)
+            {
+                command.Parameters.AddWithValue("$last", lastCustomerId);
+            }
             for (var i = 0; i < categories.Count; i++)
             {
                 command.Parameters.AddWithValue(names[i], categories[i]);
@@ -236,7 +244,7 @@ public sealed class SqliteCopy : IDisposable
         var sample = new List<string>();
         using (var command = _db.CreateCommand())
         {
-            command.CommandText = $"SELECT c.customer_id {where} ORDER BY c.customer_id LIMIT {sampleSize}";
+            command.CommandText = $"SELECT c.customer_id {where} ORDER BY c.ltv_cents DESC, c.customer_id LIMIT {sampleSize}";
             Bind(command);
             using var reader = command.ExecuteReader();
             while (reader.Read())

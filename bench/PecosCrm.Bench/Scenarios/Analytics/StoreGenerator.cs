@@ -10,22 +10,46 @@ using PecosCrm.Core.Storage;
 
 namespace PecosCrm.Bench.Scenarios.Analytics;
 
-/// <summary>How big a generated store is: customers, orders in all, and the months they span.</summary>
-public sealed record StoreSize(int Customers, int Orders, int Months);
+/// <summary>
+/// How big a generated store is: customers, orders in all, and the months they span (the order
+/// side); and how many of those customers, the first ones, are given customer rows (the customer
+/// side, <paramref name="CustomerSide"/>, at most <paramref name="Customers"/>).
+/// </summary>
+public sealed record StoreSize(int Customers, int Orders, int Months, int CustomerSide);
 
-/// <summary>What the generator wrote, and how long it took.</summary>
-public sealed record GeneratedStore(int Customers, int Buyers, long Orders, long Lines, long Entities, long Requests, IReadOnlyList<string> Months, TimeSpan Elapsed);
+/// <summary>
+/// What the generator wrote, and how long it took: the order side (every customer's orders) and
+/// the customer side (the first <see cref="CustomerSide"/> customers, their buyers and their share
+/// of the orders).
+/// </summary>
+public sealed record GeneratedStore(
+    int Customers, int Buyers, long Orders, long Lines, int CustomerSide, int CustomerSideBuyers, long CustomerSideOrders,
+    long Entities, long Requests, IReadOnlyList<string> Months, TimeSpan Elapsed)
+{
+    /// <summary>The last customer id with customer rows: ids are <c>c</c> and seven digits, so they sort as numbers.</summary>
+    public string LastCustomerSideId => StoreGenerator.CustomerId(CustomerSide - 1);
+}
 
 /// <summary>
 /// Writes a western-wear store straight into the app's tables, through the app's own row classes:
-/// each customer's <c>profile</c> and <c>metrics</c> rows (the metrics computed by
-/// <see cref="CustomerMetrics.FromOrders"/> from the customer's generated orders), the <c>all</c> rows
-/// of <c>customerindex</c> that the customer list pages, and the <c>ordersbymonth</c> rows that the
-/// analytical copy is rebuilt from. The customers carry the auto-tags the nightly recompute gave them
-/// the night before (<see cref="AutoTags.For"/> a day before <c>now</c>, with the tag and tag-member
-/// rows <see cref="TagStore"/> writes for them), so the next recompute finds the store as a night
+/// the <c>ordersbymonth</c> rows of every customer's orders, which the analytical copy is rebuilt
+/// from (the order side), and, for the first <see cref="StoreSize.CustomerSide"/> customers only
+/// (the customer side), each customer's <c>profile</c> and <c>metrics</c> rows (the metrics computed
+/// by <see cref="CustomerMetrics.FromOrders"/> from the customer's generated orders) and the
+/// <c>all</c> rows of <c>customerindex</c> that the customer list pages. The customers carry the
+/// auto-tags the nightly recompute gave them the night before (<see cref="AutoTags.For"/> a day
+/// before <c>now</c>, with the tag and tag-member rows <see cref="TagStore"/> writes for them) and
+/// the health score and churn risk it stored, so the next recompute finds the store as a night
 /// leaves it rather than rewriting every customer. Nothing else: no per-customer order rows, order
 /// locators or timeline rows, which none of the measured paths reads.
+/// <para>
+/// The customers past the customer side are generated all the same (the random sequence, and so the
+/// orders, do not depend on where the customer side ends); only their customer rows are not written.
+/// Azurite finds a customer's <c>profile</c> or <c>metrics</c> row by its RowKey, which every
+/// customer's row of that kind shares, so each point read or write of one walks all of them: the
+/// steps that touch every customer row take time in the square of the customers written, and at
+/// 100,000 would measure that rather than the app.
+/// </para>
 /// <para>
 /// Deterministic: one seeded <see cref="Random"/> consumed in the same order every run, the months
 /// counted back from the start of the current UTC month (the store is the same all month long, and
@@ -72,7 +96,6 @@ internal sealed class StoreGenerator
     private static readonly IReadOnlyList<Product> Catalogue = BuildCatalogue();
 
     private readonly StorageAccount _storage;
-    private readonly AnalyticsCopy _analytics;
     private readonly StoreSize _size;
     private readonly Random _random;
     private readonly DateTimeOffset[] _monthStarts;
@@ -82,14 +105,14 @@ internal sealed class StoreGenerator
 
     /// <param name="end">The start of the month after the last generated one (the start of the current month).</param>
     /// <param name="lastNight">When the previous nightly recompute ran: the auto-tags are those it gave.</param>
-    public StoreGenerator(StorageAccount storage, AnalyticsCopy analytics, StoreSize size, DateTimeOffset end, DateTimeOffset lastNight, int seed = 1881)
+    public StoreGenerator(StorageAccount storage, StoreSize size, DateTimeOffset end, DateTimeOffset lastNight, int seed = 1881)
     {
-        if (size.Customers < 1 || size.Orders < size.Customers || size.Months < 2)
+        if (size.Customers < 1 || size.Orders < size.Customers || size.Months < 2 || size.CustomerSide < 1 || size.CustomerSide > size.Customers)
         {
-            throw new ArgumentException("A store needs at least one customer, at least as many orders as customers, and two months.");
+            throw new ArgumentException(
+                "A store needs at least one customer, at least as many orders as customers, two months, and between one and all of its customers on the customer side.");
         }
         _storage = storage;
-        _analytics = analytics;
         _size = size;
         _random = new Random(seed);
         _lastNight = lastNight;
@@ -107,6 +130,9 @@ internal sealed class StoreGenerator
     /// <summary>The generated months, oldest first, as <c>yyyy-MM</c>.</summary>
     public IReadOnlyList<string> Months { get; }
 
+    /// <summary>The id of the <paramref name="n"/>th customer, from 0: <c>c0000001</c> onwards.</summary>
+    public static string CustomerId(int n) => "c" + (n + 1).ToString("D7", CultureInfo.InvariantCulture);
+
     public async Task<GeneratedStore> WriteAsync(TextWriter progress, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
@@ -122,6 +148,8 @@ internal sealed class StoreGenerator
         long orders = 0;
         long lines = 0;
         var buyers = 0;
+        long customerSideOrders = 0;
+        var customerSideBuyers = 0;
         var reportEvery = Math.Max(1, _size.Customers / 10);
 
         try
@@ -129,37 +157,17 @@ internal sealed class StoreGenerator
             for (var i = 0; i < _size.Customers; i++)
             {
                 var (profile, metrics, index, customerOrders) = Customer(i, counts[i]);
-                var tags = metrics.AutoTagSet();
-                // Single inserts rather than the one transaction per customer the app writes: the rows
-                // are the same, and Azurite takes small transactions at a fraction of its insert rate.
-                await writer.AddAsync(customersTable, [new(TableTransactionActionType.Add, profile)], cancellationToken);
-                await writer.AddAsync(customersTable, [new(TableTransactionActionType.Add, metrics)], cancellationToken);
-                // The tag rows, which the recompute deletes when a tag goes, but not the "Tagged ..."
-                // timeline rows beside them: two per tag, read by nothing measured here, they would
-                // double the store in Azurite's memory.
-                foreach (var row in TagStore.AutoTagActions(metrics.PartitionKey, new HashSet<string>(), tags, _lastNight).Where(a => a.Entity is CustomerTagEntity))
+                if (i < _size.CustomerSide)
                 {
-                    await writer.AddAsync(customersTable, [new(TableTransactionActionType.Add, row.Entity)], cancellationToken);
-                }
-                foreach (var tag in tags)
-                {
-                    if (!memberRows.TryGetValue(tag, out var members))
+                    await WriteCustomerAsync(writer, customersTable, membersTable, memberRows, profile, metrics, cancellationToken);
+                    indexRows.Add(new TableTransactionAction(TableTransactionActionType.Add, index));
+                    if (indexRows.Count == BatchSize)
                     {
-                        memberRows[tag] = members = new List<TableTransactionAction>(BatchSize);
+                        await writer.AddAsync(indexTable, indexRows, cancellationToken);
+                        indexRows = new List<TableTransactionAction>(BatchSize);
                     }
-                    members.Add(new TableTransactionAction(TableTransactionActionType.Add,
-                        new TagMemberEntity { PartitionKey = tag, RowKey = metrics.PartitionKey, AssignedAt = _lastNight }));
-                    if (members.Count == BatchSize)
-                    {
-                        await writer.AddAsync(membersTable, members, cancellationToken);
-                        memberRows[tag] = new List<TableTransactionAction>(BatchSize);
-                    }
-                }
-                indexRows.Add(new TableTransactionAction(TableTransactionActionType.Add, index));
-                if (indexRows.Count == BatchSize)
-                {
-                    await writer.AddAsync(indexTable, indexRows, cancellationToken);
-                    indexRows = new List<TableTransactionAction>(BatchSize);
+                    customerSideOrders += customerOrders.Count;
+                    customerSideBuyers += customerOrders.Count > 0 ? 1 : 0;
                 }
                 foreach (var order in customerOrders)
                 {
@@ -199,12 +207,42 @@ internal sealed class StoreGenerator
             await writer.CompleteAsync();
         }
 
-        // Every month dirty, as if every order had just arrived: the first rebuild is the full one.
-        foreach (var month in Months)
+        // No month is marked changed: the bench builds every month of the analytical copy itself.
+        return new GeneratedStore(_size.Customers, buyers, orders, lines, _size.CustomerSide, customerSideBuyers, customerSideOrders,
+            writer.Entities, writer.Requests, Months, clock.Elapsed);
+    }
+
+    /// <summary>A customer-side customer's rows: profile, metrics, last night's auto-tag rows, and the tag members (in 100-row batches).</summary>
+    private async Task WriteCustomerAsync(
+        TableBatchWriter writer, TableClient customersTable, TableClient membersTable, Dictionary<string, List<TableTransactionAction>> memberRows,
+        CustomerEntity profile, MetricsEntity metrics, CancellationToken cancellationToken)
+    {
+        var tags = metrics.AutoTagSet();
+        // Single inserts rather than the one transaction per customer the app writes: the rows
+        // are the same, and Azurite takes small transactions at a fraction of its insert rate.
+        await writer.AddAsync(customersTable, [new(TableTransactionActionType.Add, profile)], cancellationToken);
+        await writer.AddAsync(customersTable, [new(TableTransactionActionType.Add, metrics)], cancellationToken);
+        // The tag rows, which the recompute deletes when a tag goes, but not the "Tagged ..."
+        // timeline rows beside them: two per tag, read by nothing measured here, they would
+        // double the store in Azurite's memory.
+        foreach (var row in TagStore.AutoTagActions(metrics.PartitionKey, new HashSet<string>(), tags, _lastNight).Where(a => a.Entity is CustomerTagEntity))
         {
-            await _analytics.MarkChangedAsync(month, cancellationToken);
+            await writer.AddAsync(customersTable, [new(TableTransactionActionType.Add, row.Entity)], cancellationToken);
         }
-        return new GeneratedStore(_size.Customers, buyers, orders, lines, writer.Entities, writer.Requests, Months, clock.Elapsed);
+        foreach (var tag in tags)
+        {
+            if (!memberRows.TryGetValue(tag, out var members))
+            {
+                memberRows[tag] = members = new List<TableTransactionAction>(BatchSize);
+            }
+            members.Add(new TableTransactionAction(TableTransactionActionType.Add,
+                new TagMemberEntity { PartitionKey = tag, RowKey = metrics.PartitionKey, AssignedAt = _lastNight }));
+            if (members.Count == BatchSize)
+            {
+                await writer.AddAsync(membersTable, members, cancellationToken);
+                memberRows[tag] = new List<TableTransactionAction>(BatchSize);
+            }
+        }
     }
 
     /// <summary>
@@ -242,7 +280,7 @@ internal sealed class StoreGenerator
 
     private (CustomerEntity Profile, MetricsEntity Metrics, CustomerIndexEntity Index, List<Order> Orders) Customer(int n, int orderCount)
     {
-        var id = "c" + (n + 1).ToString("D7", CultureInfo.InvariantCulture);
+        var id = CustomerId(n);
         // Frequent buyers joined early enough to have placed their orders at a few a month at most.
         var joinedMonth = SampleMonth(0, _size.Months);
         if (orderCount > 3 * (_size.Months - joinedMonth))
@@ -289,9 +327,11 @@ internal sealed class StoreGenerator
         var metricsRow = new MetricsEntity { PartitionKey = id, UpdatedAt = _lastNight };
         metricsRow.Set(metrics);
         metricsRow.Set(engagement);
-        // As RecomputeService left it last night (CustomerActivity.RefreshAsync); the RFM codes come
-        // later, from the analytical copy.
-        metricsRow.AutoTags = string.Join(' ', AutoTags.For(joined, metrics, HealthScore.Compute(metrics, engagement, _lastNight), _lastNight).Order(StringComparer.Ordinal));
+        // As RecomputeService left it last night (CustomerActivity.RefreshAsync): auto-tags, health
+        // score and churn risk; the RFM codes come later, from the analytical copy.
+        var health = HealthScore.Compute(metrics, engagement, _lastNight);
+        metricsRow.AutoTags = string.Join(' ', AutoTags.For(joined, metrics, health, _lastNight).Order(StringComparer.Ordinal));
+        metricsRow.SetHealth(health);
         return (CustomerEntity.From(customer, metrics.LastOrderAt ?? joined), metricsRow,
             CustomerIndexEntity.For(customer, (CustomerIndexEntity.All, id)), orders);
     }
