@@ -49,9 +49,9 @@ public sealed class AnalyticsScenario(StoreSize size, int runs) : IConfigurableS
 
     public string Name => "analytics-100k";
 
-    public string Description =>
-        "Analytics at two sizes in one run. Order side (100k customers, 1M orders): Azurite's scan rate, order-copy rebuild, RFM, cohorts and the segment preview's order conditions in DuckDB beside SQLite. " +
-        "Customer side (the first 10k customers): features rebuild, segment preview through the app beside SQLite, nightly recompute, CSV export. Peak memory of each.";
+    public string Description => string.Create(CultureInfo.InvariantCulture,
+        $"Analytics at two sizes in one run. Order side ({size.Customers:N0} customers, {size.Orders:N0} orders): Azurite's scan rate, order-copy rebuild, RFM, cohorts and the segment preview's order conditions in DuckDB beside SQLite. " +
+        $"Customer side (the first {size.CustomerSide:N0} customers): features rebuild, segment preview through the app beside SQLite, nightly recompute, CSV export. Peak memory of each.");
 
     public IReadOnlyList<ScenarioOption> Options =>
     [
@@ -180,7 +180,7 @@ public sealed class AnalyticsScenario(StoreSize size, int runs) : IConfigurableS
             progress.WriteLine($"  RFM: {CompareRfm(duckRfm)(liteRfm)}; cohorts: {CompareCohorts(duckCohorts)(liteCohorts)}");
             var (liteAll, _) = await QueryAsync(OrderSide, "segment preview (3 conditions), SQLite, every customer",
                 "customers with lifetime value over $500, a boots line in the last 365 days and an order in the last 90, among every customer who ordered: count and 10 ids",
-                () => Task.FromResult(sqlite.PreviewSegment(50_000, Boots, 365, 90, 10, Clock.GetUtcNow())), scansOrders: false);
+                () => Task.FromResult(sqlite.PreviewSegment(50_000, Boots, 365, 90, 10, Clock.GetUtcNow())), check: r => $"{r.Count:N0} match", scansOrders: false);
             progress.WriteLine($"  SQLite: {liteAll.Count:N0} of every customer match");
 
             // The customer side: the customers with profile, metrics and tag rows.
@@ -416,7 +416,7 @@ public sealed class AnalyticsScenario(StoreSize size, int runs) : IConfigurableS
             var last = _store.LastCustomerSideId;
             var (liteResult, liteTimes) = await QueryAsync(CustomerSide, "segment preview (3 conditions), SQLite, customer side",
                 $"customers up to {last} with {What}: count and 10 ids",
-                () => Task.FromResult(sqlite.PreviewSegment(50_000, Boots, 365, 90, 10, Clock.GetUtcNow(), last)), scansOrders: false);
+                () => Task.FromResult(sqlite.PreviewSegment(50_000, Boots, 365, 90, 10, Clock.GetUtcNow(), last)), check: r => $"{r.Count:N0} match", scansOrders: false);
             progress.WriteLine($"  SQLite: {liteResult.Count:N0} customer-side customers match");
 
             using var api = new CrmApiClient(server);
