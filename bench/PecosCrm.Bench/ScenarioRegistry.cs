@@ -1,4 +1,5 @@
 using PecosCrm.Bench.Scenarios;
+using PecosCrm.Bench.Scenarios.Analytics;
 
 namespace PecosCrm.Bench;
 
@@ -12,6 +13,7 @@ public static class ScenarioRegistry
         new EventsScenario(),
         new Customer360Scenario(),
         new CampaignScenario(),
+        new AnalyticsScenario(),
     ];
 
     public static IScenario? Find(string name) =>
