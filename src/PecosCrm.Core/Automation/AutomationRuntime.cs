@@ -142,7 +142,7 @@ public sealed partial class AutomationRuntime(
                 return;
             }
             var now = time.GetUtcNow();
-            if (state.StatusValue == InstanceStatus.Waiting && state.WakeAt > now)
+            if (state.StatusValue == InstanceStatus.Waiting && state.WakeAt > now && !state.WaitDone)
             {
                 // Early (a hop of a long wait, or a clock that moved back): wait on.
                 await QueueAsync(instanceId, state.Sequence, state.WakeAt, cancellationToken);
@@ -564,7 +564,7 @@ public sealed partial class AutomationRuntime(
             }
             else if (state.StatusValue == InstanceStatus.Waiting && state.WaitingForEvent == eventType)
             {
-                state.WakeAt = time.GetUtcNow();
+                // The wake-up time stays as it was, so the checkpoint that ends the wait clears its index row.
                 state.WaitDone = true;
                 try
                 {
@@ -587,7 +587,15 @@ public sealed partial class AutomationRuntime(
         var due = 0;
         await foreach (var row in Index.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {"wake"} and RowKey lt {cutoff}"), cancellationToken: cancellationToken))
         {
-            await QueueAsync(row.RowKey[(row.RowKey.IndexOf('|') + 1)..], row.GetInt64("Sequence") ?? 0, null, cancellationToken);
+            var instanceId = row.RowKey[(row.RowKey.IndexOf('|') + 1)..];
+            var state = await Instances.FindAsync<InstanceEntity>(instanceId, InstanceEntity.StateRow, cancellationToken);
+            if (state is null || state.IsFinished || state.WakeAt is not { } wake || WakeKey(wake, instanceId) != row.RowKey)
+            {
+                // Left behind by a step that moved on without clearing it: nothing waits on it any more.
+                await Index.DeleteEntityAsync(row.PartitionKey, row.RowKey, ETag.All, cancellationToken);
+                continue;
+            }
+            await QueueAsync(instanceId, state.Sequence, null, cancellationToken);
             due++;
         }
         return due;

@@ -437,4 +437,47 @@ public sealed class AutomationTests(AzuriteFixture fixture)
         Assert.Equal(["Late-night boots"], await SubjectsToAsync(admin, night, 1));
         Assert.Contains("Late-night boots", await SubjectsToAsync(admin, capped, 3));
     }
+
+    [Fact]
+    public async Task WaitUntilEventOrDays_WakesOnTheEvent_OrAfterTheDays_WhicheverFirst()
+    {
+        var (app, time) = NewApp(fixture);
+        await using var _ = app;
+        var admin = app.Admin();
+        var workflowId = await CreateActiveAsync(admin, new
+        {
+            name = "Until " + app.Prefix,
+            trigger = new { kind = "manual" },
+            nodes = new[]
+            {
+                Node("start", "trigger", new { next = "wait" }),
+                Node("wait", "wait", new { untilEvent = "order.placed", duration = "3.00:00:00", next = "check" }),
+                Node("check", "condition", new { test = "ordered", yes = "thanks", no = "nudge" }),
+                Node("thanks", "send_email", new { subject = "Thanks for your order", text = "x", next = "done" }),
+                Node("nudge", "send_email", new { subject = "Still thinking it over?", text = "x", next = "done" }),
+                Node("done", "end"),
+            },
+        });
+        var (buyer, browser) = ($"buyer-{app.Prefix}", $"browser-{app.Prefix}");
+        await CustomerAsync(admin, buyer);
+        await CustomerAsync(admin, browser);
+        await (await admin.PostJsonAsync($"/api/automations/{workflowId}/enrol", new { customerId = buyer })).AssertJsonAsync();
+        await (await admin.PostJsonAsync($"/api/automations/{workflowId}/enrol", new { customerId = browser })).AssertJsonAsync();
+        await InstanceOfAsync(admin, workflowId, buyer, i => i["status"]!.GetValue<string>() == "waiting", "buyer waiting");
+        await InstanceOfAsync(admin, workflowId, browser, i => i["status"]!.GetValue<string>() == "waiting", "browser waiting");
+
+        time.Advance(TimeSpan.FromHours(2));
+        await admin.PostEventsAsync(Event(NewId("e"), "order.placed", time.GetUtcNow(), buyer, Order(NewId("o"), buyer, time.GetUtcNow(), 90m)));
+        var woken = await InstanceOfAsync(admin, workflowId, buyer, i => i["status"]!.GetValue<string>() == "completed", "woken by the order");
+        var stillWaiting = await InstanceOfAsync(admin, workflowId, browser, i => i["status"]!.GetValue<string>() == "waiting", "browser still waiting");
+        await AdvanceAsync(app, time, TimeSpan.FromDays(3));
+        await InstanceOfAsync(admin, workflowId, browser, i => i["status"]!.GetValue<string>() == "completed", "browser after three days");
+        var swept = await app.Services.GetRequiredService<AutomationRuntime>().SweepAsync();
+
+        Assert.Equal(["Thanks for your order"], await SubjectsToAsync(admin, buyer, 1));
+        Assert.Equal(["Still thinking it over?"], await SubjectsToAsync(admin, browser, 1));
+        Assert.Contains(woken["history"]!.AsArray(), h => h!["outcome"]!.GetValue<string>() == "order.placed happened");
+        Assert.Equal("waiting", stillWaiting["status"]!.GetValue<string>());
+        Assert.Equal(0, swept);
+    }
 }
