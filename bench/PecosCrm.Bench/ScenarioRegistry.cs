@@ -12,6 +12,7 @@ public static class ScenarioRegistry
         new EventsScenario(),
         new Customer360Scenario(),
         new CampaignScenario(),
+        new AutomationScenario(),
     ];
 
     public static IScenario? Find(string name) =>
