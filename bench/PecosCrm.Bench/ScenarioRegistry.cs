@@ -14,6 +14,7 @@ public static class ScenarioRegistry
         new Customer360Scenario(),
         new CampaignScenario(),
         new AnalyticsScenario(),
+        new AutomationScenario(),
     ];
 
     public static IScenario? Find(string name) =>

@@ -1,5 +1,4 @@
 using Azure.Data.Tables;
-using Azure.Storage.Queues;
 using PecosCrm.Bench.Load;
 using PecosCrm.Testing;
 
@@ -16,8 +15,6 @@ public sealed class AzuriteScenario : IScenario
     private const int PointReadRows = 1_000;
     private const int ScanRows = 10_000;
     private const int ScanPageSize = 1_000;
-    private const int ReceiveBatch = 32;
-    private static readonly TimeSpan ReceiveDuration = TimeSpan.FromSeconds(5);
 
     public string Name => "azurite";
 
@@ -28,7 +25,6 @@ public sealed class AzuriteScenario : IScenario
     {
         await using var azurite = await AzuriteProcess.StartAsync();
         var tables = new TableServiceClient(azurite.ConnectionString);
-        var queues = new QueueServiceClient(azurite.ConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
         var rows = new List<ResultRow>();
 
         async Task MeasureAsync(string measurement, int concurrency, string unit, Func<CancellationToken, Task<int>> operation, string note = "", TimeSpan? duration = null)
@@ -64,27 +60,12 @@ public sealed class AzuriteScenario : IScenario
         await MeasureAsync("partition query", 1, "entities/s", scanner.NextPageAsync);
         rows[^1] = rows[^1] with { Note = $"{ScanRows:N0}-row partition in {ScanPageSize:N0}-row pages ({scanner.CompletedScans} full scans); latency per page" };
 
-        var queue = queues.GetQueueClient("bench");
-        await queue.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
-        var body = new string('x', 200);
-        await MeasureAsync("queue send", 16, "messages/s", async ct =>
-        {
-            await queue.SendMessageAsync(body, ct);
-            return 1;
-        }, "200-char body");
-
+        var queue = await QueueRates.CreateAsync(azurite.ConnectionString, "bench", cancellationToken);
+        await MeasureAsync("queue send", 16, "messages/s", queue.SendAsync, QueueRates.SendNote);
         foreach (var concurrency in new[] { 1, 4 })
         {
-            var depth = (await queue.GetPropertiesAsync(cancellationToken)).Value.ApproximateMessagesCount;
-            await MeasureAsync("queue receive+delete", concurrency, "messages/s", async ct =>
-            {
-                var messages = (await queue.ReceiveMessagesAsync(ReceiveBatch, cancellationToken: ct)).Value;
-                // As the app's poller does: one receive, then the deletes side by side.
-                await Task.WhenAll(messages.Select(m => queue.DeleteMessageAsync(m.MessageId, m.PopReceipt, ct)));
-                return messages.Length;
-            }, $"{ReceiveBatch} per receive, then its deletes in parallel (latency of both); {depth:N0} messages queued at start",
-            // A receive with its deletes takes a few hundred milliseconds: longer, to time more than a handful.
-            ReceiveDuration);
+            var depth = await queue.FillForReceiveAsync(cancellationToken);
+            await MeasureAsync("queue receive+delete", concurrency, "messages/s", queue.ReceiveAndDeleteAsync, QueueRates.ReceiveNote(depth), QueueRates.ReceiveDuration);
         }
         return rows;
     }

@@ -6,7 +6,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using PecosCrm.Core.Messaging;
 using PecosCrm.Core.Storage;
@@ -55,7 +54,7 @@ public sealed class CampaignScenario : IScenario
 
         var ids = Enumerable.Range(0, size).Select(i => $"cmp-c{i:D6}").ToList();
         var seedingClock = Stopwatch.StartNew();
-        await SeedAsync(server, ids, cancellationToken);
+        await ConsentingCustomers.SeedAsync(server, ids, cancellationToken);
         var seeding = seedingClock.Elapsed;
         progress.WriteLine($"seeded {size:N0} customers in {seeding.TotalSeconds:F1} s");
 
@@ -73,7 +72,7 @@ public sealed class CampaignScenario : IScenario
         using (await api.SendJsonAsync(HttpMethod.Post, $"/api/campaigns/{id}/start", new { }, HttpStatusCode.Accepted, cancellationToken))
         {
         }
-        var sentAt = await WaitAsync(clock, progress, async ct =>
+        var sentAt = await Polling.UntilAsync(clock, progress, Poll, Timeout, async ct =>
         {
             var campaign = await api.GetAsync($"/api/campaigns/{id}", ct);
             using var doc = JsonDocument.Parse(campaign);
@@ -111,7 +110,7 @@ public sealed class CampaignScenario : IScenario
         var posted = clock.Elapsed - postStart;
         progress.WriteLine($"{"webhook POST",-36} {events.Count / posted.TotalSeconds,10:N0}/s  {events.Count:N0} events in {bodies.Count:N0} POSTs");
         var queue = server.Services.GetRequiredService<StorageAccount>().Queue(StorageNames.Queues.MessageEvents);
-        var appliedAt = await WaitAsync(clock, progress, async ct =>
+        var appliedAt = await Polling.UntilAsync(clock, progress, Poll, Timeout, async ct =>
         {
             using var bench = StorageCallCounter.Bench();
             var left = (await queue.GetPropertiesAsync(ct)).Value.ApproximateMessagesCount;
@@ -150,29 +149,6 @@ public sealed class CampaignScenario : IScenario
         ];
     }
 
-    /// <summary>Consenting customers' profile rows, written as the customer store writes them.</summary>
-    private static async Task SeedAsync(CrmServer server, IReadOnlyList<string> ids, CancellationToken cancellationToken)
-    {
-        using var bench = StorageCallCounter.Bench();
-        var table = server.Services.GetRequiredService<StorageAccount>().Table(StorageNames.Tables.Customers);
-        var now = DateTimeOffset.UtcNow;
-        await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = cancellationToken }, async (id, ct) =>
-            await table.UpsertEntityAsync(new TableEntity(id, "profile")
-            {
-                ["FirstName"] = "Rider",
-                ["LastName"] = id,
-                ["Email"] = id + "@bench.example",
-                ["Addresses"] = "[]",
-                ["ConsentEmail"] = true,
-                ["ConsentEmailAt"] = now,
-                ["ConsentSms"] = false,
-                ["Tier"] = "Bronze",
-                ["CustomerSince"] = now,
-                ["CreatedAt"] = now,
-                ["UpdatedAt"] = now,
-            }, TableUpdateMode.Replace, ct));
-    }
-
     private static JsonNode Event(string kind, SentEmail email) => new JsonObject
     {
         ["email"] = email.To,
@@ -195,65 +171,6 @@ public sealed class CampaignScenario : IScenario
         if (response.StatusCode != HttpStatusCode.OK)
         {
             throw new InvalidOperationException($"The webhook answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellationToken)}");
-        }
-    }
-
-    /// <summary>Polls until done; returns the clock's time when it was first seen done.</summary>
-    private static async Task<TimeSpan> WaitAsync(Stopwatch clock, TextWriter progress, Func<CancellationToken, Task<(bool Done, string Status)>> check, CancellationToken cancellationToken)
-    {
-        var deadline = clock.Elapsed + Timeout;
-        var report = clock.Elapsed + TimeSpan.FromSeconds(10);
-        while (true)
-        {
-            var (done, status) = await check(cancellationToken);
-            if (done)
-            {
-                return clock.Elapsed;
-            }
-            if (clock.Elapsed > deadline)
-            {
-                throw new TimeoutException($"Not done after {Timeout.TotalMinutes:F0} minutes: {status}.");
-            }
-            if (clock.Elapsed > report)
-            {
-                progress.WriteLine($"  {clock.Elapsed.TotalSeconds,6:F0} s: {status}");
-                report = clock.Elapsed + TimeSpan.FromSeconds(10);
-            }
-            await Task.Delay(Poll, cancellationToken);
-        }
-    }
-
-    /// <summary>Samples this process's working set every 100 ms until stopped; returns the highest.</summary>
-    private sealed class PeakMemory
-    {
-        private readonly CancellationTokenSource _stop = new();
-        private readonly Task<long> _sampler;
-
-        public PeakMemory() => _sampler = SampleAsync(_stop.Token);
-
-        public long Stop()
-        {
-            _stop.Cancel();
-            var peak = _sampler.GetAwaiter().GetResult();
-            _stop.Dispose();
-            return peak;
-        }
-
-        private static async Task<long> SampleAsync(CancellationToken cancellationToken)
-        {
-            var peak = Environment.WorkingSet;
-            try
-            {
-                while (true)
-                {
-                    await Task.Delay(100, cancellationToken);
-                    peak = Math.Max(peak, Environment.WorkingSet);
-                }
-            }
-            catch (OperationCanceledException)
-            {
-                return peak;
-            }
         }
     }
 }

@@ -16,7 +16,8 @@ public sealed class CrmApiClient : IDisposable
 
     private readonly HttpClient _http;
 
-    public CrmApiClient(CrmServer server)
+    /// <param name="timeout">How long one call may take; 2 minutes unless a scenario makes a longer one (a bulk enrolment).</param>
+    public CrmApiClient(CrmServer server, TimeSpan? timeout = null)
     {
         _http = new HttpClient(new SocketsHttpHandler
         {
@@ -27,7 +28,7 @@ public sealed class CrmApiClient : IDisposable
         })
         {
             BaseAddress = server.BaseAddress,
-            Timeout = TimeSpan.FromMinutes(2),
+            Timeout = timeout ?? TimeSpan.FromMinutes(2),
         };
         _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", server.AdminKey);
     }

@@ -10,6 +10,8 @@ namespace PecosCrm.Bench.Scenarios;
 /// the app and counts every round trip, retries included, as the code is now. A request to the app
 /// carries its caller's trace id, which is how its storage calls are traced back to the bench call.
 /// The bench's own storage calls go inside <see cref="Bench"/> activities and are not counted.
+/// Each call is also tallied by its kind (a point read, a query, a queue receive, ...) and by the
+/// table or queue it went to (<see cref="Classify"/>), so a figure per step can say what the calls were.
 /// </summary>
 public sealed class StorageCallCounter : IDisposable
 {
@@ -22,6 +24,8 @@ public sealed class StorageCallCounter : IDisposable
     private readonly ActivityListener _listener;
     private readonly IReadOnlySet<int> _storagePorts;
     private readonly ConcurrentDictionary<string, long> _counts = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _kinds = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _targets = new(StringComparer.Ordinal);
 
     public StorageCallCounter(IEnumerable<int> storagePorts)
     {
@@ -59,6 +63,12 @@ public sealed class StorageCallCounter : IDisposable
     /// <summary>The counts so far, by cause.</summary>
     public IReadOnlyDictionary<string, long> Snapshot() => new Dictionary<string, long>(_counts, StringComparer.Ordinal);
 
+    /// <summary>The counts so far by kind of call (<see cref="Classify"/>), whatever their cause.</summary>
+    public IReadOnlyDictionary<string, long> SnapshotKinds() => new Dictionary<string, long>(_kinds, StringComparer.Ordinal);
+
+    /// <summary>The counts so far by table, queue or container (<see cref="Classify"/>), whatever their cause.</summary>
+    public IReadOnlyDictionary<string, long> SnapshotTargets() => new Dictionary<string, long>(_targets, StringComparer.Ordinal);
+
     /// <summary>What was counted between two snapshots.</summary>
     public static IReadOnlyDictionary<string, long> Between(IReadOnlyDictionary<string, long> before, IReadOnlyDictionary<string, long> after) =>
         after.ToDictionary(p => p.Key, p => p.Value - before.GetValueOrDefault(p.Key), StringComparer.Ordinal);
@@ -86,6 +96,49 @@ public sealed class StorageCallCounter : IDisposable
         }
         var cause = root == activity ? Background : Causes.GetValueOrDefault(activity.TraceId, OtherRequests);
         _counts.AddOrUpdate(cause, 1, (_, n) => n + 1);
+        var (kind, target) = Classify(activity);
+        _kinds.AddOrUpdate(kind, 1, (_, n) => n + 1);
+        _targets.AddOrUpdate(target, 1, (_, n) => n + 1);
+    }
+
+    /// <summary>
+    /// What a storage call was, from its method and path (the query string is redacted in the
+    /// activity): its kind, <c>table point read</c> (a GET of one entity), <c>table query</c>,
+    /// <c>table write</c> (insert, upsert, update or delete of one entity), <c>table batch</c> (an entity
+    /// group transaction), <c>queue send</c>, <c>queue receive</c>, <c>queue delete</c>, <c>queue update</c>
+    /// or <c>other</c> (blob leases, queue properties, ...); and its target, the table, the queue (as
+    /// <c>queue name</c>) or the container, except for a batch, whose table is named only in its body.
+    /// </summary>
+    public static (string Kind, string Target) Classify(Activity activity)
+    {
+        if (activity.GetTagItem("url.full") is not string url || !Uri.TryCreate(url, UriKind.Absolute, out var uri))
+        {
+            return ("other", "unknown");
+        }
+        var method = activity.GetTagItem("http.request.method") as string;
+        var path = uri.AbsolutePath;
+        // Path-style addressing, as Azurite's: /{account}/{table, queue or container}/...
+        var parts = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        var name = parts.Length > 1 ? parts[1].Split('(')[0] : "unknown";
+        if (parts is [_, _, "messages", ..])
+        {
+            var verb = method switch { "POST" => "queue send", "GET" => "queue receive", "DELETE" => "queue delete", "PUT" => "queue update", _ => "other" };
+            return (verb, "queue " + name);
+        }
+        if (name == "$batch")
+        {
+            return ("table batch", "batches (table in the body)");
+        }
+        var kind = (method, entity: path.Contains("(PartitionKey=", StringComparison.Ordinal)) switch
+        {
+            ("GET", true) => "table point read",
+            // The Tables SDK queries an entity set as /{table}().
+            ("GET", false) when path.EndsWith("()", StringComparison.Ordinal) => "table query",
+            ("PUT" or "PATCH" or "MERGE" or "DELETE", true) => "table write",
+            ("POST", false) when parts.Length == 2 && name != "Tables" => "table write",
+            _ => "other",
+        };
+        return (kind, name);
     }
 
     private bool IsStorage(Activity activity) =>
