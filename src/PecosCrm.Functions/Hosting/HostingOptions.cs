@@ -1,6 +1,6 @@
 namespace PecosCrm.Functions.Hosting;
 
-/// <summary>How the app is hosted; see the README's "Hosting" section.</summary>
+/// <summary>How the app is hosted; see docs/hosting.md.</summary>
 public sealed class HostingOptions
 {
     public const string SectionName = "Hosting";
