@@ -99,7 +99,15 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<WorkflowChecks>();
         services.AddSingleton<WebhookClient>();
         services.AddSingleton<AutomationCounters>();
-        services.AddSingleton<AutomationRuntime>();
+        services.AddSingleton<InstanceStore>();
+        services.AddSingleton<AutomationInstances>();
+        services.AddSingleton<AutomationSteps>();
+        // The orchestrator and its activities, resolved by the engine of either hosting mode.
+        services.AddTransient<AutomationOrchestrator>();
+        foreach (var activity in AutomationActivities.All.Values)
+        {
+            services.AddTransient(activity);
+        }
         services.AddSingleton<AutomationTriggers>();
         services.AddSingleton<IAppliedEventObserver>(sp => sp.GetRequiredService<AutomationTriggers>());
         services.AddSingleton<AutomationAnalytics>();

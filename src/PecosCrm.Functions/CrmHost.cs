@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.Json;
 using PecosCrm.Core;
 using PecosCrm.Functions.Api;
 using PecosCrm.Functions.Auth;
+using PecosCrm.Functions.Automation;
 using PecosCrm.Functions.Hosting;
 using Scalar.AspNetCore;
 
@@ -37,6 +38,7 @@ public static class CrmHost
 
         var services = builder.Services;
         services.AddPecosCrmCore();
+        services.AddAutomationEngine(builder.Configuration);
         services.AddOptions<HostingOptions>().BindConfiguration(HostingOptions.SectionName);
         services.AddHostedService<AdminBootstrap>();
         // Hosted services start in order: storage is created before the seeder, the seeder before the demo data.

@@ -25,7 +25,7 @@ public sealed record EnrolmentResult(int Enrolled, int Skipped, IReadOnlyDiction
 /// manual enrolment takes one customer or a whole segment.
 /// </summary>
 public sealed partial class AutomationTriggers(
-    StorageAccount storage, WorkflowStore workflows, AutomationRuntime runtime, SegmentService segments, SegmentStore segmentStore,
+    StorageAccount storage, WorkflowStore workflows, AutomationInstances runtime, SegmentService segments, SegmentStore segmentStore,
     AnalyticsEngine engine, AnalyticsCopy copy, TimeProvider time, ILogger<AutomationTriggers> logger) : IAppliedEventObserver
 {
     private TableClient Index => storage.Table(StorageNames.Tables.AutomationIndex);

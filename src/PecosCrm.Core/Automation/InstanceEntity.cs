@@ -1,5 +1,4 @@
 using System.Runtime.Serialization;
-using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
 
@@ -8,7 +7,7 @@ namespace PecosCrm.Core.Automation;
 /// <summary>Where an instance stands.</summary>
 public enum InstanceStatus
 {
-    /// <summary>Moving through steps (or queued to).</summary>
+    /// <summary>Moving through steps.</summary>
     Active,
 
     /// <summary>In a wait (a durable timer, or an event); also a send postponed by quiet hours or the frequency cap.</summary>
@@ -38,16 +37,16 @@ public sealed record WorkflowInstance(
     IReadOnlyList<InstanceStep>? History);
 
 /// <summary>
-/// The <c>state</c> row of an instance's own partition in <c>automationinstances</c>. Beside it: the
-/// history (<c>h|{sequence}</c>) and the markers of side effects already made (<c>fx|{node}|{visit}</c>),
-/// each written in the same ETag-guarded transaction as the state it belongs to.
+/// What the app shows of an instance, written by the orchestration's activities as it moves: the
+/// <c>state|{id}</c> row of the instance's own partition in <c>automationinstances</c>, and the same
+/// fields in the instance's rows of <c>automationindex</c> (partitions <c>w|{workflow}</c> and
+/// <c>c|{customer}</c>, RowKey the instance id). The Durable Task engine keeps the instance's real
+/// state; these rows are the lists Durable's queries cannot answer (by customer, by workflow).
 /// </summary>
 internal sealed class InstanceEntity : ITableEntity
 {
-    public const string StateRow = "state";
-
     public string PartitionKey { get; set; } = "";
-    public string RowKey { get; set; } = StateRow;
+    public string RowKey { get; set; } = "";
     public DateTimeOffset? Timestamp { get; set; }
     public ETag ETag { get; set; }
 
@@ -60,21 +59,19 @@ internal sealed class InstanceEntity : ITableEntity
     public long Sequence { get; set; }
     public DateTimeOffset? WakeAt { get; set; }
     public string? WaitingForEvent { get; set; }
-    public bool WaitDone { get; set; }
-    public DateTimeOffset? EffectAt { get; set; }
-    public string Visits { get; set; } = "{}";
+
+    /// <summary>The store event that ends the instance wherever it is (the workflow's goal), so the event processor needs no definition to raise it.</summary>
+    public string? GoalEvent { get; set; }
     public string? Branch { get; set; }
-    public string? LastEmailId { get; set; }
-
-    /// <summary>Template variables the flow has made so far (a discount code: <c>offer.code</c>, ...), as JSON.</summary>
-    public string Variables { get; set; } = "{}";
     public string Source { get; set; } = "";
-
-    /// <summary>The order an order event enrolled the customer for; the flow's templates render it as <c>order.*</c>.</summary>
     public string? OrderId { get; set; }
     public DateTimeOffset EnrolledAt { get; set; }
     public DateTimeOffset? EndedAt { get; set; }
     public string? ExitReason { get; set; }
+    public bool Finished { get; set; }
+
+    [IgnoreDataMember]
+    public string InstanceId => PartitionKey.Contains('|', StringComparison.Ordinal) ? RowKey : PartitionKey;
 
     [IgnoreDataMember]
     public InstanceStatus StatusValue => Enum.Parse<InstanceStatus>(Status);
@@ -82,15 +79,16 @@ internal sealed class InstanceEntity : ITableEntity
     [IgnoreDataMember]
     public bool IsFinished => StatusValue is InstanceStatus.Completed or InstanceStatus.Goal or InstanceStatus.Exited or InstanceStatus.Terminated or InstanceStatus.Failed;
 
-    public int Visit(string node) => (JsonSerializer.Deserialize<Dictionary<string, int>>(Visits) ?? []).GetValueOrDefault(node);
-
-    public void CountVisit(string node)
+    public InstanceEntity CopyTo(string partitionKey, string rowKey)
     {
-        var visits = JsonSerializer.Deserialize<Dictionary<string, int>>(Visits) ?? [];
-        visits[node] = visits.GetValueOrDefault(node) + 1;
-        Visits = JsonSerializer.Serialize(visits);
+        var copy = (InstanceEntity)MemberwiseClone();
+        copy.PartitionKey = partitionKey;
+        copy.RowKey = rowKey;
+        copy.ETag = default;
+        copy.Finished = IsFinished;
+        return copy;
     }
 
     public WorkflowInstance ToRecord(IReadOnlyList<InstanceStep>? history = null) => new(
-        PartitionKey, WorkflowId, Version, CustomerId, StatusValue, Node, Sequence, WakeAt, WaitingForEvent, Branch, Source, EnrolledAt, EndedAt, ExitReason, history);
+        InstanceId, WorkflowId, Version, CustomerId, StatusValue, Node, Sequence, WakeAt, WaitingForEvent, Branch, Source, EnrolledAt, EndedAt, ExitReason, history);
 }

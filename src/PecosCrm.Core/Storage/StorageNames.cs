@@ -96,13 +96,10 @@ public static class StorageNames
         public const string Messages = "messages";
         public const string MessageEvents = "messageevents";
 
-        /// <summary>Automation instances to advance: one message per instance step or durable timer.</summary>
-        public const string Automation = "automation";
-
         /// <summary>Campaign work: freezing an audience, batches of up to 500 recipients, A/B decisions, cancellations.</summary>
         public const string Campaigns = "campaigns";
 
-        public static readonly IReadOnlyList<string> All = [Housekeeping, Events, Exports, Recompute, Segments, Messages, MessageEvents, Automation, Campaigns];
+        public static readonly IReadOnlyList<string> All = [Housekeeping, Events, Exports, Recompute, Segments, Messages, MessageEvents, Campaigns];
 
         public static string Poison(string queue) => queue + "-poison";
     }

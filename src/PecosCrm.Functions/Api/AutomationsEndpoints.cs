@@ -29,11 +29,11 @@ public static class AutomationsEndpoints
         write.MapPost("/{id}/deactivate", (string id, WorkflowStore store, AuditLog audit, HttpContext http, CancellationToken ct) => ActivateAsync(id, false, store, audit, http, ct)).WithName("DeactivateAutomation");
         write.MapPost("/{id}/enrol", EnrolAsync).WithName("EnrolInAutomation").WithSummary("{ customerId } or { segmentId }: manual enrolment; the workflow must be active.");
         write.MapPost("/{id}/purge", PurgeAsync).WithName("PurgeAutomationInstances").WithSummary("Deletes the workflow's finished instances and their history.");
-        write.MapPost("/instances/{instanceId}/suspend", (string instanceId, AutomationRuntime runtime, AuditLog audit, HttpContext http, CancellationToken ct) =>
+        write.MapPost("/instances/{instanceId}/suspend", (string instanceId, AutomationInstances runtime, AuditLog audit, HttpContext http, CancellationToken ct) =>
             ControlAsync(instanceId, "suspend", runtime.SuspendAsync(instanceId, ct), audit, http)).WithName("SuspendAutomationInstance");
-        write.MapPost("/instances/{instanceId}/resume", (string instanceId, AutomationRuntime runtime, AuditLog audit, HttpContext http, CancellationToken ct) =>
+        write.MapPost("/instances/{instanceId}/resume", (string instanceId, AutomationInstances runtime, AuditLog audit, HttpContext http, CancellationToken ct) =>
             ControlAsync(instanceId, "resume", runtime.ResumeAsync(instanceId, ct), audit, http)).WithName("ResumeAutomationInstance");
-        write.MapPost("/instances/{instanceId}/terminate", (string instanceId, AutomationRuntime runtime, AuditLog audit, HttpContext http, CancellationToken ct) =>
+        write.MapPost("/instances/{instanceId}/terminate", (string instanceId, AutomationInstances runtime, AuditLog audit, HttpContext http, CancellationToken ct) =>
             ControlAsync(instanceId, "terminate", runtime.TerminateAsync(instanceId, "terminated by " + http.Actor().Name, ct), audit, http)).WithName("TerminateAutomationInstance");
         app.MapGet("/api/customers/{id}/automations", CustomerAutomationsAsync).WithTags("Automations").WithName("GetCustomerAutomations").RequireAuthorization(Permissions.AutomationsRead);
         return app;
@@ -99,20 +99,20 @@ public static class AutomationsEndpoints
         return TypedResults.Ok(response);
     }
 
-    public static async Task<Ok<ListResponse<WorkflowInstance>>> InstancesAsync(string id, string? status, WorkflowStore store, AutomationRuntime runtime, int? limit, string? cursor, CancellationToken cancellationToken)
+    public static async Task<Ok<ListResponse<WorkflowInstance>>> InstancesAsync(string id, string? status, WorkflowStore store, AutomationInstances runtime, int? limit, string? cursor, CancellationToken cancellationToken)
     {
         await store.GetAsync(id, cancellationToken);
         var page = await runtime.ListAsync(id, QueryEnum.Parse<InstanceStatus>(status, "status"), Page<WorkflowInstance>.CheckLimit(limit), cursor, cancellationToken);
         return TypedResults.Ok(ListResponse<WorkflowInstance>.From(page, i => i));
     }
 
-    public static async Task<Ok<WorkflowInstance>> InstanceAsync(string instanceId, AutomationRuntime runtime, CancellationToken cancellationToken) =>
+    public static async Task<Ok<WorkflowInstance>> InstanceAsync(string instanceId, AutomationInstances runtime, CancellationToken cancellationToken) =>
         TypedResults.Ok(await runtime.GetAsync(instanceId, cancellationToken));
 
     public static async Task<Ok<WorkflowAnalytics>> AnalyticsAsync(string id, AutomationAnalytics analytics, CancellationToken cancellationToken) =>
         TypedResults.Ok(await analytics.GetAsync(id, cancellationToken));
 
-    public static async Task<Ok<PurgeResponse>> PurgeAsync(string id, WorkflowStore store, AutomationRuntime runtime, AuditLog audit, HttpContext http, CancellationToken cancellationToken)
+    public static async Task<Ok<PurgeResponse>> PurgeAsync(string id, WorkflowStore store, AutomationInstances runtime, AuditLog audit, HttpContext http, CancellationToken cancellationToken)
     {
         await store.GetAsync(id, cancellationToken);
         var purged = await runtime.PurgeAsync(id, cancellationToken);
@@ -127,7 +127,7 @@ public static class AutomationsEndpoints
         return TypedResults.Ok(instance);
     }
 
-    public static async Task<Ok<IReadOnlyList<WorkflowInstance>>> CustomerAutomationsAsync(string id, CustomerStore customers, AutomationRuntime runtime, CancellationToken cancellationToken)
+    public static async Task<Ok<IReadOnlyList<WorkflowInstance>>> CustomerAutomationsAsync(string id, CustomerStore customers, AutomationInstances runtime, CancellationToken cancellationToken)
     {
         await customers.GetAsync(id, cancellationToken);
         return TypedResults.Ok(await runtime.ForCustomerAsync(id, cancellationToken));

@@ -11,7 +11,6 @@ public static class CrmFunctions
         .Timer<AnalyticsRefreshJob>(AnalyticsRefreshJob.FunctionName, AnalyticsRefreshJob.Schedule)
         .Timer<NightlyRecomputeJob>(NightlyRecomputeJob.FunctionName, NightlyRecomputeJob.Schedule)
         .Timer<ScheduledMessagesJob>(ScheduledMessagesJob.FunctionName, ScheduledMessagesJob.Schedule)
-        .Timer<AutomationSweepJob>(AutomationSweepJob.FunctionName, AutomationSweepJob.Schedule)
         .Timer<AutomationSchedulesJob>(AutomationSchedulesJob.FunctionName, AutomationSchedulesJob.Schedule)
         .Timer<ScheduledExportsJob>(ScheduledExportsJob.FunctionName, ScheduledExportsJob.Schedule)
         .Timer<CampaignsDueJob>(CampaignsDueJob.FunctionName, CampaignsDueJob.Schedule)
@@ -22,6 +21,5 @@ public static class CrmFunctions
         .Queue<SegmentWorkJob>(SegmentWorkJob.FunctionName, StorageNames.Queues.Segments)
         .Queue<SendMessageJob>(SendMessageJob.FunctionName, StorageNames.Queues.Messages)
         .Queue<SendGridEventsJob>(SendGridEventsJob.FunctionName, StorageNames.Queues.MessageEvents)
-        .Queue<AdvanceAutomationJob>(AdvanceAutomationJob.FunctionName, StorageNames.Queues.Automation)
         .Queue<CampaignWorkJob>(CampaignWorkJob.FunctionName, StorageNames.Queues.Campaigns);
 }

@@ -3,11 +3,19 @@ using PecosCrm.Functions.Hosting;
 
 namespace PecosCrm.Functions.Jobs;
 
-/// <summary>Every fifteen minutes: enrols customers for time, date-field (birthday, anniversary) and behaviour (no order for N days) triggers.</summary>
-public sealed class AutomationSchedulesJob(AutomationTriggers triggers) : ITimerJob
+/// <summary>
+/// Every fifteen minutes: enrols customers for time, date-field (birthday, anniversary) and behaviour
+/// (no order for N days) triggers, then purges the engine's record of instances finished longer ago
+/// than the retention.
+/// </summary>
+public sealed class AutomationSchedulesJob(AutomationTriggers triggers, AutomationInstances instances) : ITimerJob
 {
     public const string FunctionName = "AutomationSchedules";
     public const string Schedule = "0 */15 * * * *";
 
-    public Task RunAsync(TimerInvocation timer, CancellationToken cancellationToken) => triggers.RunSchedulesAsync(cancellationToken);
+    public async Task RunAsync(TimerInvocation timer, CancellationToken cancellationToken)
+    {
+        await triggers.RunSchedulesAsync(cancellationToken);
+        await instances.PurgeEngineHistoryAsync(cancellationToken);
+    }
 }

@@ -1,0 +1,157 @@
+using System.Globalization;
+using Azure;
+using Azure.Data.Tables;
+using PecosCrm.Core.Storage;
+
+namespace PecosCrm.Core.Automation;
+
+/// <summary>
+/// The app's own rows of automation instances (the Durable Task engine keeps their execution).
+/// <list type="table">
+/// <item><c>automationinstances</c>, partition = instance id: <c>state|{id}</c> (what the instance
+/// shows) and <c>h|{sequence:D6}|{id}</c> history rows, each step's row written with the state in one
+/// transaction; control rows (suspend, resume, terminate) sort after the step they follow.</item>
+/// <item><c>automationindex</c>: <c>w|{workflow}</c> and <c>c|{customer}</c> (RowKey the instance id,
+/// the state's fields) for lists by workflow and by customer, and <c>enrol|{workflow}</c> (RowKey the
+/// customer id: the last enrolment, for re-entry rules).</item>
+/// </list>
+/// Every RowKey carries the instance id, so no two rows of a table share one.
+/// </summary>
+public sealed class InstanceStore(StorageAccount storage)
+{
+    private TableClient Instances => storage.Table(StorageNames.Tables.AutomationInstances);
+    private TableClient Index => storage.Table(StorageNames.Tables.AutomationIndex);
+
+    private static string StateKey(string instanceId) => "state|" + instanceId;
+
+    private static string WorkflowPartition(string workflowId) => "w|" + workflowId;
+
+    private static string CustomerPartition(string customerId) => "c|" + customerId;
+
+    private static string EnrolPartition(string workflowId) => "enrol|" + workflowId;
+
+    private static string HistoryKey(long sequence, string instanceId, string? suffix = null) =>
+        "h|" + sequence.ToString("D6", CultureInfo.InvariantCulture) + (suffix is null ? "" : "|" + suffix) + "|" + instanceId;
+
+    internal async Task<InstanceEntity?> FindAsync(string instanceId, CancellationToken cancellationToken) =>
+        KeyRules.IsValidKey(instanceId) ? await Instances.FindAsync<InstanceEntity>(instanceId, StateKey(instanceId), cancellationToken) : null;
+
+    /// <summary>The customer's last enrolment in the workflow: its instance and when.</summary>
+    internal async Task<(string InstanceId, DateTimeOffset? EnrolledAt)?> LastEnrolmentAsync(string workflowId, string customerId, CancellationToken cancellationToken) =>
+        await Index.FindAsync<TableEntity>(EnrolPartition(workflowId), customerId, cancellationToken) is { } row ? (row.GetString("InstanceId"), row.GetDateTimeOffset("EnrolledAt")) : null;
+
+    /// <summary>Writes a new instance with its first history row, its index rows and the customer's last enrolment.</summary>
+    internal async Task CreateAsync(InstanceEntity state, InstanceStep first, CancellationToken cancellationToken)
+    {
+        await SaveAsync(state, [first], cancellationToken);
+        await Index.UpsertEntityAsync(new TableEntity(EnrolPartition(state.WorkflowId), state.CustomerId) { ["InstanceId"] = state.InstanceId, ["EnrolledAt"] = state.EnrolledAt },
+            TableUpdateMode.Replace, cancellationToken);
+    }
+
+    /// <summary>
+    /// Writes the state with the history rows of the step (one transaction, so the history and the
+    /// state agree), then the index rows. Rows are upserted: an activity that runs again after a
+    /// crash writes the same rows again.
+    /// </summary>
+    internal async Task SaveAsync(InstanceEntity state, IEnumerable<InstanceStep> steps, CancellationToken cancellationToken)
+    {
+        var id = state.InstanceId;
+        List<TableTransactionAction> actions = [new(TableTransactionActionType.UpsertReplace, state.CopyTo(id, StateKey(id)))];
+        actions.AddRange(steps.Select(s => new TableTransactionAction(TableTransactionActionType.UpsertReplace, History(id, s))));
+        await Instances.SubmitTransactionAsync(actions, cancellationToken);
+        await Index.UpsertEntityAsync(state.CopyTo(WorkflowPartition(state.WorkflowId), id), TableUpdateMode.Replace, cancellationToken);
+        await Index.UpsertEntityAsync(state.CopyTo(CustomerPartition(state.CustomerId), id), TableUpdateMode.Replace, cancellationToken);
+    }
+
+    /// <summary>Applies a change by staff (suspend, resume, terminate) under the state's ETag, with a history row; retried when a step wrote meanwhile.</summary>
+    internal async Task<InstanceEntity> ControlAsync(string instanceId, string outcome, Action<InstanceEntity> change, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var state = await FindAsync(instanceId, cancellationToken) ?? throw new NotFoundException("Automation instance", instanceId);
+            change(state);
+            var row = state.CopyTo(instanceId, StateKey(instanceId));
+            var history = History(instanceId, new InstanceStep(state.Sequence, state.Node, "control", outcome, now), "c" + now.UtcTicks.ToString("D19", CultureInfo.InvariantCulture));
+            try
+            {
+                await Instances.SubmitTransactionAsync(
+                [
+                    new(TableTransactionActionType.UpdateReplace, row, state.ETag),
+                    new(TableTransactionActionType.UpsertReplace, history),
+                ], cancellationToken);
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412 && attempt < 8)
+            {
+                continue;
+            }
+            await Index.UpsertEntityAsync(state.CopyTo(WorkflowPartition(state.WorkflowId), instanceId), TableUpdateMode.Replace, cancellationToken);
+            await Index.UpsertEntityAsync(state.CopyTo(CustomerPartition(state.CustomerId), instanceId), TableUpdateMode.Replace, cancellationToken);
+            return state;
+        }
+    }
+
+    public async Task<WorkflowInstance> GetAsync(string instanceId, CancellationToken cancellationToken = default)
+    {
+        var state = await FindAsync(instanceId, cancellationToken) ?? throw new NotFoundException("Automation instance", instanceId);
+        var steps = new List<InstanceStep>();
+        await foreach (var r in Instances.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {instanceId} and RowKey ge {"h|"} and RowKey lt {"h}"}"), cancellationToken: cancellationToken))
+        {
+            steps.Add(new InstanceStep(r.GetInt64("Sequence") ?? 0, r.GetString("Node"), r.GetString("Type"), r.GetString("Outcome"), r.GetDateTimeOffset("At") ?? default, r.GetDouble("LateMs")));
+        }
+        return state.ToRecord(steps);
+    }
+
+    /// <summary>A workflow's instances (optionally of one status), by id (oldest first).</summary>
+    public async Task<Storage.Page<WorkflowInstance>> ListAsync(string workflowId, InstanceStatus? status, int limit, string? cursor, CancellationToken cancellationToken = default)
+    {
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {WorkflowPartition(workflowId)}");
+        if (status is { } s)
+        {
+            filter += " and " + TableClient.CreateQueryFilter($"Status eq {s.ToString()}");
+        }
+        var page = await Index.QueryPageAsync<InstanceEntity>(filter, limit, cursor, cancellationToken);
+        return page.Select(r => r.ToRecord());
+    }
+
+    /// <summary>A customer's instances, newest first.</summary>
+    public async Task<IReadOnlyList<WorkflowInstance>> ForCustomerAsync(string customerId, CancellationToken cancellationToken = default) =>
+        (await RowsAsync(TableClient.CreateQueryFilter($"PartitionKey eq {CustomerPartition(customerId)}"), cancellationToken)).Select(r => r.ToRecord()).OrderByDescending(i => i.EnrolledAt).ToList();
+
+    /// <summary>The customer's unfinished instances, with the goal and the event each waits for.</summary>
+    internal Task<List<InstanceEntity>> RunningForCustomerAsync(string customerId, CancellationToken cancellationToken) =>
+        RowsAsync(TableClient.CreateQueryFilter($"PartitionKey eq {CustomerPartition(customerId)} and Finished eq {false}"), cancellationToken);
+
+    internal Task<List<InstanceEntity>> FinishedOfWorkflowAsync(string workflowId, CancellationToken cancellationToken) =>
+        RowsAsync(TableClient.CreateQueryFilter($"PartitionKey eq {WorkflowPartition(workflowId)} and Finished eq {true}"), cancellationToken);
+
+    /// <summary>Deletes an instance's rows: state, history and both index rows.</summary>
+    internal async Task DeleteAsync(InstanceEntity row, CancellationToken cancellationToken)
+    {
+        var id = row.InstanceId;
+        var rows = new List<TableEntity>();
+        await foreach (var r in Instances.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {id}"), select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
+        {
+            rows.Add(r);
+        }
+        await Instances.SubmitChunkedAsync(rows.Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r, ETag.All)), cancellationToken);
+        await Index.DeleteEntityAsync(CustomerPartition(row.CustomerId), id, ETag.All, cancellationToken);
+        await Index.DeleteEntityAsync(WorkflowPartition(row.WorkflowId), id, ETag.All, cancellationToken);
+    }
+
+    private async Task<List<InstanceEntity>> RowsAsync(string filter, CancellationToken cancellationToken)
+    {
+        var rows = new List<InstanceEntity>();
+        await foreach (var row in Index.QueryAsync<InstanceEntity>(filter, cancellationToken: cancellationToken))
+        {
+            rows.Add(row);
+        }
+        return rows;
+    }
+
+    private static TableEntity History(string instanceId, InstanceStep step, string? suffix = null) =>
+        new(instanceId, HistoryKey(step.Sequence, instanceId, suffix))
+        {
+            ["Sequence"] = step.Sequence, ["Node"] = step.Node, ["Type"] = step.Type, ["Outcome"] = step.Outcome.Length > 1000 ? step.Outcome[..1000] : step.Outcome,
+            ["At"] = step.At, ["LateMs"] = step.LateMs,
+        };
+}
