@@ -96,7 +96,6 @@ public sealed class AutomationScenario : IScenario
         var counters = services.GetRequiredService<AutomationCounters>();
         var index = services.GetRequiredService<StorageAccount>().Table(StorageNames.Tables.AutomationIndex);
         var messageQueue = services.GetRequiredService<StorageAccount>().Queue(StorageNames.Queues.Messages);
-        var automationQueue = services.GetRequiredService<StorageAccount>().Queue(StorageNames.Queues.Automation);
         var enrolled = TimeSpan.Zero;
         var lastIndexCheck = TimeSpan.Zero;
         await Polling.UntilAsync(clock, progress, Poll, Timeout, async ct =>
@@ -113,8 +112,7 @@ public sealed class AutomationScenario : IScenario
             }
             var counts = await counters.CountersAsync(workflowId, ct);
             var completed = counts.GetValueOrDefault("completed");
-            var automationDepth = (await automationQueue.GetPropertiesAsync(ct)).Value.ApproximateMessagesCount;
-            var status = $"{counts.GetValueOrDefault("enrolled"):N0} enrolled, {completed:N0} completed (counters), {sendGrid.Count:N0} emails at the endpoint, {automationDepth:N0} automation messages queued";
+            var status = $"{counts.GetValueOrDefault("enrolled"):N0} enrolled, {completed:N0} completed (counters), {sendGrid.Count:N0} emails at the endpoint";
             // The counters are cheap but may lose a count under contention; the index decides.
             if (enrolled == TimeSpan.Zero || (completed < size && clock.Elapsed - lastIndexCheck < IndexCheckEvery))
             {

@@ -46,7 +46,7 @@ public sealed class AutomationSteps(
     InstanceStore store, WorkflowStore workflows, AutomationInstances instances, MessageService messages, MessageStore log, CustomerStore customers, TagStore tags,
     PointsLedger points, DiscountCodes codes, WebhookClient http, AutomationCounters counters, StorageAccount storage, IOptions<AutomationOptions> options, TimeProvider time)
 {
-    /// <summary>Lets a test stop a step right after its side effect and before its result is recorded, as a crash would.</summary>
+    /// <summary>Lets a test stop a step right after its side effect and before its result is recorded, as a crash would; given the effect's idempotency key.</summary>
     internal Func<string, Task>? AfterEffect { get; set; }
 
     public async Task<string> LoadVersionAsync(VersionRef version) =>
@@ -121,7 +121,7 @@ public sealed class AutomationSteps(
         }
         if (AfterEffect is { } hook)
         {
-            await hook(instance.InstanceId);
+            await hook(EffectKey(input));
         }
         var skipped = message.Status == MessageStatus.Skipped;
         var text = skipped ? $"not sent: {message.Error}" : $"{(node.Type == NodeTypes.SendSms ? "SMS" : "email")} {message.Id} queued";
@@ -225,6 +225,10 @@ public sealed class AutomationSteps(
                 break;
             default:
                 throw new InvalidOperationException($"Unknown action {node.Action}.");
+        }
+        if (AfterEffect is { } hook)
+        {
+            await hook(key);
         }
         await SaveAsync(input, definition, node, InstanceStatus.Active, text, now);
         await counters.CountAsync(instance.WorkflowId, $"step:{node.Id}:entered", CancellationToken.None);

@@ -49,6 +49,8 @@ public sealed class AutomationEngine : IHostedService
     private readonly ILoggerFactory _loggers;
     private readonly AutomationEngineOptions _options;
     private readonly IOrchestrationService _workerService;
+    private readonly SemaphoreSlim _starting = new(1, 1);
+    private readonly string _connectionString;
     private TaskHubWorker? _worker;
 
     public AutomationEngine(IServiceProvider services, IOptions<StorageOptions> storage, IOptions<AutomationEngineOptions> options, ILoggerFactory loggers)
@@ -57,6 +59,7 @@ public sealed class AutomationEngine : IHostedService
         _loggers = loggers;
         _options = options.Value;
         TaskHub = _options.TaskHub ?? TaskHubFor(storage.Value.Prefix);
+        _connectionString = storage.Value.ConnectionString;
         Service = new AzureStorageOrchestrationService(new AzureStorageOrchestrationServiceSettings
         {
             StorageAccountClientProvider = new StorageAccountClientProvider(storage.Value.ConnectionString),
@@ -74,7 +77,7 @@ public sealed class AutomationEngine : IHostedService
         // Tests bring due timers forward through a decorator of the service the worker runs on.
         _workerService = services.GetService<Func<IOrchestrationService, IOrchestrationService>>() is { } wrap ? wrap(Service) : Service;
         Converter = Microsoft.DurableTask.Converters.JsonDataConverter.Default;
-        Client = new EngineClient(Service, Converter, loggers);
+        Client = new EngineClient(this, Converter, loggers);
     }
 
     public string TaskHub { get; }
@@ -92,27 +95,66 @@ public sealed class AutomationEngine : IHostedService
         return name.Length > 45 ? name[..45] : name;
     }
 
+    /// <summary>
+    /// Starts the worker when the task hub exists (instances may be waiting in it); a new task hub is
+    /// made, and the worker started, by the first enrolment. An app that never runs an automation (most
+    /// test apps) so costs one storage call rather than a worker polling five queues.
+    /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var tables = new Azure.Data.Tables.TableServiceClient(_connectionString);
+        await foreach (var _ in tables.QueryAsync(Azure.Data.Tables.TableClient.CreateQueryFilter($"TableName eq {TaskHub + "Instances"}"), cancellationToken: cancellationToken))
+        {
+            await EnsureStartedAsync(cancellationToken);
+            return;
+        }
+    }
+
+    /// <summary>Creates the task hub if need be and starts the worker, once.</summary>
+    public async Task EnsureStartedAsync(CancellationToken cancellationToken = default)
+    {
+        if (_worker is not null)
+        {
+            return;
+        }
+        await _starting.WaitAsync(cancellationToken);
+        try
+        {
+            if (_worker is null)
+            {
+                await StartWorkerAsync();
+            }
+        }
+        finally
+        {
+            _starting.Release();
+        }
+    }
+
+    private async Task StartWorkerAsync()
     {
         await Service.CreateIfNotExistsAsync();
         var shims = new DurableTaskShimFactory(new DurableTaskWorkerOptions { MaximumTimerInterval = _options.MaximumTimerInterval, DataConverter = Converter }, _loggers);
-        _worker = new TaskHubWorker(_workerService, _loggers);
-        _worker.AddTaskOrchestrations(new Creator<TaskOrchestration>(AutomationOrchestrator.Name,
+        var worker = new TaskHubWorker(_workerService, _loggers);
+        worker.AddTaskOrchestrations(new Creator<TaskOrchestration>(AutomationOrchestrator.Name,
             () => shims.CreateOrchestration(AutomationOrchestrator.Name, _services.GetRequiredService<AutomationOrchestrator>(), parent: null)));
-        _worker.AddTaskActivities(AutomationActivities.All
+        worker.AddTaskActivities(AutomationActivities.All
             .Select(a => (ObjectCreator<TaskActivity>)new Creator<TaskActivity>(a.Key, () => shims.CreateActivity(a.Key, (ITaskActivity)_services.GetRequiredService(a.Value))))
             .ToArray());
-        await _worker.StartAsync();
+        await worker.StartAsync();
+        _worker = worker;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        await _starting.WaitAsync(cancellationToken);
         if (_worker is not null)
         {
             await _worker.StopAsync(isForced: true);
             _worker.Dispose();
             _worker = null;
         }
+        _starting.Release();
     }
 
     /// <summary>Makes a new orchestration or activity object for every execution, as the shims keep per-execution state.</summary>

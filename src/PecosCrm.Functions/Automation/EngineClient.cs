@@ -12,14 +12,16 @@ namespace PecosCrm.Functions.Automation;
 /// same type in both modes. Payloads are serialized with the converter the orchestrator shims read
 /// them with. Listing instances is not offered: the app keeps its own lists.
 /// </summary>
-internal sealed class EngineClient(AzureStorageOrchestrationService service, Microsoft.DurableTask.DataConverter converter, ILoggerFactory loggers)
+internal sealed class EngineClient(AutomationEngine engine, Microsoft.DurableTask.DataConverter converter, ILoggerFactory loggers)
     : DurableTaskClient("standalone")
 {
-    private readonly TaskHubClient _hub = new(service, new CoreConverter(converter), loggers);
+    private readonly AzureStorageOrchestrationService _service = engine.Service;
+    private readonly TaskHubClient _hub = new(engine.Service, new CoreConverter(converter), loggers);
 
     public override async Task<string> ScheduleNewOrchestrationInstanceAsync(TaskName orchestratorName, object? input = null, StartOrchestrationOptions? options = null, CancellationToken cancellation = default)
     {
         var instanceId = options?.InstanceId ?? Guid.NewGuid().ToString("N");
+        await engine.EnsureStartedAsync(cancellation);
         await _hub.CreateOrchestrationInstanceAsync(orchestratorName.Name, "", instanceId, input);
         return instanceId;
     }
@@ -37,7 +39,7 @@ internal sealed class EngineClient(AzureStorageOrchestrationService service, Mic
         _hub.ResumeInstanceAsync(Instance(instanceId), reason ?? "resumed");
 
     public override async Task<OrchestrationMetadata?> GetInstancesAsync(string instanceId, bool getInputsAndOutputs = false, CancellationToken cancellation = default) =>
-        (await service.GetOrchestrationStateAsync(instanceId, allExecutions: false)).FirstOrDefault() is { } state ? Metadata(state) : null;
+        (await _service.GetOrchestrationStateAsync(instanceId, allExecutions: false)).FirstOrDefault() is { } state ? Metadata(state) : null;
 
     public override async Task<OrchestrationMetadata> WaitForInstanceStartAsync(string instanceId, bool getInputsAndOutputs = false, CancellationToken cancellation = default)
     {
@@ -58,12 +60,12 @@ internal sealed class EngineClient(AzureStorageOrchestrationService service, Mic
         throw new NotSupportedException("Standalone mode does not list engine instances; the app keeps its own lists by customer and by workflow.");
 
     public override async Task<PurgeResult> PurgeInstanceAsync(string instanceId, PurgeInstanceOptions? options = null, CancellationToken cancellation = default) =>
-        new((await service.PurgeInstanceHistoryAsync(instanceId)).InstancesDeleted);
+        new((await _service.PurgeInstanceHistoryAsync(instanceId)).InstancesDeleted);
 
     public override async Task<PurgeResult> PurgeAllInstancesAsync(PurgeInstancesFilter filter, PurgeInstanceOptions? options = null, CancellationToken cancellation = default)
     {
         var statuses = (filter.Statuses ?? []).Select(s => Enum.Parse<OrchestrationStatus>(s.ToString())).ToList();
-        var result = await service.PurgeInstanceHistoryAsync(filter.CreatedFrom?.UtcDateTime ?? DateTime.MinValue, filter.CreatedTo?.UtcDateTime, statuses);
+        var result = await _service.PurgeInstanceHistoryAsync(filter.CreatedFrom?.UtcDateTime ?? DateTime.MinValue, filter.CreatedTo?.UtcDateTime, statuses);
         return new PurgeResult(result.InstancesDeleted);
     }
 

@@ -27,15 +27,12 @@ public sealed class PrebuiltAutomationsTests(AzuriteFixture fixture)
 
     private sealed record Email(string Subject, string Html);
 
-    private static (CrmApp App, FakeTimeProvider Time) NewApp(AzuriteFixture fixture, string? prefix = null)
+    private static (CrmApp App, FakeTimeProvider Time, TimerForwarder Timers) NewApp(AzuriteFixture fixture, string? prefix = null)
     {
         var time = new FakeTimeProvider(Start);
-        var app = fixture.NewApp(new Dictionary<string, string?>
-        {
-            ["Hosting:RunTimers"] = "false",
-            ["Automation:SweepGrace"] = "00:00:00",
-        }, time, prefix);
-        return (app, time);
+        var timers = new TimerForwarder(time);
+        var app = fixture.NewApp(AutomationTests.Settings(), time, prefix, timers.AddTo);
+        return (app, time, timers);
     }
 
     private static async Task ActivateAsync(HttpClient admin, string workflowId) =>
@@ -97,11 +94,6 @@ public sealed class PrebuiltAutomationsTests(AzuriteFixture fixture)
         return Assert.Single(codes.AsArray())!["code"]!.GetValue<string>();
     }
 
-    private static async Task AdvanceAsync(CrmApp app, FakeTimeProvider time, TimeSpan by)
-    {
-        time.Advance(by);
-        await app.Services.GetRequiredService<AutomationRuntime>().SweepAsync();
-    }
 
     private static async Task<int> RunSchedulesAsync(CrmApp app, HttpClient admin)
     {
@@ -146,7 +138,7 @@ public sealed class PrebuiltAutomationsTests(AzuriteFixture fixture)
     [Fact]
     public async Task PrebuiltWelcomeSeries_NewAccount_ThreeEmailsOverSevenDaysEndingWithTheFirstOrderOffer()
     {
-        var (app, time) = NewApp(fixture);
+        var (app, time, timers) = NewApp(fixture);
         await using var _ = app;
         var admin = app.Admin();
         await ActivateAsync(admin, "welcome-series");
@@ -156,10 +148,10 @@ public sealed class PrebuiltAutomationsTests(AzuriteFixture fixture)
             (JsonObject)System.Text.Json.JsonSerializer.SerializeToNode(Customer(id, "Cody", "Reyes", $"{id}@example.com", extra: new { consent = new { email = true }, timeZone = "America/Chicago" }), HttpAssertions.Json)!));
         await WaitingAtAsync(admin, "welcome-series", id, "wait-3d");
         var day0 = await SubjectsToAsync(admin, id, 1);
-        await AdvanceAsync(app, time, TimeSpan.FromDays(3));
+        await timers.AdvanceAsync(TimeSpan.FromDays(3));
         await WaitingAtAsync(admin, "welcome-series", id, "wait-4d");
         var day3 = await SubjectsToAsync(admin, id, 2);
-        await AdvanceAsync(app, time, TimeSpan.FromDays(4));
+        await timers.AdvanceAsync(TimeSpan.FromDays(4));
         await EndedAsync(admin, "welcome-series", id, "completed");
         var emails = await EmailsToAsync(admin, id, 3);
         var code = await CodeOfAsync(admin, id);
@@ -176,7 +168,7 @@ public sealed class PrebuiltAutomationsTests(AzuriteFixture fixture)
     [Fact]
     public async Task PrebuiltAbandonedCart_NoOrder_ForgotSomethingThenTenPercentOffWithTheCode_AlongTheDiagram()
     {
-        var (app, time) = NewApp(fixture);
+        var (app, time, timers) = NewApp(fixture);
         await using var _ = app;
         var admin = app.Admin();
         await ActivateAsync(admin, "abandoned-cart");
@@ -186,10 +178,10 @@ public sealed class PrebuiltAutomationsTests(AzuriteFixture fixture)
         await admin.PostEventsAsync(Event(NewId("e"), "cart.abandoned", Start, id, Cart()));
         await WaitingAtAsync(admin, "abandoned-cart", id, "wait-1h");
         var beforeTheHour = await SubjectsToAsync(admin, id);
-        await AdvanceAsync(app, time, TimeSpan.FromHours(1));
+        await timers.AdvanceAsync(TimeSpan.FromHours(1));
         await WaitingAtAsync(admin, "abandoned-cart", id, "wait-24h");
         var afterTheHour = await SubjectsToAsync(admin, id, 1);
-        await AdvanceAsync(app, time, TimeSpan.FromHours(24));
+        await timers.AdvanceAsync(TimeSpan.FromHours(24));
         var done = await EndedAsync(admin, "abandoned-cart", id, "completed");
         var emails = await EmailsToAsync(admin, id, 2);
         var code = await CodeOfAsync(admin, id);
@@ -208,7 +200,7 @@ public sealed class PrebuiltAutomationsTests(AzuriteFixture fixture)
     [Fact]
     public async Task PrebuiltAbandonedCart_OrderAfterTheFirstReminder_EndsAtTheGoalWithOneEmail()
     {
-        var (app, time) = NewApp(fixture);
+        var (app, time, timers) = NewApp(fixture);
         await using var _ = app;
         var admin = app.Admin();
         await ActivateAsync(admin, "abandoned-cart");
@@ -217,11 +209,11 @@ public sealed class PrebuiltAutomationsTests(AzuriteFixture fixture)
 
         await admin.PostEventsAsync(Event(NewId("e"), "cart.abandoned", Start, id, Cart()));
         await WaitingAtAsync(admin, "abandoned-cart", id, "wait-1h");
-        await AdvanceAsync(app, time, TimeSpan.FromHours(1));
+        await timers.AdvanceAsync(TimeSpan.FromHours(1));
         await WaitingAtAsync(admin, "abandoned-cart", id, "wait-24h");
         await admin.PostEventsAsync(Event(NewId("e"), "order.placed", time.GetUtcNow(), id, Order(NewId("o"), id, time.GetUtcNow(), 180m)));
         var ended = await EndedAsync(admin, "abandoned-cart", id, "goal");
-        await AdvanceAsync(app, time, TimeSpan.FromHours(24));
+        await timers.AdvanceAsync(TimeSpan.FromHours(24));
         var codes = await (await admin.GetAsync($"/api/customers/{id}/discount-codes")).AssertJsonAsync();
 
         Assert.Equal(["Forgot something, Cody?"], await SubjectsToAsync(admin, id));
@@ -232,7 +224,7 @@ public sealed class PrebuiltAutomationsTests(AzuriteFixture fixture)
     [Fact]
     public async Task PrebuiltPostPurchase_OrderDelivered_ThankYouThenTheReviewRequestForThatOrderThreeDaysLater()
     {
-        var (app, time) = NewApp(fixture);
+        var (app, time, timers) = NewApp(fixture);
         await using var _ = app;
         var admin = app.Admin();
         await ActivateAsync(admin, "post-purchase");
@@ -242,7 +234,7 @@ public sealed class PrebuiltAutomationsTests(AzuriteFixture fixture)
         await admin.PostEventsAsync(Delivered(id, Start, number: "4521"));
         await WaitingAtAsync(admin, "post-purchase", id, "wait-3d");
         var atDelivery = await EmailsToAsync(admin, id, 1);
-        await AdvanceAsync(app, time, TimeSpan.FromDays(3));
+        await timers.AdvanceAsync(TimeSpan.FromDays(3));
         await EndedAsync(admin, "post-purchase", id, "completed");
         var emails = await EmailsToAsync(admin, id, 2);
 
@@ -255,7 +247,7 @@ public sealed class PrebuiltAutomationsTests(AzuriteFixture fixture)
     [Fact]
     public async Task PrebuiltWinBack_SixtyDaysWithoutAnOrder_OfferEmailWithItsCode_AndAnOrderEndsItAtTheGoal()
     {
-        var (app, _) = NewApp(fixture);
+        var (app, _, timers) = NewApp(fixture);
         await using var __ = app;
         var admin = app.Admin();
         await ActivateAsync(admin, "win-back");
@@ -286,7 +278,7 @@ public sealed class PrebuiltAutomationsTests(AzuriteFixture fixture)
     [Fact]
     public async Task PrebuiltBirthday_OnTheDay_BirthdayEmailWithItsCode_CompletedWhenTheCodeRunsOut()
     {
-        var (app, time) = NewApp(fixture);
+        var (app, time, timers) = NewApp(fixture);
         await using var _ = app;
         var admin = app.Admin();
         await ActivateAsync(admin, "birthday");
@@ -298,7 +290,7 @@ public sealed class PrebuiltAutomationsTests(AzuriteFixture fixture)
         await WaitingAtAsync(admin, "birthday", today, "offer-window");
         var emails = await EmailsToAsync(admin, today, 1);
         var code = await CodeOfAsync(admin, today);
-        await AdvanceAsync(app, time, TimeSpan.FromDays(30));
+        await timers.AdvanceAsync(TimeSpan.FromDays(30));
         await EndedAsync(admin, "birthday", today, "completed");
         var notYet = await (await admin.GetAsync($"/api/customers/{tomorrow}/automations")).AssertJsonAsync();
 
@@ -311,7 +303,7 @@ public sealed class PrebuiltAutomationsTests(AzuriteFixture fixture)
     [Fact]
     public async Task PrebuiltBrowseAbandonment_ViewedAndNotBought_ReminderADayLater_WhileABuyerHearsNothing()
     {
-        var (app, time) = NewApp(fixture);
+        var (app, time, timers) = NewApp(fixture);
         await using var _ = app;
         var admin = app.Admin();
         await ActivateAsync(admin, "browse-abandonment");
@@ -327,7 +319,7 @@ public sealed class PrebuiltAutomationsTests(AzuriteFixture fixture)
         await WaitingAtAsync(admin, "browse-abandonment", buyer, "wait-1d");
         await admin.PostEventsAsync(Event(NewId("e"), "order.placed", Start.AddHours(3), buyer, Order(NewId("o"), buyer, Start.AddHours(3), 210m, "Hats")));
         await EndedAsync(admin, "browse-abandonment", buyer, "goal");
-        await AdvanceAsync(app, time, TimeSpan.FromDays(1));
+        await timers.AdvanceAsync(TimeSpan.FromDays(1));
         await EndedAsync(admin, "browse-abandonment", browser, "completed");
 
         Assert.Equal(["Still looking, Cody?"], await SubjectsToAsync(admin, browser, 1));
@@ -337,7 +329,7 @@ public sealed class PrebuiltAutomationsTests(AzuriteFixture fixture)
     [Fact]
     public async Task PrebuiltReviewFollowUp_FourteenDaysAfterDelivery_TheReviewRequest()
     {
-        var (app, time) = NewApp(fixture);
+        var (app, time, timers) = NewApp(fixture);
         await using var _ = app;
         var admin = app.Admin();
         await ActivateAsync(admin, "review-follow-up");
@@ -346,9 +338,9 @@ public sealed class PrebuiltAutomationsTests(AzuriteFixture fixture)
 
         await admin.PostEventsAsync(Delivered(id, Start, number: "7730"));
         await WaitingAtAsync(admin, "review-follow-up", id, "wait-14d");
-        await AdvanceAsync(app, time, TimeSpan.FromDays(13));
+        await timers.AdvanceAsync(TimeSpan.FromDays(13));
         var afterThirteenDays = await SubjectsToAsync(admin, id);
-        await AdvanceAsync(app, time, TimeSpan.FromDays(1));
+        await timers.AdvanceAsync(TimeSpan.FromDays(1));
         await EndedAsync(admin, "review-follow-up", id, "completed");
 
         Assert.Empty(afterThirteenDays);
@@ -358,7 +350,7 @@ public sealed class PrebuiltAutomationsTests(AzuriteFixture fixture)
     [Fact]
     public async Task PrebuiltLoyaltyMilestone_PointsReachAThousand_CongratulationsThenTheRedemptionReminder()
     {
-        var (app, time) = NewApp(fixture);
+        var (app, time, timers) = NewApp(fixture);
         await using var _ = app;
         var admin = app.Admin();
         await ActivateAsync(admin, "loyalty-milestone");
@@ -382,7 +374,7 @@ public sealed class PrebuiltAutomationsTests(AzuriteFixture fixture)
         await EndedAsync(admin, grant, id, "completed");
         var milestone = await WaitingAtAsync(admin, "loyalty-milestone", id, "wait-14d");
         var first = await SubjectsToAsync(admin, id, 1);
-        await AdvanceAsync(app, time, TimeSpan.FromDays(14));
+        await timers.AdvanceAsync(TimeSpan.FromDays(14));
         await EndedAsync(admin, "loyalty-milestone", id, "completed");
 
         Assert.Contains("points reached 1000", milestone["source"]!.GetValue<string>(), StringComparison.Ordinal);
@@ -393,7 +385,7 @@ public sealed class PrebuiltAutomationsTests(AzuriteFixture fixture)
     [Fact]
     public async Task PrebuiltVipUpgrade_PromotedToGold_WelcomeToGold_WhileSilverHearsNothing()
     {
-        var (app, time) = NewApp(fixture);
+        var (app, time, timers) = NewApp(fixture);
         await using var _ = app;
         var admin = app.Admin();
         await ActivateAsync(admin, "vip-upgrade");
@@ -418,7 +410,7 @@ public sealed class PrebuiltAutomationsTests(AzuriteFixture fixture)
     [Fact]
     public async Task PrebuiltReplenishment_BootCareDelivered_ReorderReminderSixtyDaysLater_OtherOrdersNot()
     {
-        var (app, time) = NewApp(fixture);
+        var (app, time, timers) = NewApp(fixture);
         await using var _ = app;
         var admin = app.Admin();
         await ActivateAsync(admin, "replenishment");
@@ -429,9 +421,9 @@ public sealed class PrebuiltAutomationsTests(AzuriteFixture fixture)
         await admin.PostEventsAsync(Delivered(bootCare, Start, "Boot Care", "5150"), Delivered(boots, Start, "Boots", "5151"));
         await WaitingAtAsync(admin, "replenishment", bootCare, "wait-60d");
         await admin.WaitForMetricsAsync(boots, m => m["metrics"]!["orderCount"]!.GetValue<int>() == 1, "boots order applied");
-        await AdvanceAsync(app, time, TimeSpan.FromDays(59));
+        await timers.AdvanceAsync(TimeSpan.FromDays(59));
         var early = await SubjectsToAsync(admin, bootCare);
-        await AdvanceAsync(app, time, TimeSpan.FromDays(1));
+        await timers.AdvanceAsync(TimeSpan.FromDays(1));
         await EndedAsync(admin, "replenishment", bootCare, "completed");
         var emails = await EmailsToAsync(admin, bootCare, 1);
         var bootsInstances = await (await admin.GetAsync($"/api/customers/{boots}/automations")).AssertJsonAsync();

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using PecosCrm.Testing;
 
 namespace PecosCrm.IntegrationTests.Infrastructure;
@@ -14,8 +15,8 @@ public sealed class AzuriteFixture : IAsyncLifetime
     public CrmApp App => _app ??= new CrmApp(ConnectionString);
 
     /// <summary>A separate app instance, in its own storage namespace unless a prefix is given.</summary>
-    public CrmApp NewApp(IDictionary<string, string?>? settings = null, TimeProvider? time = null, string? prefix = null) =>
-        new(ConnectionString, settings, time, prefix);
+    public CrmApp NewApp(IDictionary<string, string?>? settings = null, TimeProvider? time = null, string? prefix = null, Action<IServiceCollection>? services = null) =>
+        new(ConnectionString, settings, time, prefix, services);
 
     public async Task InitializeAsync() => _azurite = await AzuriteProcess.StartAsync();
 

@@ -15,10 +15,12 @@ public sealed class CrmApp : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> _settings;
     private readonly TimeProvider? _time;
+    private readonly Action<IServiceCollection>? _services;
 
-    public CrmApp(string connectionString, IDictionary<string, string?>? settings = null, TimeProvider? time = null, string? prefix = null)
+    public CrmApp(string connectionString, IDictionary<string, string?>? settings = null, TimeProvider? time = null, string? prefix = null, Action<IServiceCollection>? services = null)
     {
         _time = time;
+        _services = services;
         Prefix = prefix ?? "t" + Guid.NewGuid().ToString("N")[..10];
         _settings = new Dictionary<string, string?>
         {
@@ -65,6 +67,10 @@ public sealed class CrmApp : WebApplicationFactory<Program>
         if (_time is not null)
         {
             builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton(_time)));
+        }
+        if (_services is not null)
+        {
+            builder.ConfigureServices(_services);
         }
     }
 }
