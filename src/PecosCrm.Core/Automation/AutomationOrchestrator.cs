@@ -193,7 +193,8 @@ public sealed class AutomationOrchestrator : TaskOrchestrator<AutomationStart, s
             var first = await Task.WhenAny(racing);
             if (first != timer)
             {
-                await cancel.CancelAsync();
+                // Synchronously: awaiting CancelAsync would continue on another thread, outside the orchestration's replay.
+                cancel.Cancel();
             }
             // Past the wait, the app's clock is at least its wake-up time (tests move it there in one go).
             if (plan.WakeAt is { } wake && wake > _appAt && first == timer)
