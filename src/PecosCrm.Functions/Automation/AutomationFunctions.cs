@@ -1,0 +1,38 @@
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask;
+using PecosCrm.Core.Automation;
+
+namespace PecosCrm.Functions.Automation;
+
+/// <summary>
+/// Functions mode's orchestration and activity functions: the Durable Functions host runs them by
+/// these names, which are the names standalone mode's engine registers the same classes under. Each
+/// delegates to the class both modes share, so nothing here decides anything.
+/// </summary>
+public sealed class AutomationFunctions(AutomationSteps steps)
+{
+    [Function(AutomationOrchestrator.Name)]
+    public static Task<string> RunOrchestratorAsync([OrchestrationTrigger] TaskOrchestrationContext context) =>
+        new AutomationOrchestrator().RunAsync(context, context.GetInput<AutomationStart>()!);
+
+    [Function(AutomationActivities.LoadVersion)]
+    public Task<string> LoadVersionAsync([ActivityTrigger] VersionRef input) => steps.LoadVersionAsync(input);
+
+    [Function(AutomationActivities.BeginWait)]
+    public Task<StepResult> BeginWaitAsync([ActivityTrigger] StepInput input) => steps.BeginWaitAsync(input);
+
+    [Function(AutomationActivities.Send)]
+    public Task<StepResult> SendAsync([ActivityTrigger] StepInput input) => steps.SendAsync(input);
+
+    [Function(AutomationActivities.Condition)]
+    public Task<StepResult> ConditionAsync([ActivityTrigger] StepInput input) => steps.ConditionAsync(input);
+
+    [Function(AutomationActivities.Act)]
+    public Task<StepResult> ActAsync([ActivityTrigger] StepInput input) => steps.ActAsync(input);
+
+    [Function(AutomationActivities.Record)]
+    public Task<StepResult> RecordAsync([ActivityTrigger] StepInput input) => steps.RecordAsync(input);
+
+    [Function(AutomationActivities.Finish)]
+    public Task<string> FinishAsync([ActivityTrigger] FinishInput input) => steps.FinishAsync(input);
+}
