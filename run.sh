@@ -1,8 +1,23 @@
 #!/usr/bin/env bash
 # Starts Azurite (data in .azurite/) and PecosCrm on http://localhost:7071, seeding demo data on
-# the first start. Ctrl-C stops both.
+# the first start. Ctrl-C stops both within a few seconds.
+#
+# PECOSCRM_BOOTSTRAP_ADMIN_KEY  the admin key to register on the first start (default: one is
+#                               generated and kept in .azurite/admin-key)
+# PECOSCRM_PORT                 the app's port (default 7071)
+# PECOSCRM_DATA                 Azurite's data folder (default .azurite)
+# AZURITE_BLOB_PORT, AZURITE_QUEUE_PORT, AZURITE_TABLE_PORT   Azurite's ports (default 10000-10002)
 set -euo pipefail
+# Job control: the app and Azurite each run in a process group of their own, so stopping one
+# stops every process it started (dotnet run starts the app as a child).
+set -m
 cd "$(dirname "$0")"
+
+port=${PECOSCRM_PORT:-7071}
+data=${PECOSCRM_DATA:-.azurite}
+blob_port=${AZURITE_BLOB_PORT:-10000}
+queue_port=${AZURITE_QUEUE_PORT:-10001}
+table_port=${AZURITE_TABLE_PORT:-10002}
 
 if [ ! -x node_modules/.bin/azurite ]; then
   echo "Installing Azurite (npm ci)..."
@@ -11,45 +26,74 @@ fi
 echo "Building PecosCrm..."
 dotnet build src/PecosCrm.Functions/PecosCrm.Functions.csproj --nologo -v quiet -clp:ErrorsOnly
 
-mkdir -p .azurite
-if [ ! -s .azurite/admin-key ]; then
-  # The first start registers this key as the admin key (PECOSCRM_BOOTSTRAP_ADMIN_KEY); later
-  # starts print it again. It lives beside Azurite's data and goes with it.
-  echo "pcrm_dev_$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')" > .azurite/admin-key
+mkdir -p "$data"
+if [ -n "${PECOSCRM_BOOTSTRAP_ADMIN_KEY:-}" ]; then
+  admin_key=$PECOSCRM_BOOTSTRAP_ADMIN_KEY
+else
+  if [ ! -s "$data/admin-key" ]; then
+    # The first start registers this key as the admin key; later starts print it again. It lives
+    # beside Azurite's data and goes with it.
+    echo "pcrm_dev_$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')" > "$data/admin-key"
+  fi
+  admin_key=$(cat "$data/admin-key")
 fi
-admin_key=$(cat .azurite/admin-key)
 
 pids=()
+stopping=0
+# Stops the app first (so nothing writes to Azurite any more), then Azurite; each gets a few
+# seconds to finish on its own and is killed after that.
+stop_group() {
+  local pid=$1 grace=$2
+  kill -TERM -- "-$pid" 2>/dev/null || return 0
+  for _ in $(seq 1 $((grace * 10))); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.1
+  done
+  kill -KILL -- "-$pid" 2>/dev/null || true
+}
 cleanup() {
+  [ "$stopping" = 1 ] && return
+  stopping=1
   trap - EXIT INT TERM
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  echo "Stopping..."
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do stop_group "${pids[i]}" 2; done
   wait 2>/dev/null || true
 }
 trap cleanup EXIT INT TERM
 
-node node_modules/azurite/dist/src/azurite.js --location .azurite --skipApiVersionCheck --silent \
-  --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 > .azurite/azurite.log 2>&1 &
+node node_modules/azurite/dist/src/azurite.js --location "$data" --skipApiVersionCheck --silent \
+  --blobHost 127.0.0.1 --blobPort "$blob_port" --queueHost 127.0.0.1 --queuePort "$queue_port" \
+  --tableHost 127.0.0.1 --tablePort "$table_port" > "$data/azurite.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 60); do
-  (echo > /dev/tcp/127.0.0.1/10002) 2>/dev/null && break
+  (echo > "/dev/tcp/127.0.0.1/$table_port") 2>/dev/null && break
   sleep 0.5
 done
 
-PECOSCRM_BOOTSTRAP_ADMIN_KEY="$admin_key" Demo__Seed=true AzureWebJobsStorage="${AzureWebJobsStorage:-UseDevelopmentStorage=true}" \
-  dotnet run --project src/PecosCrm.Functions --no-build --no-launch-profile &
+account="AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+storage="DefaultEndpointsProtocol=http;$account;BlobEndpoint=http://127.0.0.1:$blob_port/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$queue_port/devstoreaccount1;TableEndpoint=http://127.0.0.1:$table_port/devstoreaccount1;"
+
+PECOSCRM_BOOTSTRAP_ADMIN_KEY="$admin_key" Demo__Seed=true AzureWebJobsStorage="${AzureWebJobsStorage:-$storage}" \
+  ASPNETCORE_URLS="http://localhost:$port" dotnet run --project src/PecosCrm.Functions --no-build --no-launch-profile &
 pids+=($!)
 
+base="http://localhost:$port"
 for _ in $(seq 1 240); do
-  if curl -fs http://localhost:7071/api/health > /dev/null 2>&1; then
+  if curl -fs "$base/api/health" > /dev/null 2>&1; then
+    note=""
+    if [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $admin_key" "$base/api/keys?limit=1")" = 401 ]; then
+      note="  Note: this key is not registered: the store in $data already has an admin key (delete $data to start over)."
+    fi
     cat <<MSG
 
   PecosCrm is up.
-  API reference:   http://localhost:7071/api/docs
-  OpenAPI:         http://localhost:7071/api/openapi.json
+  API reference:   $base/api/docs
+  OpenAPI:         $base/api/openapi.json
   Admin API key:   $admin_key
-
-  On the first start the demo store is seeded in the background (the log says when it is done).
-  Try: curl -H "Authorization: Bearer $admin_key" "http://localhost:7071/api/customers?limit=5"
+$note
+  On the first start the demo store loads in the background: the first 100 customers within
+  seconds, the rest in slices (the log shows "Demo data: N of 2000 customers loaded").
+  Try: curl -H "Authorization: Bearer $admin_key" "$base/api/customers?limit=5"
   Ctrl-C stops the app and Azurite.
 
 MSG
@@ -57,4 +101,5 @@ MSG
   fi
   sleep 0.5
 done
+# Waits for the app; returns at once when Ctrl-C arrives, and the trap stops everything.
 wait "${pids[1]}"

@@ -61,6 +61,17 @@ public sealed partial class DemoSeeder(
         }
     }
 
+    /// <summary>The customers (with their whole history) loaded before anything else, so a first start is usable at once.</summary>
+    public const int FirstSlice = 100;
+
+    /// <summary>The customers loaded per slice after the first one; each slice logs its progress.</summary>
+    public const int SliceSize = 250;
+
+    /// <summary>
+    /// Loads the demo store a slice of customers at a time, each customer with its whole history,
+    /// notes, tags and links (a link once both of its customers are loaded): after the first slice
+    /// the store is small but whole, and the rest follows in the background.
+    /// </summary>
     public async Task SeedAsync(DemoData data, CancellationToken cancellationToken)
     {
         foreach (var member in DemoData.Staff)
@@ -71,42 +82,59 @@ public sealed partial class DemoSeeder(
             }
         }
         await Parallel.ForEachAsync(data.Products, cancellationToken, async (p, ct) => await products.UpsertAsync(p, ct));
+        var tagIds = await CustomTagIdsAsync(cancellationToken);
 
-        // In chunks, so that progress shows in the logs and a restart repeats little.
-        foreach (var chunk in data.Events.Chunk(5000))
+        var customers = data.Events.GroupBy(e => e.CustomerId, StringComparer.Ordinal).ToList();
+        var loaded = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var slice in Slices(customers))
         {
-            await events.ApplyAllAsync(chunk, cancellationToken);
-            LogProgress(logger, chunk[^1].OccurredAt);
+            await events.ApplyAllAsync(slice.SelectMany(c => c), cancellationToken);
+            var ids = slice.Select(c => c.Key).ToHashSet(StringComparer.Ordinal);
+            loaded.UnionWith(ids);
+            foreach (var (customerId, tagIndex) in data.TagAssignments.Where(t => ids.Contains(t.CustomerId)))
+            {
+                await tags.AssignAsync(customerId, tagIds[tagIndex], "Marla Jennings", cancellationToken);
+            }
+            foreach (var (customerId, body, pinned) in data.Notes.Where(n => ids.Contains(n.CustomerId)))
+            {
+                if ((await notes.ListAsync(customerId, cancellationToken: cancellationToken)).All(n => n.Body != body))
+                {
+                    await notes.AddAsync(customerId, body, pinned, "Ty Redbird", cancellationToken);
+                }
+            }
+            foreach (var (a, b, relationship) in data.Links.Where(l => loaded.Contains(l.A) && loaded.Contains(l.B) && (ids.Contains(l.A) || ids.Contains(l.B))))
+            {
+                await related.LinkAsync(a, b, relationship, null, "Gloria Ybarra", cancellationToken);
+            }
+            LogProgress(logger, loaded.Count, customers.Count);
         }
+    }
 
+    private static IEnumerable<IReadOnlyList<IGrouping<string, StoreEvent>>> Slices(IReadOnlyList<IGrouping<string, StoreEvent>> customers)
+    {
+        yield return customers.Take(FirstSlice).ToList();
+        foreach (var slice in customers.Skip(FirstSlice).Chunk(SliceSize))
+        {
+            yield return slice;
+        }
+    }
+
+    private async Task<List<string>> CustomTagIdsAsync(CancellationToken cancellationToken)
+    {
         var existing = (await tags.ListAsync(cancellationToken)).Where(t => !t.IsAuto).ToDictionary(t => t.Name);
         var tagIds = new List<string>();
         foreach (var (name, color, description) in DemoData.CustomTags)
         {
             tagIds.Add(existing.TryGetValue(name, out var tag) ? tag.Id : (await tags.CreateAsync(name, color, description, cancellationToken)).Id);
         }
-        foreach (var (customerId, tagIndex) in data.TagAssignments)
-        {
-            await tags.AssignAsync(customerId, tagIds[tagIndex], "Marla Jennings", cancellationToken);
-        }
-        foreach (var (customerId, body, pinned) in data.Notes)
-        {
-            if ((await notes.ListAsync(customerId, cancellationToken: cancellationToken)).All(n => n.Body != body))
-            {
-                await notes.AddAsync(customerId, body, pinned, "Ty Redbird", cancellationToken);
-            }
-        }
-        foreach (var (a, b, relationship) in data.Links)
-        {
-            await related.LinkAsync(a, b, relationship, null, "Gloria Ybarra", cancellationToken);
-        }
+        return tagIds;
     }
 
     [LoggerMessage(1, LogLevel.Information, "Seeding demo data: {Customers} customers")]
     private static partial void LogStarting(ILogger logger, int customers);
 
-    [LoggerMessage(2, LogLevel.Information, "Demo data: applied events up to {Until:yyyy-MM-dd}")]
-    private static partial void LogProgress(ILogger logger, DateTimeOffset until);
+    [LoggerMessage(2, LogLevel.Information, "Demo data: {Loaded} of {Customers} customers loaded")]
+    private static partial void LogProgress(ILogger logger, int loaded, int customers);
 
     [LoggerMessage(3, LogLevel.Information, "Demo data seeded: {Customers} customers, {Events} events in {Seconds:0} s")]
     private static partial void LogDone(ILogger logger, int customers, int events, double seconds);

@@ -11,10 +11,14 @@ public static class LocalSettingsConfiguration
 {
     public const string FileName = "local.settings.json";
 
+    /// <summary>
+    /// Adds the first <c>local.settings.json</c> found in <paramref name="directory"/> or the folders
+    /// above it, up to the repository root (the folder holding <c>PecosCrm.sln</c>): the file sits at
+    /// the root for <c>./run.sh</c> and <c>dotnet run</c>, and beside the app when published.
+    /// </summary>
     public static IConfigurationBuilder AddLocalSettings(this IConfigurationBuilder builder, string directory)
     {
-        var path = Path.Combine(directory, FileName);
-        if (!File.Exists(path))
+        if (Find(directory) is not { } path)
         {
             return builder;
         }
@@ -26,5 +30,23 @@ public static class LocalSettingsConfiguration
         var settings = values.EnumerateObject()
             .ToDictionary(p => p.Name.Replace("__", ":", StringComparison.Ordinal), p => p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() : p.Value.GetRawText());
         return builder.AddInMemoryCollection(settings);
+    }
+
+    /// <summary>The settings file that applies to an app started in <paramref name="directory"/>, or null.</summary>
+    public static string? Find(string directory)
+    {
+        for (var folder = new DirectoryInfo(Path.GetFullPath(directory)); folder is not null; folder = folder.Parent)
+        {
+            var candidate = Path.Combine(folder.FullName, FileName);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+            if (File.Exists(Path.Combine(folder.FullName, "PecosCrm.sln")))
+            {
+                return null;
+            }
+        }
+        return null;
     }
 }
