@@ -176,6 +176,23 @@ public sealed partial class AutomationInstances(
     }
 
     /// <summary>
+    /// For a customer's erasure: terminates the customer's running instances and purges every one
+    /// of them from the engine, whose history holds the customer's id in the steps' inputs. The
+    /// app's own rows are deleted by the erasure with the rest of the customer's data.
+    /// </summary>
+    public async Task ForgetCustomerAsync(string customerId, CancellationToken cancellationToken = default)
+    {
+        foreach (var row in await store.ForCustomerAsync(customerId, cancellationToken))
+        {
+            if (row.Status is InstanceStatus.Active or InstanceStatus.Waiting or InstanceStatus.Suspended)
+            {
+                await client.TerminateInstanceAsync(row.Id, new TerminateInstanceOptions("customer erased"), cancellationToken);
+            }
+            await client.PurgeInstanceAsync(row.Id, cancellationToken);
+        }
+    }
+
+    /// <summary>
     /// Purges the engine's record of instances that finished and were created more than
     /// <see cref="AutomationOptions.EngineRetention"/> ago (the app's own rows keep their history).
     /// The engine's Instances table gives every row the same RowKey, which Azurite walks on every

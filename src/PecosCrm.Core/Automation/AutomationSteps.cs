@@ -238,6 +238,11 @@ public sealed class AutomationSteps(
     /// <summary>Ends the instance: its status and reason, the counters, and "left" on the customer's timeline.</summary>
     public async Task<string> FinishAsync(FinishInput input)
     {
+        if (await customers.FindAsync(input.Step.Instance.CustomerId) is null)
+        {
+            // Erased while a step ran: nothing about the customer may be written again.
+            return "customer erased";
+        }
         var (definition, node) = await NodeAsync(input.Step);
         var now = time.GetUtcNow();
         var reason = input.Reason.Length > 500 ? input.Reason[..500] : input.Reason;

@@ -22,7 +22,8 @@ namespace PecosCrm.Core.Privacy;
 /// their store events, scrubs audit entries about them, and keeps their orders in the store-wide
 /// figures under a random pseudonym, so revenue and order counts do not change.
 /// </summary>
-public sealed class PrivacyService(StorageAccount storage, AuditLog audit, AnalyticsCopy analytics, SegmentStore segments, DiscountCodes codes, CampaignStore campaigns, TimeProvider time)
+public sealed class PrivacyService(
+    StorageAccount storage, AuditLog audit, AnalyticsCopy analytics, SegmentStore segments, DiscountCodes codes, CampaignStore campaigns, Automation.AutomationInstances automations, TimeProvider time)
 {
     private TableClient Customers => storage.Table(StorageNames.Tables.Customers);
     private TableClient Index => storage.Table(StorageNames.Tables.CustomerIndex);
@@ -160,6 +161,7 @@ public sealed class PrivacyService(StorageAccount storage, AuditLog audit, Analy
     private async Task<int> EraseCommunicationsAsync(string customerId, string? email, CancellationToken cancellationToken)
     {
         var deleted = 0;
+        await automations.ForgetCustomerAsync(customerId, cancellationToken);
         var index = storage.Table(StorageNames.Tables.AutomationIndex);
         var instances = storage.Table(StorageNames.Tables.AutomationInstances);
         foreach (var row in await PartitionRowsAsync(StorageNames.Tables.AutomationIndex, "c|" + customerId, cancellationToken))

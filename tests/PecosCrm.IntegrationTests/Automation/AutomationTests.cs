@@ -300,6 +300,52 @@ public sealed class AutomationTests(AzuriteFixture fixture)
     }
 
     [Fact]
+    public async Task Erase_CustomerWaitingInAnAutomation_TheEngineKeepsNothingOfThem()
+    {
+        var (app, _, _) = NewApp(fixture);
+        await using var __ = app;
+        var admin = app.Admin();
+        var workflowId = await CreateActiveAsync(admin, new
+        {
+            name = "Erase " + app.Prefix,
+            trigger = new { kind = "manual" },
+            nodes = new[]
+            {
+                Node("start", "trigger", new { next = "wait" }),
+                Node("wait", "wait", new { duration = "2.00:00:00", next = "done" }),
+                Node("done", "end"),
+            },
+        });
+        var id = "erased-" + app.Prefix;
+        await CustomerAsync(admin, id);
+        await (await admin.PostJsonAsync($"/api/automations/{workflowId}/enrol", new { customerId = id })).AssertJsonAsync();
+        await InstanceOfAsync(admin, workflowId, id, i => i["status"]!.GetValue<string>() == "waiting", "waiting");
+        var hub = app.Services.GetRequiredService<PecosCrm.Functions.Automation.AutomationEngine>().TaskHub;
+        async Task<List<string>> EngineRowsNamingAsync()
+        {
+            var found = new List<string>();
+            foreach (var table in new[] { hub + "History", hub + "Instances" })
+            {
+                await foreach (var row in new Azure.Data.Tables.TableClient(fixture.ConnectionString, table).QueryAsync<Azure.Data.Tables.TableEntity>())
+                {
+                    if (string.Join("|", row.Select(p => p.Value?.ToString())).Contains(id, StringComparison.Ordinal))
+                    {
+                        found.Add($"{table}: {row.PartitionKey} / {row.RowKey}");
+                    }
+                }
+            }
+            return found;
+        }
+        var before = await EngineRowsNamingAsync();
+
+        await (await admin.PostAsync($"/api/customers/{id}/erase", null)).AssertJsonAsync();
+        var after = await EngineRowsNamingAsync();
+
+        Assert.NotEmpty(before);
+        Assert.Empty(after);
+    }
+
+    [Fact]
     public async Task BadGraphs_Answer400NamingTheNode()
     {
         var (app, _, timers) = NewApp(fixture);
