@@ -13,15 +13,15 @@ namespace PecosCrm.Bench.Scenarios;
 
 /// <summary>
 /// Enrols a segment of consenting customers in a three-step flow with short waits, run by the real
-/// app on the real clock with its queue poller on: email, wait, email, wait, tag, end. The app's
-/// timers are off unless <c>PECOSCRM_BENCH_AUTOMATION_TIMERS=on</c>: with them on, the sweep sends a
-/// second message for every instance whose timer is more than two minutes overdue, which at 10,000
-/// enrolments is most of them, and the analytics refresh re-reads every customer the flow touched
-/// every two minutes; on 2 shared cores the run then falls further behind the longer it runs. Measures the enrolment, the time until every instance has completed, steps
-/// per second (history rows over that time), how late each durable timer fired (the history's
-/// <c>LateMs</c> of every instance, read in one pass over the instances table), storage calls per
-/// step and the peak working set; beside Azurite's own queue rates, measured first in the same run.
-/// The size is 10,000 enrolments unless <c>PECOSCRM_BENCH_AUTOMATION_ENROLMENTS</c> says otherwise.
+/// app on the real clock with its Durable Task engine (standalone mode: one TaskHubWorker over Azure
+/// Storage, the settings of <c>Automation:Engine</c>): email, wait, email, wait, tag, end. The app's
+/// timers are off unless <c>PECOSCRM_BENCH_AUTOMATION_TIMERS=on</c> (the analytics refresh re-reads
+/// every customer the flow touched every two minutes). Measures the enrolment, the time until every
+/// instance has completed, steps per second (history rows over that time), how late each durable
+/// timer fired (the history's <c>LateMs</c> of every instance, read in one pass over the instances
+/// table), storage calls per instance by kind (the engine's included) and the peak working set;
+/// beside Azurite's own queue and point-read rates, measured first in the same run. The size is
+/// 10,000 enrolments unless <c>PECOSCRM_BENCH_AUTOMATION_ENROLMENTS</c> says otherwise.
 /// </summary>
 public sealed class AutomationScenario : IScenario
 {
@@ -33,14 +33,15 @@ public sealed class AutomationScenario : IScenario
     /// <summary>EnrolSegmentAsync enrols a page of members this many at a time.</summary>
     private const int EnrolParallelism = 8;
 
-    /// <summary>The enrolment, the trigger, two emails of two rows each (the message id fixed, then sent), two waits of two (begun, ended), the tag and the end.</summary>
-    private const int HistoryRowsPerInstance = 12;
+    /// <summary>The enrolment, two emails, two waits of two (begun, ended), the tag and the end.</summary>
+    private const int HistoryRowsPerInstance = 9;
 
-    /// <summary>The app's poller handles this many messages of a queue at once (<c>Hosting:QueueBatchSize</c>).</summary>
-    private const int PollerConcurrency = 16;
+    /// <summary>The engine runs this many activities at once (<c>Automation:Engine:MaxConcurrentActivities</c>).</summary>
+    private const int PollerConcurrency = 10;
 
-    /// <summary>The row of an instance's partition that holds its state.</summary>
-    private const string StateRow = "state";
+    /// <summary>The row of an instance's partition that holds its state: <c>state|{id}</c>.</summary>
+    private const string StateRow = "state|";
+    private const int PointReadRows = 1_000;
     private const int ApiSample = 20;
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan Timeout = TimeSpan.FromHours(4);
@@ -59,7 +60,7 @@ public sealed class AutomationScenario : IScenario
         var size = int.TryParse(Environment.GetEnvironmentVariable(SizeVariable), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : DefaultSize;
         var timers = string.Equals(Environment.GetEnvironmentVariable(TimersVariable), "on", StringComparison.OrdinalIgnoreCase);
         var rows = new List<ResultRow>();
-        var (send, receive) = await MeasureAzuriteAsync(rows, progress, cancellationToken);
+        var (send, receive, pointReads) = await MeasureAzuriteAsync(rows, progress, cancellationToken);
 
         var clock = Stopwatch.StartNew();
         await using var azurite = await AzuriteProcess.StartAsync();
@@ -167,36 +168,53 @@ public sealed class AutomationScenario : IScenario
         // Every message handled is deleted once, whichever queue it was on.
         var handled = kinds.GetValueOrDefault("queue delete");
         var label = string.Create(CultureInfo.InvariantCulture, $"{size:N0} enrolments");
-        var timersNote = timers ? "the app's timers on, so the sweep ran every 5 minutes" : $"the app's timers off: no sweep, no analytics refresh ({TimersVariable}=on runs them)";
+        var timersNote = timers ? "the app's timers on (analytics refresh every 2 minutes)" : $"the app's timers off: no analytics refresh ({TimersVariable}=on runs it)";
         var lostCounts = size - counts.GetValueOrDefault("completed");
         rows.Add(new ResultRow(Name, $"enrolment, POST /enrol with a segment of {size:N0}", EnrolParallelism, size / enrolled.TotalSeconds, "enrolments/s", size, null, null,
             string.Create(CultureInfo.InvariantCulture,
                 $"one request, {enrolled.TotalSeconds:F1} s, enrolling {EnrolParallelism} at a time while the poller already advanced the first instances; " +
-                $"{enrolCalls / (double)size:F1} storage calls per enrolment (10 from the code: customer, last enrolment, state and history, three index rows, a counter read and write, the timeline, the queue message; " +
+                $"{enrolCalls / (double)size:F1} storage calls per enrolment (from the code: customer, last enrolment, state and history, three index rows, a counter read and write, the timeline, the engine's instance row and start message; " +
                 $"besides, the segment's member pages, the audit entry and the counter's retries under contention); " +
                 $"seeding {size:N0} consenting profiles straight into storage took {seeding.TotalSeconds:F0} s")));
         rows.Add(new ResultRow(Name, $"instances completed, {label}", PollerConcurrency, size / seconds, "instances/s", size, Percentile(durations, 50), Percentile(durations, 99),
             string.Create(CultureInfo.InvariantCulture,
                 $"enrolment start to the last step or email: {seconds:F1} s; p50/p99 are one instance's enrolment to end (its two waits are {2 * Wait.TotalSeconds:F0} s); " +
-                $"poller on, {PollerConcurrency} messages of a queue at a time; {sendGrid.Count:N0} emails at the SendGrid-compatible endpoint; peak working set {peakBytes / 1048576.0:N0} MiB (bench and app; Azurite is a process of its own); " +
+                $"one engine worker, 4 partitions, {PollerConcurrency} activities at a time; {sendGrid.Count:N0} emails at the SendGrid-compatible endpoint; peak working set {peakBytes / 1048576.0:N0} MiB (bench and app; Azurite is a process of its own); " +
                 $"the completed counter shows {counts.GetValueOrDefault("completed"):N0}{(lostCounts == 0 ? "" : $" ({lostCounts:N0} counts lost to contention)")}")));
         rows.Add(new ResultRow(Name, $"steps, {label}", PollerConcurrency, steps / seconds, "steps/s", steps, null, null,
             string.Create(CultureInfo.InvariantCulture,
                 $"history rows ({steps / (double)size:F1} per instance) over the end-to-end time; {appCalls / (double)steps:F1} storage calls per step, {appCalls / (double)size:F0} per instance " +
                 $"({appCalls / seconds:N0} calls/s against Azurite); per instance by kind: {PerInstance(kinds)}; by table or queue: {PerInstance(targets)}; " +
-                $"{handled / seconds:N0} queue messages handled/s ({handled / (double)size:F1} per instance: at least 3 automation and 2 email messages, more when a timer fires early or the sweep re-drives a late one) " +
-                $"against Azurite's {receive:N0}/s receive+delete at c=4 above")));
+                $"{handled / seconds:N0} queue messages handled/s ({handled / (double)size:F1} per instance: the engine's control and work-item messages and 2 email messages) " +
+                $"against Azurite's {receive:N0}/s receive+delete at c=4 and {pointReads:N0}/s point reads at c=4 above; the engine's idle polling is counted too")));
         rows.Add(new ResultRow(Name, $"timer lateness, {label}", PollerConcurrency, lateness.Count / seconds, "timers/s", lateness.Count, Percentile(lateness, 50), Percentile(lateness, 99),
             string.Create(CultureInfo.InvariantCulture,
                 $"p50/p99 are how late a {Wait.TotalSeconds:F0} s wait fired (the LateMs of every instance's history, all {lateness.Count:N0}, read in one pass over the instances table in {scan.TotalSeconds:F1} s), max {lateness[^1] / 1000:F1} s; " +
-                $"each timer a queue message sent with a visibility delay (Azurite sends {send:N0}/s at c=16 above); {timersNote}")));
+                $"each durable timer a control-queue message sent with a visibility delay (Azurite sends {send:N0}/s at c=16 above), the engine polling an idle queue at least every second; {timersNote}")));
         return rows;
     }
 
-    /// <summary>Azurite's queue send (16) and receive+delete, 32 a receive (1 and 4), with no app, on an Azurite of its own; returns send and receive at 4.</summary>
-    private async Task<(double Send, double Receive)> MeasureAzuriteAsync(List<ResultRow> rows, TextWriter progress, CancellationToken cancellationToken)
+    /// <summary>Azurite's queue send (16), receive+delete, 32 a receive (1 and 4), and table point read (1 and 4), with no app, on an Azurite of its own; returns send, receive at 4 and point reads at 4.</summary>
+    private async Task<(double Send, double Receive, double PointReads)> MeasureAzuriteAsync(List<ResultRow> rows, TextWriter progress, CancellationToken cancellationToken)
     {
         await using var azurite = await AzuriteProcess.StartAsync();
+        var table = await AzuriteScenario.CreateTableAsync(new TableServiceClient(azurite.ConnectionString), "pointreads", cancellationToken);
+        foreach (var chunk in Enumerable.Range(0, PointReadRows).Chunk(100))
+        {
+            await table.SubmitTransactionAsync(chunk.Select(n => new TableTransactionAction(TableTransactionActionType.Add, BenchEntity.Make("p", n))), cancellationToken);
+        }
+        var pointReads = 0.0;
+        foreach (var concurrency in new[] { 1, 4 })
+        {
+            var read = await LoadRunner.RunAsync(concurrency, async ct =>
+            {
+                await table.GetEntityAsync<BenchEntity>("p", BenchEntity.Key(Random.Shared.Next(PointReadRows)), cancellationToken: ct);
+                return 1;
+            }, cancellationToken);
+            progress.WriteLine($"{"Azurite table point read",-36} {read}");
+            rows.Add(ResultRow.From(Name, "Azurite table point read (SDK, no app)", read, "entities/s", $"random row of {PointReadRows:N0}; yardstick for the rows below"));
+            pointReads = read.ItemsPerSecond;
+        }
         var queue = await QueueRates.CreateAsync(azurite.ConnectionString, "bench", cancellationToken);
         var send = await LoadRunner.RunAsync(16, queue.SendAsync, cancellationToken);
         progress.WriteLine($"{"Azurite queue send",-36} {send}");
@@ -210,7 +228,7 @@ public sealed class AutomationScenario : IScenario
             rows.Add(ResultRow.From(Name, "Azurite queue receive+delete (SDK, no app)", result, "messages/s", QueueRates.ReceiveNote(depth)));
             receive = result.ItemsPerSecond;
         }
-        return (send.ItemsPerSecond, receive);
+        return (send.ItemsPerSecond, receive, pointReads);
     }
 
     /// <summary>The tag the flow ends with, the flow (active), and a static segment of every seeded customer.</summary>
@@ -272,7 +290,7 @@ public sealed class AutomationScenario : IScenario
         await foreach (var row in table.QueryAsync<TableEntity>(filter: (string?)null, maxPerPage: 1000,
             select: ["PartitionKey", "RowKey", "Status", "EnrolledAt", "EndedAt", "LateMs", "At"], cancellationToken: cancellationToken))
         {
-            if (row.RowKey == StateRow)
+            if (row.RowKey.StartsWith(StateRow, StringComparison.Ordinal))
             {
                 scan.States[row.PartitionKey] = row.GetString("Status");
                 if (row.GetDateTimeOffset("EndedAt") is { } ended && row.GetDateTimeOffset("EnrolledAt") is { } enrolledAt)
