@@ -392,7 +392,7 @@ public sealed class AutomationTests(AzuriteFixture fixture)
     }
 
     [Fact]
-    public async Task NewVersion_InstancesInFlightFinishOnTheirOwnVersion_AndInstancesCanBeManaged()
+    public async Task NewVersion_InstancesInFlightFinishOnTheirOwnVersion_AndInstancesCanBeSuspendedResumedTerminatedAndPurged()
     {
         var (app, time, timers) = NewApp(fixture);
         await using var _ = app;
@@ -410,8 +410,8 @@ public sealed class AutomationTests(AzuriteFixture fixture)
             },
         };
         var workflowId = await CreateActiveAsync(admin, Version("Version one"));
-        var (first, second, third) = ($"v1-{app.Prefix}", $"v2-{app.Prefix}", $"v3-{app.Prefix}");
-        foreach (var c in new[] { first, second, third })
+        var (first, second, third, fourth) = ($"v1-{app.Prefix}", $"v2-{app.Prefix}", $"v3-{app.Prefix}", $"v4-{app.Prefix}");
+        foreach (var c in new[] { first, second, third, fourth })
         {
             await CustomerAsync(admin, c);
         }
@@ -427,12 +427,18 @@ public sealed class AutomationTests(AzuriteFixture fixture)
         var third0 = await (await admin.PostJsonAsync($"/api/automations/{workflowId}/enrol", new { customerId = third })).AssertJsonAsync();
         var again = await (await admin.PostJsonAsync($"/api/automations/{workflowId}/enrol", new { customerId = third })).AssertJsonAsync();
         var thirdId = third0["instanceId"]!.GetValue<string>();
+        var fourthId = (await (await admin.PostJsonAsync($"/api/automations/{workflowId}/enrol", new { customerId = fourth })).AssertJsonAsync())["instanceId"]!.GetValue<string>();
         await InstanceOfAsync(admin, workflowId, third, i => i["status"]!.GetValue<string>() == "waiting", "third waiting");
+        await InstanceOfAsync(admin, workflowId, fourth, i => i["status"]!.GetValue<string>() == "waiting", "fourth waiting");
         var suspended = await (await admin.PostAsync($"/api/automations/instances/{thirdId}/suspend", null)).AssertJsonAsync();
+        await (await admin.PostAsync($"/api/automations/instances/{fourthId}/suspend", null)).AssertJsonAsync();
         await timers.AdvanceAsync(TimeSpan.FromDays(1));
         await InstanceOfAsync(admin, workflowId, first, i => i["status"]!.GetValue<string>() == "completed", "first done");
         await InstanceOfAsync(admin, workflowId, second, i => i["status"]!.GetValue<string>() == "completed", "second done");
         var stillSuspended = await (await admin.GetAsync($"/api/automations/instances/{thirdId}")).AssertJsonAsync();
+        var fourthWhileSuspended = await SubjectsToAsync(admin, fourth);
+        var resumed = await (await admin.PostAsync($"/api/automations/instances/{fourthId}/resume", null)).AssertJsonAsync();
+        var resumedDone = await InstanceOfAsync(admin, workflowId, fourth, i => i["status"]!.GetValue<string>() == "completed", "fourth done after the resume");
         var terminated = await (await admin.PostAsync($"/api/automations/instances/{thirdId}/terminate", null)).AssertJsonAsync();
         var completedList = await (await admin.GetAsync($"/api/automations/{workflowId}/instances?status=completed")).AssertJsonAsync();
         var purged = await (await admin.PostAsync($"/api/automations/{workflowId}/purge", null)).AssertJsonAsync();
@@ -446,9 +452,13 @@ public sealed class AutomationTests(AzuriteFixture fixture)
         Assert.Equal("suspended", suspended["status"]!.GetValue<string>());
         Assert.Equal("suspended", stillSuspended["status"]!.GetValue<string>());
         Assert.Empty(await SubjectsToAsync(admin, third));
+        Assert.Empty(fourthWhileSuspended);
+        Assert.Equal("waiting", resumed["status"]!.GetValue<string>());
+        Assert.Equal(["Version two"], await SubjectsToAsync(admin, fourth, 1));
+        Assert.Contains(resumedDone["history"]!.AsArray(), h => h!["outcome"]!.GetValue<string>() == "resumed");
         Assert.Equal("terminated", terminated["status"]!.GetValue<string>());
-        Assert.Equal(2, completedList["items"]!.AsArray().Count);
-        Assert.Equal(3, purged["purged"]!.GetValue<int>());
+        Assert.Equal(3, completedList["items"]!.AsArray().Count);
+        Assert.Equal(4, purged["purged"]!.GetValue<int>());
         Assert.Empty(afterPurge["items"]!.AsArray());
     }
 
