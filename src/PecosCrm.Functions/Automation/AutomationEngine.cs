@@ -31,6 +31,13 @@ public sealed class AutomationEngineOptions
 
     public bool ExtendedSessions { get; set; }
 
+    /// <summary>
+    /// How long the engine's partition manager may take to read and write its partition table. DTFx's
+    /// 2 s is too short on a loaded 2-core machine with Azurite: measured, it timed out again and
+    /// again, partitions moved and instances stalled for minutes.
+    /// </summary>
+    public TimeSpan PartitionTableOperationTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Longer waits are split into timers of at most this (the SDK's default; Azure queues hide a message for at most 7 days). Never change it for running instances.</summary>
     public TimeSpan MaximumTimerInterval { get; set; } = TimeSpan.FromDays(3);
 }
@@ -69,6 +76,7 @@ public sealed class AutomationEngine : IHostedService
             MaxConcurrentTaskActivityWorkItems = _options.MaxConcurrentActivities,
             MaxConcurrentTaskOrchestrationWorkItems = _options.MaxConcurrentOrchestrations,
             ExtendedSessionsEnabled = _options.ExtendedSessions,
+            PartitionTableOperationTimeout = _options.PartitionTableOperationTimeout,
             // Each process is a worker of its own: a restarted app takes over the partitions of the one before.
             WorkerId = $"{Environment.MachineName}-{Guid.NewGuid():N}",
             UseAppLease = false,
