@@ -1,5 +1,6 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
 using PecosCrm.Core.Automation;
 
 namespace PecosCrm.Functions.Automation;
@@ -27,8 +28,13 @@ public sealed class AutomationFunctions(AutomationSteps steps)
     [Function(AutomationActivities.Condition)]
     public Task<StepResult> ConditionAsync([ActivityTrigger] StepInput input) => steps.ConditionAsync(input);
 
+    /// <summary>An action may enrol the customer elsewhere (a points threshold crossed), so it takes the invocation's durable client.</summary>
     [Function(AutomationActivities.Act)]
-    public Task<StepResult> ActAsync([ActivityTrigger] StepInput input) => steps.ActAsync(input);
+    public Task<StepResult> ActAsync([ActivityTrigger] StepInput input, [DurableClient] DurableTaskClient? client)
+    {
+        InvocationDurableClient.Use(client);
+        return steps.ActAsync(input);
+    }
 
     [Function(AutomationActivities.Record)]
     public Task<StepResult> RecordAsync([ActivityTrigger] StepInput input) => steps.RecordAsync(input);
