@@ -47,9 +47,9 @@ public static class SegmentsEndpoints
         return app;
     }
 
-    public static Ok<IReadOnlyList<SegmentFieldResponse>> FieldsAsync() =>
-        TypedResults.Ok<IReadOnlyList<SegmentFieldResponse>>(SegmentFields.All.Select(f =>
-            new SegmentFieldResponse(f.Name, f.Kind, f.Description, SegmentFields.Operators[f.Kind], f.Choices, f.Windowed, f.Unit)).ToList());
+    public static Ok<ListResponse<SegmentFieldResponse>> FieldsAsync(int? limit, string? cursor) =>
+        TypedResults.Ok(ListResponse<SegmentFieldResponse>.Slice(SegmentFields.All.Select(f =>
+            new SegmentFieldResponse(f.Name, f.Kind, f.Description, SegmentFields.Operators[f.Kind], f.Choices, f.Windowed, f.Unit)).ToList(), limit, cursor));
 
     public static async Task<Ok<SegmentPreview>> PreviewAsync(PreviewRequest request, SegmentService segments, CancellationToken cancellationToken) =>
         TypedResults.Ok(await segments.PreviewAsync(request.Rules, request.SampleSize, cancellationToken));
@@ -64,8 +64,16 @@ public static class SegmentsEndpoints
         return TypedResults.Ok(segment);
     }
 
-    public static async Task<Ok<ListResponse<SegmentMember>>> MembersAsync(string id, SegmentStore store, int? limit, string? cursor, CancellationToken cancellationToken) =>
-        TypedResults.Ok(ListResponse<SegmentMember>.From(await store.MembersAsync(id, Page<SegmentMember>.CheckLimit(limit), cursor, cancellationToken), m => m));
+    /// <summary>Members with the name and email a person reads beside each id (a point read per member, in parallel).</summary>
+    public static async Task<Ok<ListResponse<SegmentMemberResponse>>> MembersAsync(
+        string id, SegmentStore store, CustomerStore customers, int? limit, string? cursor, CancellationToken cancellationToken)
+    {
+        var page = await store.MembersAsync(id, Page<SegmentMember>.CheckLimit(limit), cursor, cancellationToken);
+        var found = await Task.WhenAll(page.Items.Select(m => customers.FindAsync(m.CustomerId, cancellationToken)));
+        return TypedResults.Ok(new ListResponse<SegmentMemberResponse>(
+            page.Items.Select((m, i) => new SegmentMemberResponse(m.CustomerId, found[i]?.FullName, found[i]?.Email, m.JoinedAt)).ToList(),
+            page.NextCursor));
+    }
 
     public static async Task<Ok<ListResponse<MembershipChange>>> HistoryAsync(string id, SegmentStore store, int? limit, string? cursor, CancellationToken cancellationToken) =>
         TypedResults.Ok(ListResponse<MembershipChange>.From(await store.HistoryAsync(id, Page<MembershipChange>.CheckLimit(limit), cursor, cancellationToken), m => m));
@@ -161,10 +169,11 @@ public static class SegmentsEndpoints
         return TypedResults.Ok(new CustomerSegmentsResponse(current, ListResponse<MembershipChange>.From(history, h => h)));
     }
 
-    public static async Task<Ok<IReadOnlyList<DiscountCode>>> CustomerCodesAsync(string id, CustomerStore customers, DiscountCodes codes, CancellationToken cancellationToken)
+    public static async Task<Ok<ListResponse<DiscountCode>>> CustomerCodesAsync(
+        string id, CustomerStore customers, DiscountCodes codes, int? limit, string? cursor, CancellationToken cancellationToken)
     {
         await customers.GetAsync(id, cancellationToken);
-        return TypedResults.Ok(await codes.ForCustomerAsync(id, cancellationToken));
+        return TypedResults.Ok(ListResponse<DiscountCode>.Slice(await codes.ForCustomerAsync(id, cancellationToken), limit, cursor));
     }
 
     public static async Task<Ok<DiscountCode>> CodeAsync(string code, DiscountCodes codes, CancellationToken cancellationToken) =>
@@ -172,6 +181,9 @@ public static class SegmentsEndpoints
 }
 
 public sealed record SegmentFieldResponse(string Name, FieldKind Kind, string Description, IReadOnlyList<string> Operators, IReadOnlyList<string>? Choices, bool Windowed, string? Unit);
+
+/// <summary>A segment member with the name and email a person reads (null when the customer is gone).</summary>
+public sealed record SegmentMemberResponse(string CustomerId, string? Name, string? Email, DateTimeOffset JoinedAt);
 
 public sealed record PreviewRequest(SegmentRule? Rules, int? SampleSize);
 

@@ -233,8 +233,8 @@ public sealed class SegmentsTests(AzuriteFixture fixture)
             }, "segment action done");
             jobs.Add(done!);
         }
-        var aTags = await (await admin.GetAsync($"/api/customers/{a}/tags")).AssertJsonAsync();
-        var aCodes = await (await admin.GetAsync($"/api/customers/{a}/discount-codes")).AssertJsonAsync();
+        var aTags = (await (await admin.GetAsync($"/api/customers/{a}/tags")).AssertJsonAsync())["items"]!;
+        var aCodes = (await (await admin.GetAsync($"/api/customers/{a}/discount-codes")).AssertJsonAsync())["items"]!;
         using var download = new HttpClient();
         var codesCsv = await download.GetStringAsync(jobs[1]["downloadUrl"]!.GetValue<string>());
         var audienceCsv = await download.GetStringAsync(jobs[2]["downloadUrl"]!.GetValue<string>());
