@@ -198,7 +198,7 @@ public static class AnalyticsEndpoints
         var (first, last) = MonthRange(from, to, time);
         var points = await marketing.GetCacAsync(first, last, cancellationToken);
         return TypedResults.Ok(ListResponse<CacResponse>.Slice(points.Select(p => new CacResponse(
-            p.Month, p.Channel, Money.ToDecimal(p.SpendCents), p.NewCustomers, p.CacCents is { } c ? Money.ToDecimal(c) : null, "USD")).ToList(), limit, cursor));
+            p.Month, p.Channel, p.SpendCents is { } s ? Money.ToDecimal(s) : null, p.NewCustomers, p.CacCents is { } c ? Money.ToDecimal(c) : null, "USD")).ToList(), limit, cursor));
     }
 
     private static (string From, string To) MonthRange(string? from, string? to, TimeProvider time)
@@ -239,7 +239,8 @@ public sealed record RevenueReportResponse(IReadOnlyList<RevenuePointResponse> B
 
 public sealed record SpendRequest(decimal? Amount);
 
-public sealed record CacResponse(string Month, string Channel, decimal Spend, long NewCustomers, decimal? Cac, string Currency);
+/// <summary>CAC of a month and channel: spend (null when none was recorded) over new customers; null when either is missing.</summary>
+public sealed record CacResponse(string Month, string Channel, decimal? Spend, long NewCustomers, decimal? Cac, string Currency);
 
 public sealed record RfmCellResponse(int R, int F, int Customers, decimal Revenue, double AverageM);
 
