@@ -40,7 +40,8 @@ public sealed class KpiAndCohortTests(AzuriteFixture fixture)
         Assert.Equal(1, kpi["newCustomers"]["value"]!.GetValue<double>());
         Assert.Equal(0.5, kpi["returningCustomerRate"]["value"]!.GetValue<double>());
         Assert.Equal(3, kpi["totalCustomers"]["value"]!.GetValue<double>());
-        Assert.Equal(143.3333, kpi["averageLifetimeValue"]["value"]!.GetValue<double>());
+        // An amount: $430 over three customers, rounded to the cent.
+        Assert.Equal(143.33m, kpi["averageLifetimeValue"]["value"]!.GetValue<decimal>());
         Assert.Equal(0.3333, kpi["repeatPurchaseRate"]["value"]!.GetValue<double>());
         Assert.Equal(1, kpi["purchaseFrequency"]["value"]!.GetValue<double>());
         Assert.Equal(23, kpi["averageDaysBetweenPurchases"]["value"]!.GetValue<double>());
