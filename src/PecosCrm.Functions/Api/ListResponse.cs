@@ -9,6 +9,9 @@ public sealed record ListResponse<T>(IReadOnlyList<T> Items, string? NextCursor)
 {
     private const string OffsetPrefix = "offset:";
 
+    /// <summary>Lists read whole are far shorter; a larger offset was not handed out by this API.</summary>
+    private const int MaxOffset = 1_000_000;
+
     public static ListResponse<T> From<TSource>(Page<TSource> page, Func<TSource, T> map) => new(page.Items.Select(map).ToList(), page.NextCursor);
 
     /// <summary>
@@ -32,7 +35,7 @@ public sealed record ListResponse<T>(IReadOnlyList<T> Items, string? NextCursor)
             return 0;
         }
         return token.StartsWith(OffsetPrefix, StringComparison.Ordinal)
-            && int.TryParse(token.AsSpan(OffsetPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var offset)
+            && int.TryParse(token.AsSpan(OffsetPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var offset) && offset <= MaxOffset
             ? offset
             : throw new ValidationFailedException("cursor", "is not a cursor this API handed out.");
     }

@@ -98,9 +98,11 @@ public sealed class ListPagingTests(AzuriteFixture fixture)
         }
         var badLimit = await admin.GetAsync("/api/tags?limit=501");
         var badCursor = await admin.GetAsync("/api/tags?cursor=not-a-cursor");
+        var hugeOffset = await admin.GetAsync("/api/analytics/pairs?cursor=" + Convert.ToBase64String("offset:2147483647"u8.ToArray()).TrimEnd('='));
 
         await badLimit.AssertProblemAsync(HttpStatusCode.BadRequest);
         await badCursor.AssertProblemAsync(HttpStatusCode.BadRequest);
+        await hugeOffset.AssertProblemAsync(HttpStatusCode.BadRequest);
     }
 
     private static async Task<(JsonArray Items, string? NextCursor)> PageAsync(HttpClient admin, string route, string? cursor)
