@@ -75,8 +75,18 @@ public static class SegmentsEndpoints
             page.NextCursor));
     }
 
-    public static async Task<Ok<ListResponse<MembershipChange>>> HistoryAsync(string id, SegmentStore store, int? limit, string? cursor, CancellationToken cancellationToken) =>
-        TypedResults.Ok(ListResponse<MembershipChange>.From(await store.HistoryAsync(id, Page<MembershipChange>.CheckLimit(limit), cursor, cancellationToken), m => m));
+    /// <summary>Joins and leaves with the customer's name beside each id (null for a customer erased since).</summary>
+    public static async Task<Ok<ListResponse<MembershipChangeResponse>>> HistoryAsync(
+        string id, SegmentStore store, CustomerStore customers, int? limit, string? cursor, CancellationToken cancellationToken)
+    {
+        var page = await store.HistoryAsync(id, Page<MembershipChange>.CheckLimit(limit), cursor, cancellationToken);
+        var ids = page.Items.Select(c => c.CustomerId).Distinct(StringComparer.Ordinal).ToList();
+        var found = await Task.WhenAll(ids.Select(c => customers.FindAsync(c, cancellationToken)));
+        var names = ids.Zip(found).ToDictionary(p => p.First, p => p.Second?.FullName, StringComparer.Ordinal);
+        return TypedResults.Ok(new ListResponse<MembershipChangeResponse>(
+            page.Items.Select(c => new MembershipChangeResponse(c.SegmentId, c.SegmentName, c.CustomerId, names[c.CustomerId], c.Change, c.At)).ToList(),
+            page.NextCursor));
+    }
 
     public static async Task<Ok<SegmentExplanation>> ExplainAsync(string id, string customerId, SegmentService segments, CancellationToken cancellationToken) =>
         TypedResults.Ok(await segments.ExplainAsync(id, customerId, cancellationToken));
@@ -184,6 +194,9 @@ public sealed record SegmentFieldResponse(string Name, FieldKind Kind, string De
 
 /// <summary>A segment member with the name and email a person reads (null when the customer is gone).</summary>
 public sealed record SegmentMemberResponse(string CustomerId, string? Name, string? Email, DateTimeOffset JoinedAt);
+
+/// <summary>A customer joining or leaving a segment, with the customer's name (null when erased since).</summary>
+public sealed record MembershipChangeResponse(string SegmentId, string SegmentName, string CustomerId, string? CustomerName, string Change, DateTimeOffset At);
 
 public sealed record PreviewRequest(SegmentRule? Rules, int? SampleSize);
 

@@ -20,11 +20,13 @@ public sealed class NamesBesideIdsTests(AzuriteFixture fixture)
         var segment = await (await admin.PostJsonAsync("/api/segments", new { name = "Named " + a, kind = "static", customerIds = new[] { a, b } })).AssertJsonAsync(HttpStatusCode.Created);
 
         var members = (await (await admin.GetAsync($"/api/segments/{segment["id"]}/members")).AssertJsonAsync())["items"]!.AsArray();
+        var history = (await (await admin.GetAsync($"/api/segments/{segment["id"]}/history")).AssertJsonAsync())["items"]!.AsArray();
 
         var annie = Assert.Single(members, m => m!["customerId"]!.GetValue<string>() == a)!;
         Assert.Equal("Annie Oakley", annie["name"]!.GetValue<string>());
         Assert.Equal($"{a}@riders.example", annie["email"]!.GetValue<string>());
         Assert.Equal("Bill Pickett", members.Single(m => m!["customerId"]!.GetValue<string>() == b)!["name"]!.GetValue<string>());
+        Assert.Equal("Annie Oakley", history.First(h => h!["customerId"]!.GetValue<string>() == a)!["customerName"]!.GetValue<string>());
     }
 
     [Fact]
