@@ -42,6 +42,9 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<StaffStore>();
         services.AddSingleton<ApiKeyStore>();
         services.AddSingleton<AuditLog>();
+        services.AddOptions<AuditOptions>().BindConfiguration(AuditOptions.SectionName);
+        services.AddSingleton<AuditReads>();
+        services.AddHostedService<AuditReadFlusher>();
 
         services.AddSingleton<CustomerStore>();
         services.AddSingleton<TagStore>();

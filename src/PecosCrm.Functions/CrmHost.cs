@@ -55,7 +55,7 @@ public static class CrmHost
         services.AddSingleton<QueuePoller>();
         services.AddHostedService(sp => sp.GetRequiredService<QueuePoller>());
 
-        services.ConfigureHttpJsonOptions(o => CrmJson.Configure(o.SerializerOptions));
+        services.ConfigureHttpJsonOptions(o => CrmJson.ConfigureHttp(o.SerializerOptions));
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.Configure<FormOptions>(o => o.MultipartBodyLengthLimit = maxBody);
         services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.Customize);

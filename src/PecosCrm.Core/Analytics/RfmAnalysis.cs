@@ -9,7 +9,14 @@ public sealed record RfmSegmentSummary(string Name, int Customers, long RevenueC
 /// <summary>The grid and segment totals, named by map version <paramref name="MapVersion"/>.</summary>
 public sealed record RfmGrid(int Customers, IReadOnlyList<RfmCell> Cells, IReadOnlyList<RfmSegmentSummary> Segments, int MapVersion);
 
-public sealed record RfmScore(string CustomerId, int R, int F, int M, string Code, string Segment, DateTime LastOrderAt, long Orders, long SpendCents);
+/// <summary>A customer's RFM score; <c>Spend</c> is shown in the currency's unit (the cents stay internal).</summary>
+public sealed record RfmScore(string CustomerId, int R, int F, int M, string Code, string Segment, DateTime LastOrderAt, long Orders,
+    [property: System.Text.Json.Serialization.JsonIgnore] long SpendCents)
+{
+    public decimal Spend => Customers.Money.ToDecimal(SpendCents);
+
+    public string Currency => Customers.Money.DefaultCurrency;
+}
 
 /// <summary>
 /// How much more (above 1) or less (below 1) often a segment's customers bought a category than

@@ -13,8 +13,15 @@ public sealed record BranchAnalytics(string Split, string Branch, long Enrolled,
 /// <summary>How a workflow performs. Conversion rate = instances that reached the goal / enrolled. Revenue attributed: net revenue of the orders enrolled customers placed from enrolment until <c>attributionDays</c> (default 7) after the instance ended.</summary>
 public sealed record WorkflowAnalytics(
     string WorkflowId, long Enrolled, long Active, long Completed, long ExitedByGoal, long Exited, long Terminated,
-    long EmailsSent, long EmailsDelivered, long EmailsOpened, long EmailsClicked, double ConversionRate, long RevenueAttributedCents,
-    IReadOnlyList<StepAnalytics> Steps, IReadOnlyList<BranchAnalytics> Splits);
+    long EmailsSent, long EmailsDelivered, long EmailsOpened, long EmailsClicked, double ConversionRate,
+    [property: System.Text.Json.Serialization.JsonIgnore] long RevenueAttributedCents,
+    IReadOnlyList<StepAnalytics> Steps, IReadOnlyList<BranchAnalytics> Splits)
+{
+    /// <summary>The attributed revenue in the currency's unit, as every amount of the API.</summary>
+    public decimal RevenueAttributed => Customers.Money.ToDecimal(RevenueAttributedCents);
+
+    public string Currency => Customers.Money.DefaultCurrency;
+}
 
 /// <summary>
 /// Workflow analytics: counters kept as instances move (enrolled, per step entered and sent), email

@@ -176,7 +176,7 @@ public sealed record CampaignFigures(
     double OpenRate,
     double ClickRate,
     int AttributedOrders,
-    long AttributedRevenueCents,
+    [property: System.Text.Json.Serialization.JsonIgnore] long AttributedRevenueCents,
     decimal AttributedRevenue);
 
 public sealed record VariantResults(string Variant, string Subject, CampaignFigures Figures);

@@ -264,7 +264,7 @@ public sealed class CustomerActivity(StorageAccount storage, OrderStore orders, 
                     g => g with { ProductViews = g.ProductViews + 1 });
             case EventTypes.ReviewSubmitted:
                 var review = EventValidator.Data<ReviewData>(e);
-                return (Entry(TimelineType.Review, $"Left a {review.Rating}-star review on {review.ProductId}", $"/api/products/{review.ProductId}",
+                return (Entry(TimelineType.Review, $"Left a {review.Rating}-star review on {(string.IsNullOrWhiteSpace(review.Name) ? review.ProductId : $"{review.Name} ({review.ProductId})")}", $"/api/products/{review.ProductId}",
                     review.Title is null ? review.Body : review.Title + (review.Body is null ? "" : ": " + review.Body)),
                     g => g with { Reviews = g.Reviews + 1 });
             case EventTypes.AccountLogin:

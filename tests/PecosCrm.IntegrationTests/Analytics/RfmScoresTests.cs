@@ -48,7 +48,7 @@ public sealed class RfmScoresTests(AzuriteFixture fixture)
             var score = scores[e.Customer];
             Assert.Equal((e.Customer, e.R, e.F, e.M, e.Code, e.Segment, e.Orders, e.SpendCents), (e.Customer,
                 score["r"]!.GetValue<int>(), score["f"]!.GetValue<int>(), score["m"]!.GetValue<int>(), score["code"]!.GetValue<string>(),
-                score["segment"]!.GetValue<string>(), score["orders"]!.GetValue<long>(), score["spendCents"]!.GetValue<long>()));
+                score["segment"]!.GetValue<string>(), score["orders"]!.GetValue<long>(), Core.Customers.Money.ToCents(score["spend"]!.GetValue<decimal>())));
         }
         Assert.Equal(7, grid["customers"]!.GetValue<int>());
         Assert.Equal(1, grid["mapVersion"]!.GetValue<int>());

@@ -213,7 +213,7 @@ public sealed class CampaignsTests(AzuriteFixture fixture)
         Assert.Equal(2, b["figures"]!["opened"]!.GetValue<int>());
         Assert.Equal(1, Figure(results, "attributedOrders"));
         Assert.Equal(120m, results["totals"]!["attributedRevenue"]!.GetValue<decimal>());
-        Assert.Equal(12000, b["figures"]!["attributedRevenueCents"]!.GetValue<long>());
+        Assert.Equal(120m, b["figures"]!["attributedRevenue"]!.GetValue<decimal>());
         Assert.Equal(7, results["attributionDays"]!.GetValue<int>());
     }
 
