@@ -219,10 +219,11 @@ public static class AnalyticsEndpoints
             : throw new ValidationFailedException(field, "must be a month as yyyy-MM.");
     }
 
-    public static async Task<Ok<RfmScore>> CustomerRfmAsync(string id, CustomerStore customers, RfmAnalysis rfm, CancellationToken cancellationToken)
+    /// <summary>The stored score, the same one the 360 view shows, with the time the nightly recompute gave it.</summary>
+    public static async Task<Ok<CustomerRfm>> CustomerRfmAsync(string id, CustomerStore customers, Customer360Reader reader, CancellationToken cancellationToken)
     {
         await customers.GetAsync(id, cancellationToken);
-        return TypedResults.Ok(await rfm.GetScoreAsync(id, cancellationToken) ?? throw new NotFoundException("RFM score (no counted order in the analytical copy) of customer", id));
+        return TypedResults.Ok(await reader.RfmAsync(id, cancellationToken) ?? throw new NotFoundException("RFM score (not scored by the nightly recompute yet) of customer", id));
     }
 }
 
