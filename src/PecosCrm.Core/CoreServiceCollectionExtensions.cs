@@ -38,6 +38,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<StorageInitializer>();
         services.AddHostedService(sp => sp.GetRequiredService<StorageInitializer>());
         services.AddSingleton<BlobFiles>();
+        services.AddSingleton<Time.StoreTime>();
 
         services.AddSingleton<StaffStore>();
         services.AddSingleton<ApiKeyStore>();
@@ -78,9 +79,11 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<TemplateStore>();
         services.AddSingleton<TemplateRenderer>();
         services.AddSingleton<TemplateService>();
+        services.AddSingleton<InlineTextRenderer>();
         services.AddOptions<MessagingOptions>().BindConfiguration(MessagingOptions.SectionName);
         services.AddSingleton<MessageStore>();
         services.AddSingleton<Suppressions>();
+        services.AddSingleton<SmsNumbers>();
         services.AddSingleton<Preferences>();
         services.AddSingleton<SignedLinks>();
         services.AddSingleton<Outbox>();

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using PecosCrm.Core.Messaging;
+using PecosCrm.Core.Messaging.Templates;
 using PecosCrm.Core.Segments;
 using PecosCrm.Core.Storage;
 
@@ -280,9 +281,9 @@ public sealed class CampaignService(CampaignStore store, SegmentStore segments, 
             check.MaxLength("content.subject", content.Subject, MaxSubjectLength)
                 .MaxLength("content.html", content.Html, MaxBodyLength)
                 .MaxLength("content.text", content.Text, MaxBodyLength);
-            CampaignMerge.Check(check, "content.subject", content.Subject);
-            CampaignMerge.Check(check, "content.html", content.Html);
-            CampaignMerge.Check(check, "content.text", content.Text);
+            InlineText.Check(check, "content.subject", content.Subject);
+            InlineText.Check(check, "content.html", content.Html, html: true);
+            InlineText.Check(check, "content.text", content.Text);
         }
 
         AbTestSummary? ab = null;
@@ -298,7 +299,7 @@ public sealed class CampaignService(CampaignStore store, SegmentStore segments, 
             {
                 var field = $"abTest.variants[{i}].subject";
                 check.Required(field, variants[i]?.Subject, MaxSubjectLength);
-                CampaignMerge.Check(check, field, variants[i]?.Subject);
+                InlineText.Check(check, field, variants[i]?.Subject);
             }
             if (test.TestShare is not ({ } share and > 0 and < 1))
             {
