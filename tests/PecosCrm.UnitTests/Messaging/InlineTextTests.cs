@@ -44,8 +44,8 @@ public sealed class InlineTextTests
 
     [Theory]
     [InlineData("Hi {{customer.frist_name}}", "customer.frist_name")]
-    [InlineData("Hi {{customer.first_name}", "never closed")]
-    [InlineData("Hi {{}}", "names no variable")]
+    [InlineData("Hi {{customer.first_name}", "not a valid template")]
+    [InlineData("Hi {{}}", "not a valid template")]
     public void Check_UnknownOrBrokenTags_AreErrorsOnTheField_NamingTheProblem(string text, string named)
     {
         var check = InlineText.Check(new Validation(), "content.subject", text);
