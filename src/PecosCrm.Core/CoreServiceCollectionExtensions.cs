@@ -83,6 +83,7 @@ public static class CoreServiceCollectionExtensions
         services.AddOptions<MessagingOptions>().BindConfiguration(MessagingOptions.SectionName);
         services.AddSingleton<MessageStore>();
         services.AddSingleton<Suppressions>();
+        services.AddSingleton<Touches>();
         services.AddSingleton<SmsNumbers>();
         services.AddSingleton<Preferences>();
         services.AddSingleton<SignedLinks>();
@@ -90,6 +91,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<SendTimes>();
         services.AddSingleton<IMessageEventObserver>(sp => sp.GetRequiredService<SendTimes>());
         services.AddSingleton<CampaignObserver>();
+        services.AddOptions<AttributionOptions>().BindConfiguration(AttributionOptions.SectionName);
+        services.AddSingleton<Attribution>();
         services.AddSingleton<IMessageEventObserver>(sp => sp.GetRequiredService<CampaignObserver>());
         services.AddSingleton<SendGridEvents>();
         services.AddSingleton<IEmailComposer, EmailComposer>();

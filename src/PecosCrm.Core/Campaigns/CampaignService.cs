@@ -12,9 +12,9 @@ namespace PecosCrm.Core.Campaigns;
 /// pause, resume and cancel. Every change goes with the campaign's ETag; the sending itself is
 /// <see cref="CampaignRunner"/>'s.
 /// </summary>
-public sealed class CampaignService(CampaignStore store, SegmentStore segments, CampaignRunner runner, IOptions<CampaignOptions> options, TimeProvider time)
+public sealed class CampaignService(
+    CampaignStore store, SegmentStore segments, CampaignRunner runner, Attribution attribution, IOptions<CampaignOptions> options, TimeProvider time)
 {
-    public const int DefaultAttributionDays = 7;
     public const int MaxAttributionDays = 90;
     public const int MaxVariants = 5;
 
@@ -41,7 +41,7 @@ public sealed class CampaignService(CampaignStore store, SegmentStore segments, 
             CreatedBy = actor,
             CreatedAt = now,
             UpdatedAt = now,
-            AttributionDays = DefaultAttributionDays,
+            AttributionDays = attribution.DefaultWindowDays,
         };
         var list = await ApplyAsync(campaign, new CampaignChange(draft.Name, draft.Audience, draft.Content, draft.Purpose ?? MessagePurpose.Marketing,
             draft.AbTest, draft.ThrottlePerMinute, draft.AttributionDays), creating: true, cancellationToken);

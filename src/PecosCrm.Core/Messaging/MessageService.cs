@@ -52,7 +52,7 @@ public interface IEmailComposer
 public sealed partial class MessageService(
     StorageAccount storage, MessageStore log, Suppressions suppressions, Preferences preferences, CustomerStore customers, SmsNumbers numbers,
     IEmailSender sender, ISmsSender smsSender, IEmailComposer composer, Templates.InlineTextRenderer inline,
-    SignedLinks links, IEnumerable<IMessageEventObserver> observers, IOptions<MessagingOptions> options, StoreTime storeTime, TimeProvider time, ILogger<MessageService> logger)
+    SignedLinks links, Touches touches, IEnumerable<IMessageEventObserver> observers, IOptions<MessagingOptions> options, StoreTime storeTime, TimeProvider time, ILogger<MessageService> logger)
 {
 
     private TableClient Scheduled => storage.Table(StorageNames.Tables.ScheduledMessages);
@@ -248,6 +248,11 @@ public sealed partial class MessageService(
                     return $"{Word(m)} failed: {Summary(m)}";
             }
         }, cancellationToken);
+        if (outcome.Result == SendResult.Accepted && after is { CampaignId: { } tag })
+        {
+            // A campaign's or automation's message reached the provider: revenue may be attributed to it from now.
+            await touches.RecordAsync(customerId, messageId, tag, now, cancellationToken);
+        }
         if (retry)
         {
             var delay = options.Value.FirstRetryDelay * Math.Pow(2, message.Attempts - 1);

@@ -35,7 +35,7 @@ public sealed record WebhookResult(int Applied, int Duplicates, int Unmatched);
 /// timeline entry per event, attributed to the customer (not to the staff member who sent the email).
 /// </summary>
 public sealed partial class SendGridEvents(
-    StorageAccount storage, MessageStore log, Suppressions suppressions, CustomerStore customers, EventProcessor events,
+    StorageAccount storage, MessageStore log, Suppressions suppressions, CustomerStore customers, EventProcessor events, Touches touches,
     IEnumerable<IMessageEventObserver> observers, IOptions<MessagingOptions> options, TimeProvider time, ILogger<SendGridEvents> logger)
 {
     public const string SignatureHeader = "X-Twilio-Email-Event-Webhook-Signature";
@@ -246,6 +246,10 @@ public sealed partial class SendGridEvents(
         if (kind is "unsubscribe" or "group_unsubscribe" or "spamreport")
         {
             await WithdrawConsentAsync(customerId, cancellationToken);
+        }
+        if (reached is MessageStatus.Bounced or MessageStatus.Failed && message.StepTimes().TryGetValue(MessageStatus.Sent, out var sentAt))
+        {
+            await touches.WithdrawAsync(customerId, messageId, message.CampaignId, sentAt, cancellationToken);
         }
         if (kind is "open" or "click")
         {

@@ -27,7 +27,8 @@ public sealed class SmsNumbers(IOptions<StoreOptions> store)
         try
         {
             var number = Util.Parse(raw, Region);
-            return Util.IsPossibleNumber(number) ? Util.Format(number, PhoneNumberFormat.E164) : null;
+            // A local-only number (seven digits without an area code) cannot be dialled from a gateway.
+            return Util.IsPossibleNumberWithReason(number) == PhoneNumberUtil.ValidationResult.IS_POSSIBLE ? Util.Format(number, PhoneNumberFormat.E164) : null;
         }
         catch (NumberParseException)
         {
