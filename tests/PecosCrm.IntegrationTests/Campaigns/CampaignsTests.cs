@@ -214,7 +214,7 @@ public sealed class CampaignsTests(AzuriteFixture fixture)
         Assert.Equal(1, Figure(results, "attributedOrders"));
         Assert.Equal(120m, results["totals"]!["attributedRevenue"]!.GetValue<decimal>());
         Assert.Equal(12000, b["figures"]!["attributedRevenueCents"]!.GetValue<long>());
-        Assert.Equal(7, results["attributionDays"]!.GetValue<int>());
+        Assert.Equal(5, results["attributionDays"]!.GetValue<int>());
     }
 
     [Fact]
