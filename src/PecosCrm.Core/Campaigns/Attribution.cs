@@ -45,7 +45,7 @@ public sealed class Attribution(Touches touches, AnalyticsEngine engine, IOption
         using var db = await engine.OpenAsync(cancellationToken);
         using (var create = db.CreateCommand())
         {
-            create.CommandText = "CREATE TEMP TABLE touches (customer_id VARCHAR, source VARCHAR, at TIMESTAMP)";
+            create.CommandText = "CREATE TEMP TABLE touches (customer_id VARCHAR, source VARCHAR, touched_at TIMESTAMP)";
             create.ExecuteNonQuery();
         }
         using (var appender = db.CreateAppender("touches"))
@@ -60,10 +60,10 @@ public sealed class Attribution(Touches touches, AnalyticsEngine engine, IOption
         command.CommandText = """
             WITH mine AS (SELECT DISTINCT customer_id FROM touches WHERE source = $source),
             last_touch AS (
-                SELECT o.order_id, o.customer_id, o.net_cents, arg_max(t.source, t.at) AS source
+                SELECT o.order_id, o.customer_id, o.net_cents, arg_max(t.source, t.touched_at) AS source
                 FROM orders o
                 JOIN mine m ON m.customer_id = o.customer_id
-                JOIN touches t ON t.customer_id = o.customer_id AND t.at <= o.placed_at AND o.placed_at < t.at + to_days(CAST($days AS INTEGER))
+                JOIN touches t ON t.customer_id = o.customer_id AND t.touched_at < o.placed_at AND o.placed_at < t.touched_at + to_days(CAST($days AS INTEGER))
                 WHERE o.net_cents > 0
                 GROUP BY o.order_id, o.customer_id, o.net_cents)
             SELECT customer_id, count(*), CAST(sum(net_cents) AS BIGINT) FROM last_touch WHERE source = $source GROUP BY customer_id ORDER BY customer_id

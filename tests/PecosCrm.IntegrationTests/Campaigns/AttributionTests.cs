@@ -47,20 +47,27 @@ public sealed class AttributionTests(AzuriteFixture fixture)
         var workflowId = created["id"]!.GetValue<string>();
         await (await admin.PostAsync($"/api/automations/{workflowId}/activate", null)).AssertJsonAsync();
         await (await admin.PostJsonAsync($"/api/automations/{workflowId}/enrol", new { customerId = customer })).AssertJsonAsync();
+        await HttpAssertions.EventuallyAsync(async () =>
+            (await (await admin.GetAsync($"/api/customers/{customer}/automations")).Content.ReadAsStringAsync()).Contains("\"node\":\"wait\"", StringComparison.Ordinal), "waiting a day");
 
         // Bought an hour after enrolment, before the automation sent anything.
         time.Advance(TimeSpan.FromHours(1));
         await admin.PostEventsAsync(Event(NewId("e"), "order.placed", time.GetUtcNow(), customer, Order("before-" + app.Prefix, customer, time.GetUtcNow(), 156m)));
         time.Advance(TimeSpan.FromDays(1));
         await app.Services.GetRequiredService<AutomationRuntime>().SweepAsync();
+        var seen = "";
         await HttpAssertions.EventuallyAsync(async () =>
-            (await (await admin.GetAsync($"/api/customers/{customer}/messages")).AssertJsonAsync())["items"]!.AsArray()
-                .Any(m => m!["status"]!.GetValue<string>() == "sent"), "the automation's email sent");
+        {
+            var messages = await (await admin.GetAsync($"/api/customers/{customer}/messages")).AssertJsonAsync();
+            seen = messages.ToJsonString() + (await (await admin.GetAsync($"/api/customers/{customer}/automations")).Content.ReadAsStringAsync());
+            return messages["items"]!.AsArray().Any(m => m!["status"]!.GetValue<string>() == "sent");
+        }, () => "the automation's email sent; seen " + seen);
         var emailSentAt = time.GetUtcNow();
         // Two days after the email: the automation's.
         time.Advance(TimeSpan.FromDays(2));
         await admin.PostEventsAsync(Event(NewId("e"), "order.placed", time.GetUtcNow(), customer, Order("within-" + app.Prefix, customer, time.GetUtcNow(), 80m)));
         // Then a campaign reaches the customer; the next order is the campaign's (last touch).
+        time.Advance(TimeSpan.FromHours(1));
         var (campaignId, _) = await CampaignTestKit.CreateAsync(admin, new { name = "Spring " + app.Prefix, audience = new { customerIds = new[] { customer } }, content = CampaignTestKit.Content("Spring boots") });
         await CampaignTestKit.StartAsync(admin, campaignId);
         await CampaignTestKit.WaitForStateAsync(admin, campaignId, "sent");
