@@ -336,7 +336,7 @@ public sealed partial class AutomationRuntime(
                 {
                     ["offer.code"] = code.Code,
                     ["offer.amount"] = code.Kind == DiscountKind.Percent ? $"{code.Value:0.##}%" : Money.Format(Money.ToCents(code.Value)),
-                    ["offer.expires_at"] = code.ExpiresAt.UtcDateTime.ToString("MMMM d, yyyy", CultureInfo.InvariantCulture),
+                    ["offer.expires_at"] = storeTime.Local(code.ExpiresAt).ToString("MMMM d, yyyy", CultureInfo.InvariantCulture),
                 };
                 return new Outcome(text, node.Next, Effect: marker, Change: s =>
                 {
