@@ -10,8 +10,10 @@ using Microsoft.Extensions.Options;
 using PecosCrm.Core.Customers;
 using PecosCrm.Core.Loyalty;
 using PecosCrm.Core.Messaging;
+using PecosCrm.Core.Messaging.Templates;
 using PecosCrm.Core.Segments;
 using PecosCrm.Core.Storage;
+using PecosCrm.Core.Time;
 
 namespace PecosCrm.Core.Automation;
 
@@ -51,7 +53,8 @@ public sealed class AutomationOptions
 /// </summary>
 public sealed partial class AutomationRuntime(
     StorageAccount storage, WorkflowStore workflows, MessageService messages, MessageStore log, CustomerStore customers, TagStore tags,
-    PointsLedger points, DiscountCodes codes, WebhookClient http, AutomationCounters counters, IOptions<AutomationOptions> options, TimeProvider time, ILogger<AutomationRuntime> logger)
+    PointsLedger points, DiscountCodes codes, WebhookClient http, AutomationCounters counters, IOptions<AutomationOptions> options,
+    InlineTextRenderer inline, StoreTime storeTime, TimeProvider time, ILogger<AutomationRuntime> logger)
 {
     private const int MaxStepsPerRun = 50;
 
@@ -194,7 +197,7 @@ public sealed partial class AutomationRuntime(
             case "wait":
                 var customer = await customers.GetAsync(state.CustomerId, cancellationToken);
                 var wake = node.TimeOfDay is { } tod && node.UntilEvent is null
-                    ? MessageService.LocalSendTime(customer, tod, null, node.Duration is { } d0 ? now + d0 : now)
+                    ? storeTime.LocalSendTime(customer.TimeZone, tod, null, node.Duration is { } d0 ? now + d0 : now)
                     : now + node.Duration!.Value;
                 return new Outcome(node.UntilEvent is null ? $"waiting until {wake:u}" : $"waiting for {node.UntilEvent} until {wake:u}", WakeAt: wake, WaitEvent: node.UntilEvent, Stay: true);
             case "send_email" or "send_sms":
@@ -262,8 +265,7 @@ public sealed partial class AutomationRuntime(
         else
         {
             var email = new EmailRequest(state.CustomerId, node.TemplateId, node.Subject, node.Html, node.Text, purpose,
-                OrderId: node.TemplateId is null ? null : state.OrderId,
-                Variables: node.TemplateId is null ? null : TemplateValues(state.Variables), CampaignId: campaign, MessageId: messageId);
+                OrderId: state.OrderId, Variables: TemplateValues(state.Variables), CampaignId: campaign, MessageId: messageId);
             try
             {
                 message = await messages.SendEmailAsync(email, sentBy, cancellationToken);
@@ -334,7 +336,7 @@ public sealed partial class AutomationRuntime(
                 {
                     ["offer.code"] = code.Code,
                     ["offer.amount"] = code.Kind == DiscountKind.Percent ? $"{code.Value:0.##}%" : Money.Format(Money.ToCents(code.Value)),
-                    ["offer.expires_at"] = code.ExpiresAt.UtcDateTime.ToString("MMMM d, yyyy", CultureInfo.InvariantCulture),
+                    ["offer.expires_at"] = storeTime.Local(code.ExpiresAt).ToString("MMMM d, yyyy", CultureInfo.InvariantCulture),
                 };
                 return new Outcome(text, node.Next, Effect: marker, Change: s =>
                 {
@@ -346,11 +348,12 @@ public sealed partial class AutomationRuntime(
                     s.Variables = JsonSerializer.Serialize(variables);
                 });
             case "create_task":
+                var title = await inline.TextAsync(node.TaskTitle!, state.CustomerId, TemplateValues(state.Variables), cancellationToken);
                 await storage.Table(StorageNames.Tables.Tasks).UpsertEntityAsync(new TableEntity("open", Hash(key)[..24])
                 {
-                    ["Title"] = node.TaskTitle, ["CustomerId"] = state.CustomerId, ["CreatedBy"] = actor, ["CreatedAt"] = now, ["Source"] = $"automation:{state.WorkflowId}:{node.Id}",
+                    ["Title"] = title, ["CustomerId"] = state.CustomerId, ["CreatedBy"] = actor, ["CreatedAt"] = now, ["Source"] = $"automation:{state.WorkflowId}:{node.Id}",
                 }, TableUpdateMode.Replace, cancellationToken);
-                text = $"task \"{node.TaskTitle}\" created";
+                text = $"task \"{title}\" created";
                 break;
             case "update_field":
                 var fields = node.Field switch
@@ -445,12 +448,12 @@ public sealed partial class AutomationRuntime(
     /// <summary>The end of the quiet hours when <paramref name="now"/> falls in them on the customer's clock, else null.</summary>
     public DateTimeOffset? QuietUntil(Customer customer, DateTimeOffset now)
     {
-        var zone = MessageService.FindZone(customer.TimeZone);
+        var zone = storeTime.For(customer.TimeZone);
         var local = TimeOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, zone).DateTime);
         var start = TimeOnly.ParseExact(options.Value.QuietHoursStart, "HH:mm", CultureInfo.InvariantCulture);
         var end = TimeOnly.ParseExact(options.Value.QuietHoursEnd, "HH:mm", CultureInfo.InvariantCulture);
         var quiet = start <= end ? local >= start && local < end : local >= start || local < end;
-        return quiet ? MessageService.LocalSendTime(customer, options.Value.QuietHoursEnd, null, now) : null;
+        return quiet ? storeTime.LocalSendTime(customer.TimeZone, options.Value.QuietHoursEnd, null, now) : null;
     }
 
     /// <summary>When the customer is under the marketing frequency cap again, or null when they are under it now.</summary>
