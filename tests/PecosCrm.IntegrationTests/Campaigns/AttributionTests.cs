@@ -83,7 +83,7 @@ public sealed class AttributionTests(AzuriteFixture fixture)
         var campaign = await CampaignTestKit.ResultsAsync(admin, campaignId);
 
         Assert.True(emailSentAt > Start.AddHours(1));
-        Assert.Equal(8000, workflow["revenueAttributedCents"]!.GetValue<long>());
+        Assert.Equal(80m, workflow["revenueAttributed"]!.GetValue<decimal>());
         Assert.Equal(1, CampaignTestKit.Figure(campaign, "attributedOrders"));
         Assert.Equal(25m, campaign["totals"]!["attributedRevenue"]!.GetValue<decimal>());
         Assert.Equal(5, campaign["attributionDays"]!.GetValue<int>());
