@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Text.Json.Nodes;
 using PecosCrm.IntegrationTests.Infrastructure;
 using PecosCrm.Testing;
 
@@ -10,29 +9,6 @@ namespace PecosCrm.IntegrationTests.Platform;
 [Collection(AzuriteCollection.Name)]
 public sealed class CommandTests(AzuriteFixture fixture)
 {
-    [Fact]
-    public async Task GenerateFunctions_WritesHostJsonAndOneFunctionJsonPerTrigger()
-    {
-        var output = Directory.CreateTempSubdirectory("pecoscrm-functions-").FullName;
-        try
-        {
-            var (exit, _) = await RunAppAsync(new Dictionary<string, string>(), "generate-functions", output);
-
-            Assert.Equal(0, exit);
-            var host = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(output, "host.json")))!;
-            Assert.Equal("2.0", host["version"]!.GetValue<string>());
-            Assert.True(File.Exists(Path.Combine(output, "Api", "function.json")));
-            var timer = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(output, "HousekeepingTimer", "function.json")))!;
-            Assert.Equal("timerTrigger", timer["bindings"]![0]!["type"]!.GetValue<string>());
-            var queue = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(output, "HousekeepingQueue", "function.json")))!;
-            Assert.Equal("housekeeping", queue["bindings"]![0]!["queueName"]!.GetValue<string>());
-        }
-        finally
-        {
-            Directory.Delete(output, recursive: true);
-        }
-    }
-
     [Fact]
     public async Task CreateAdminKey_PrintsAKeyThatWorksAsAdmin()
     {
