@@ -42,7 +42,7 @@ public sealed partial class QueuePoller(
             {
                 await slots.WaitAsync(stoppingToken);
                 free = 1;
-                while (free < capacity && slots.Wait(0))
+                while (free < capacity && slots.Wait(0, stoppingToken))
                 {
                     free++;
                 }

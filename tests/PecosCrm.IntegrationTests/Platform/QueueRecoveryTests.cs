@@ -86,7 +86,7 @@ public sealed class QueueRecoveryTests(AzuriteFixture fixture)
         await Task.Delay(TimeSpan.FromSeconds(4));
         gate.Release();
 
-        await HttpAssertions.EventuallyAsync(async () => gate.Completed == 1 && (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount == 0,
+        await HttpAssertions.EventuallyAsync(async () => gate.Completed >= 1 && (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount == 0,
             "the long work completes and its message is deleted");
         Assert.Equal(1, gate.Invocations);
     }
