@@ -82,8 +82,8 @@ public sealed class QueueRecoveryTests(AzuriteFixture fixture)
 
         await queue.SendMessageAsync("long work");
         await gate.Started.Task.WaitAsync(TimeSpan.FromSeconds(60));
-        // Four visibility timeouts: without renewals the message would reappear and be received again.
-        await Task.Delay(TimeSpan.FromSeconds(4));
+        // More than two visibility timeouts: without renewals the message would reappear and be received again.
+        await Task.Delay(TimeSpan.FromSeconds(7));
         gate.Release();
 
         await HttpAssertions.EventuallyAsync(async () => gate.Completed >= 1 && (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount == 0,
@@ -91,10 +91,13 @@ public sealed class QueueRecoveryTests(AzuriteFixture fixture)
         Assert.Equal(1, gate.Invocations);
     }
 
-    /// <summary>An app whose only function is <see cref="GatedFunction"/>, holding messages for one second at a time.</summary>
+    /// <summary>
+    /// An app whose only function is <see cref="GatedFunction"/>, holding messages for three seconds at
+    /// a time (renewed every second): short enough for a quick test, long enough to ride out an Azurite pause.
+    /// </summary>
     private WebApplicationFactory<Program> GatedApp(string prefix, WorkGate gate)
     {
-        var settings = new Dictionary<string, string?>(NoTimers) { ["Hosting:VisibilityTimeout"] = "00:00:01" };
+        var settings = new Dictionary<string, string?>(NoTimers) { ["Hosting:VisibilityTimeout"] = "00:00:03" };
         return fixture.NewApp(settings, prefix: prefix).WithWebHostBuilder(b => b.ConfigureServices(services =>
         {
             services.AddSingleton(gate);
