@@ -52,6 +52,25 @@ public sealed class HostingPieceTests
     public void HostingOptions_HoldMessagesBriefly_SoAbandonedWorkReturnsWithinAMinute() =>
         Assert.InRange(new HostingOptions().VisibilityTimeout, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30));
 
+    [Fact]
+    public void HostJson_ConfiguresTheQueueTriggerAsStandaloneModeRuns_AndTheDurableTaskHub()
+    {
+        var host = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "host.json")))!;
+        var queues = host["extensions"]!["queues"]!;
+        var durable = host["extensions"]!["durableTask"]!;
+        var standalone = new HostingOptions();
+
+        Assert.Equal("base64", queues["messageEncoding"]!.GetValue<string>());
+        Assert.Equal(standalone.MaxDequeueCount, queues["maxDequeueCount"]!.GetValue<int>());
+        Assert.Equal(standalone.QueueBatchSize, queues["batchSize"]!.GetValue<int>());
+        Assert.Equal(standalone.RetryDelay, TimeSpan.Parse(queues["visibilityTimeout"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal("api", host["extensions"]!["http"]!["routePrefix"]!.GetValue<string>());
+        Assert.Equal("%Durable__TaskHub%", durable["hubName"]!.GetValue<string>());
+        Assert.Equal(4, durable["storageProvider"]!["partitionCount"]!.GetValue<int>());
+        Assert.True(durable["maxConcurrentActivityFunctions"]!.GetValue<int>() > 0);
+        Assert.True(durable["maxConcurrentOrchestratorFunctions"]!.GetValue<int>() > 0);
+    }
+
     [Theory]
     [InlineData("not json")]
     [InlineData("[1,2]")]
