@@ -19,7 +19,7 @@ public sealed record WorkflowAnalytics(
     /// <summary>The attributed revenue in the currency's unit, as every amount of the API.</summary>
     public decimal RevenueAttributed => Customers.Money.ToDecimal(RevenueAttributedCents);
 
-    public string Currency => Customers.Money.DefaultCurrency;
+    public string Currency { get; } = Customers.Money.DefaultCurrency;
 }
 
 /// <summary>

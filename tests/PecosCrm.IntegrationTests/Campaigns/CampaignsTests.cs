@@ -41,7 +41,7 @@ public sealed class CampaignsTests(AzuriteFixture fixture)
     private static async Task RunDueTimerAsync(IServiceProvider services, TimeProvider time)
     {
         await using var scope = services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<CampaignsDueJob>().RunAsync(new TimerInvocation(time.GetUtcNow(), false), CancellationToken.None);
+        await ActivatorUtilities.CreateInstance<CampaignsDueJob>(scope.ServiceProvider).RunAsync(new Microsoft.Azure.Functions.Worker.TimerInfo(), null, CancellationToken.None);
     }
 
     [Fact]
