@@ -1,5 +1,5 @@
-// PecosCrm back end: Linux Azure Functions app running the ASP.NET Core app as a
-// *custom handler*, plus its storage, monitoring and Key Vault.
+// PecosCrm back end: Linux Azure Functions app running the .NET 10 isolated worker
+// (dotnet-isolated), plus its storage, monitoring and Key Vault.
 //
 // Deploy into an existing resource group:
 //   az deployment group create -g <rg> --template-file infra/main.bicep \
@@ -16,15 +16,20 @@ param location string = resourceGroup().location
 @maxLength(11)
 param namePrefix string = 'pecoscrm'
 
-@description('Hosting plan SKU: Y1 = Linux Consumption (Dynamic), EP1 = Elastic Premium.')
+@description('Hosting plan SKU: FC1 = Flex Consumption (serverless), EP1 = Elastic Premium. Linux Consumption (Y1) offers no .NET 10 isolated stack.')
 @allowed([
-  'Y1'
+  'FC1'
   'EP1'
 ])
-param planSku string = 'Y1'
+param planSku string = 'FC1'
 
 @description('IANA time zone id of the store, exposed to the app as Store__TimeZone.')
 param storeTimeZone string = 'America/Chicago'
+
+@description('Name of the Durable Functions task hub (letters and digits, 3-45 characters). Two apps sharing a storage account need different hubs.')
+@minLength(3)
+@maxLength(45)
+param taskHubName string = 'PecosCrm'
 
 @description('SendGrid API key. When empty, the Key Vault secret is not created/updated (an existing secret is kept).')
 @secure()
@@ -52,15 +57,21 @@ var logAnalyticsName = '${prefix}-log-${suffix}'
 var appInsightsName = '${prefix}-appi-${suffix}'
 var planName = '${prefix}-plan-${suffix}'
 var functionAppName = '${prefix}-func-${suffix}'
-// Azure Files share holding the app content (Consumption / Elastic Premium).
+// Azure Files share holding the app content (Elastic Premium).
 var contentShareName = functionAppName
+// Blob container the Flex Consumption plan deploys the app package from.
+var deploymentContainerName = 'app-package-${take(functionAppName, 32)}'
+// The .NET the app is built for (net10.0).
+var dotnetVersion = '10.0'
 
 var sendGridSecretName = 'SendGridApiKey'
 var linkSigningSecretName = 'LinkSigningKey'
 // Built-in role "Key Vault Secrets User".
 var keyVaultSecretsUserRoleId = '4633458b-17de-408a-b874-0445c86b69e6'
+// Built-in role "Storage Blob Data Owner": Flex Consumption reads its package with the app's identity.
+var storageBlobDataOwnerRoleId = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
 
-var isConsumption = planSku == 'Y1'
+var isFlex = planSku == 'FC1'
 
 // ---------------------------------------------------------------------------
 // Storage (AzureWebJobsStorage + content share)
@@ -77,11 +88,22 @@ resource storage 'Microsoft.Storage/storageAccounts@2025-08-01' = {
     supportsHttpsTrafficOnly: true
     minimumTlsVersion: 'TLS1_2'
     allowBlobPublicAccess: false
-    // The Functions host (Consumption / Elastic Premium) uses key-based
-    // connection strings for AzureWebJobsStorage and the content file share.
+    // The Functions host uses a key-based connection string for AzureWebJobsStorage
+    // (queue triggers, timers' leases, the durable task hub) and, on Elastic Premium,
+    // for the content file share.
     allowSharedKeyAccess: true
     accessTier: 'Hot'
   }
+}
+
+resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2025-08-01' = if (isFlex) {
+  parent: storage
+  name: 'default'
+}
+
+resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2025-08-01' = if (isFlex) {
+  parent: blobService
+  name: deploymentContainerName
 }
 
 var storageConnectionString = 'DefaultEndpointsProtocol=https;AccountName=${storage.name};AccountKey=${storage.listKeys().keys[0].value};EndpointSuffix=${environment().suffixes.storage}'
@@ -157,15 +179,15 @@ resource linkSigningSecret 'Microsoft.KeyVault/vaults/secrets@2026-02-01' = if (
 resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
   name: planName
   location: location
-  kind: isConsumption ? 'functionapp' : 'elastic'
+  kind: isFlex ? 'functionapp' : 'elastic'
   sku: {
     name: planSku
-    tier: isConsumption ? 'Dynamic' : 'ElasticPremium'
+    tier: isFlex ? 'FlexConsumption' : 'ElasticPremium'
   }
   properties: {
     // reserved = true makes this a Linux plan.
     reserved: true
-    ...(isConsumption ? {} : { maximumElasticWorkerCount: 20 })
+    ...(isFlex ? {} : { maximumElasticWorkerCount: 20 })
   }
 }
 
@@ -181,24 +203,13 @@ var baseAppSettings = [
     value: storageConnectionString
   }
   {
-    name: 'FUNCTIONS_EXTENSION_VERSION'
-    value: '~4'
-  }
-  {
-    name: 'FUNCTIONS_WORKER_RUNTIME'
-    value: 'custom'
-  }
-  {
     name: 'APPLICATIONINSIGHTS_CONNECTION_STRING'
     value: appInsights.properties.ConnectionString
   }
   {
-    name: 'WEBSITE_CONTENTAZUREFILECONNECTIONSTRING'
-    value: storageConnectionString
-  }
-  {
-    name: 'WEBSITE_CONTENTSHARE'
-    value: contentShareName
+    // host.json's durableTask.hubName reads this setting.
+    name: 'Durable__TaskHub'
+    value: taskHubName
   }
   {
     name: 'Messaging__SendGridApiKey'
@@ -222,19 +233,54 @@ var baseAppSettings = [
   }
 ]
 
-// WEBSITE_RUN_FROM_PACKAGE=1 is only supported on Premium/Dedicated. On Linux
-// Consumption only a package URL is supported ("Run your functions from a
-// package file in Azure", learn.microsoft.com); `az functionapp deployment
-// source config-zip` uploads the zip to AzureWebJobsStorage and sets that URL
-// itself, so the setting is left out here for Y1.
-var runFromPackageSettings = isConsumption
+// Elastic Premium takes the runtime from app settings and linuxFxVersion, and
+// runs from the zip that `config-zip` uploads (WEBSITE_RUN_FROM_PACKAGE=1).
+// Flex Consumption rejects these settings: its runtime, version and package
+// location are the site's functionAppConfig instead.
+var premiumAppSettings = isFlex
   ? []
   : [
+      {
+        name: 'FUNCTIONS_EXTENSION_VERSION'
+        value: '~4'
+      }
+      {
+        name: 'FUNCTIONS_WORKER_RUNTIME'
+        value: 'dotnet-isolated'
+      }
+      {
+        name: 'WEBSITE_CONTENTAZUREFILECONNECTIONSTRING'
+        value: storageConnectionString
+      }
+      {
+        name: 'WEBSITE_CONTENTSHARE'
+        value: contentShareName
+      }
       {
         name: 'WEBSITE_RUN_FROM_PACKAGE'
         value: '1'
       }
     ]
+
+var flexAppConfig = {
+  deployment: {
+    storage: {
+      type: 'blobContainer'
+      value: '${storage.properties.primaryEndpoints.blob}${deploymentContainerName}'
+      authentication: {
+        type: 'SystemAssignedIdentity'
+      }
+    }
+  }
+  scaleAndConcurrency: {
+    maximumInstanceCount: 40
+    instanceMemoryMB: 2048
+  }
+  runtime: {
+    name: 'dotnet-isolated'
+    version: dotnetVersion
+  }
+}
 
 resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
   name: functionAppName
@@ -248,22 +294,15 @@ resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
     reserved: true
     httpsOnly: true
     clientAffinityEnabled: false
+    ...(isFlex ? { functionAppConfig: flexAppConfig } : {})
     siteConfig: {
-      // Custom handlers have no language stack image of their own: the
-      // platform's function app stack metadata for "Custom Handler"
-      // (Microsoft.Web/locations/functionAppStacks, value "custom") lists, for
-      // linuxRuntimeSettings, FUNCTIONS_WORKER_RUNTIME=custom and
-      // siteConfig linuxFxVersion = "" - the same values the portal, Azure CLI
-      // (`--runtime custom`) and Az.Functions apply. The app is published
-      // self-contained for linux-x64, so no .NET runtime is needed in the image;
-      // host.json's customHandler.description.defaultExecutablePath points at
-      // the executable.
-      linuxFxVersion: ''
-      use32BitWorkerProcess: false
+      // The .NET isolated stack image on Elastic Premium; Flex Consumption takes
+      // the same from functionAppConfig.runtime and wants no linuxFxVersion.
+      ...(isFlex ? {} : { linuxFxVersion: 'DOTNET-ISOLATED|${dotnetVersion}', use32BitWorkerProcess: false })
       ftpsState: 'Disabled'
       minTlsVersion: '1.2'
       http20Enabled: true
-      appSettings: concat(baseAppSettings, runFromPackageSettings)
+      appSettings: concat(baseAppSettings, premiumAppSettings)
     }
   }
 }
@@ -274,6 +313,17 @@ resource keyVaultSecretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01
   scope: keyVault
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keyVaultSecretsUserRoleId)
+    principalId: functionApp.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// Lets Flex Consumption read the app package with the app's identity.
+resource packageReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (isFlex) {
+  name: guid(storage.id, functionApp.id, storageBlobDataOwnerRoleId)
+  scope: storage
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDataOwnerRoleId)
     principalId: functionApp.identity.principalId
     principalType: 'ServicePrincipal'
   }

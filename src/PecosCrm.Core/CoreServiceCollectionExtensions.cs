@@ -38,10 +38,14 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<StorageInitializer>();
         services.AddHostedService(sp => sp.GetRequiredService<StorageInitializer>());
         services.AddSingleton<BlobFiles>();
+        services.AddSingleton<Time.StoreTime>();
 
         services.AddSingleton<StaffStore>();
         services.AddSingleton<ApiKeyStore>();
         services.AddSingleton<AuditLog>();
+        services.AddOptions<AuditOptions>().BindConfiguration(AuditOptions.SectionName);
+        services.AddSingleton<AuditReads>();
+        services.AddHostedService<AuditReadFlusher>();
 
         services.AddSingleton<CustomerStore>();
         services.AddSingleton<TagStore>();
@@ -78,15 +82,20 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<TemplateStore>();
         services.AddSingleton<TemplateRenderer>();
         services.AddSingleton<TemplateService>();
+        services.AddSingleton<InlineTextRenderer>();
         services.AddOptions<MessagingOptions>().BindConfiguration(MessagingOptions.SectionName);
         services.AddSingleton<MessageStore>();
         services.AddSingleton<Suppressions>();
+        services.AddSingleton<Touches>();
+        services.AddSingleton<SmsNumbers>();
         services.AddSingleton<Preferences>();
         services.AddSingleton<SignedLinks>();
         services.AddSingleton<Outbox>();
         services.AddSingleton<SendTimes>();
         services.AddSingleton<IMessageEventObserver>(sp => sp.GetRequiredService<SendTimes>());
         services.AddSingleton<CampaignObserver>();
+        services.AddOptions<AttributionOptions>().BindConfiguration(AttributionOptions.SectionName);
+        services.AddSingleton<Attribution>();
         services.AddSingleton<IMessageEventObserver>(sp => sp.GetRequiredService<CampaignObserver>());
         services.AddSingleton<SendGridEvents>();
         services.AddSingleton<IEmailComposer, EmailComposer>();

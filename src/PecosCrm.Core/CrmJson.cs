@@ -19,4 +19,16 @@ public static class CrmJson
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false));
         return options;
     }
+
+    /// <summary>
+    /// The options for HTTP request and response bodies: the product's conventions, and a body that
+    /// names a field the request does not have is refused (a 400 naming it) instead of silently
+    /// ignored. Stored JSON and queue messages keep <see cref="Options"/>, which lets old rows load.
+    /// </summary>
+    public static JsonSerializerOptions ConfigureHttp(JsonSerializerOptions options)
+    {
+        Configure(options);
+        options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+        return options;
+    }
 }

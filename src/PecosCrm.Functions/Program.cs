@@ -1,11 +1,17 @@
 using PecosCrm.Functions;
 using PecosCrm.Functions.Hosting;
 
+if (HostingMode.IsFunctionsHost(args))
+{
+    await CrmHost.RunFunctionsWorkerAsync(args);
+    return 0;
+}
+
 var command = AppCommands.IsCommand(args);
 var builder = WebApplication.CreateBuilder(command ? [] : args);
-builder.AddPecosCrm(command ? [] : args);
+builder.AddPecosCrmStandalone(command ? [] : args);
 var app = builder.Build();
-app.UsePecosCrm();
+app.UseCrmApi();
 
 if (command)
 {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
@@ -77,7 +78,7 @@ public sealed class AzuriteProcess : IAsyncDisposable
         {
             script, "--silent", "--skipApiVersionCheck", "--loose", "--disableTelemetry",
             "--blobHost", "127.0.0.1", "--queueHost", "127.0.0.1", "--tableHost", "127.0.0.1",
-            "--blobPort", BlobPort.ToString(), "--queuePort", QueuePort.ToString(), "--tablePort", TablePort.ToString(),
+            "--blobPort", BlobPort.ToString(CultureInfo.InvariantCulture), "--queuePort", QueuePort.ToString(CultureInfo.InvariantCulture), "--tablePort", TablePort.ToString(CultureInfo.InvariantCulture),
         })
         {
             start.ArgumentList.Add(arg);

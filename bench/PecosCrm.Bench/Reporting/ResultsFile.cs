@@ -41,17 +41,17 @@ public static class ResultsFile
         text.AppendLine();
         text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"## {run.StartedAt:yyyy-MM-dd HH:mm} UTC: {string.Join(", ", scenarios)}"));
         text.AppendLine();
-        text.AppendLine($"- Command: `{run.CommandLine}`");
-        text.AppendLine($"- Machine: {run.LogicalCores} logical cores, {run.Memory} memory, {run.Cpu}");
-        text.AppendLine($"- OS: {run.Os}");
-        text.AppendLine($"- Runtime: {run.Runtime}; Azurite {run.Azurite} in memory");
-        text.AppendLine($"- Commit: {run.Commit}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"- Command: `{run.CommandLine}`");
+        text.AppendLine(CultureInfo.InvariantCulture, $"- Machine: {run.LogicalCores} logical cores, {run.Memory} memory, {run.Cpu}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"- OS: {run.Os}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"- Runtime: {run.Runtime}; Azurite {run.Azurite} in memory");
+        text.AppendLine(CultureInfo.InvariantCulture, $"- Commit: {run.Commit}");
         text.AppendLine();
         text.Append(MarkdownTable.Render(rows));
         foreach (var failure in failures)
         {
             text.AppendLine();
-            text.AppendLine($"Failed: {failure}");
+            text.AppendLine(CultureInfo.InvariantCulture, $"Failed: {failure}");
         }
         await File.AppendAllTextAsync(path, text.ToString());
     }

@@ -37,7 +37,7 @@ public sealed class CrmServer : IAsyncDisposable
     public static async Task<CrmServer> StartAsync(string storageConnectionString, bool runQueues, IReadOnlyList<string> extraSettings, CancellationToken cancellationToken)
     {
         var adminKey = "pcrm_bench_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
-        // Passed as the app's command line because AddPecosCrm adds that last: these win over any
+        // Passed as the app's command line because AddPecosCrmStandalone adds that last: these win over any
         // environment variable or local.settings.json on the machine that runs the bench.
         string[] settings =
         [
@@ -57,9 +57,9 @@ public sealed class CrmServer : IAsyncDisposable
         // The bench's own folder as content root, so a developer's local.settings.json in the
         // working directory cannot point the app at other storage.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
-        builder.AddPecosCrm(settings);
+        builder.AddPecosCrmStandalone(settings);
         var app = builder.Build();
-        app.UsePecosCrm();
+        app.UseCrmApi();
         await app.StartAsync(cancellationToken);
         return new CrmServer(app, adminKey);
     }

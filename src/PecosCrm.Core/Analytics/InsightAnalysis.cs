@@ -16,7 +16,7 @@ public sealed record RevenueReport(IReadOnlyList<RevenuePoint> ByMonth, IReadOnl
 public sealed record ItemPair(string A, string B, long Orders, double Support, double ConfidenceAToB, double ConfidenceBToA, double Lift);
 
 /// <summary>Revenue over time and by channel, and what sells together, from the analytical copy (counted orders only).</summary>
-public sealed class InsightAnalysis(AnalyticsEngine engine)
+public sealed class InsightAnalysis(AnalyticsEngine engine, Time.StoreTime storeTime)
 {
     private static readonly string[] Weekdays = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
 
@@ -24,10 +24,14 @@ public sealed class InsightAnalysis(AnalyticsEngine engine)
     {
         Check(from, to);
         using var db = await engine.OpenAsync(cancellationToken);
-        var months = Points(db, "strftime(placed_at, '%Y-%m')", from, to);
-        var days = Points(db, "CAST(dayofweek(placed_at) AS VARCHAR)", from, to)
-            .Select(p => p with { Key = Weekdays[int.Parse(p.Key, System.Globalization.CultureInfo.InvariantCulture)] })
-            .OrderBy(p => Array.IndexOf(Weekdays, p.Key)).ToList();
+        // Months and weekdays are the store's (Store:TimeZone): orders are summed in UTC quarter
+        // hours (every zone's offset is a multiple of 15 minutes) and each quarter is placed on the store's clock.
+        var zone = storeTime.Zone;
+        var quarters = Points(db, "CAST(CAST(floor(epoch(placed_at) / 900) AS BIGINT) AS VARCHAR)", from, to)
+            .Select(p => (Local: TimeZoneInfo.ConvertTime(DateTimeOffset.FromUnixTimeSeconds(long.Parse(p.Key, System.Globalization.CultureInfo.InvariantCulture) * 900), zone), Point: p))
+            .ToList();
+        var months = Fold(quarters, q => q.Local.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture)).OrderBy(p => p.Key, StringComparer.Ordinal).ToList();
+        var days = Fold(quarters, q => Weekdays[(int)q.Local.DayOfWeek]).OrderBy(p => Array.IndexOf(Weekdays, p.Key)).ToList();
         var channels = Points(db, "coalesce(channel, 'unknown')", from, to);
         var total = channels.Sum(c => c.RevenueCents);
         return new RevenueReport(months, days,
@@ -84,6 +88,9 @@ public sealed class InsightAnalysis(AnalyticsEngine engine)
         }
         return points;
     }
+
+    private static IEnumerable<RevenuePoint> Fold(List<(DateTimeOffset Local, RevenuePoint Point)> quarters, Func<(DateTimeOffset Local, RevenuePoint Point), string> key) =>
+        quarters.GroupBy(key).Select(g => new RevenuePoint(g.Key, g.Sum(q => q.Point.Orders), g.Sum(q => q.Point.RevenueCents)));
 
     private static void Check(DateTimeOffset from, DateTimeOffset to)
     {

@@ -1,15 +1,22 @@
 using DuckDB.NET.Data;
+using PecosCrm.Core.Customers;
 
 namespace PecosCrm.Core.Analytics;
 
-/// <summary>A metric over a period, beside the previous period of equal length and the change in percent (null when the previous value is 0).</summary>
-public sealed record Kpi(string Name, double Value, double Previous, double? ChangePercent, string Definition);
+/// <summary>
+/// A metric over a period, beside the previous period of equal length and the change in percent
+/// (null when the previous value is 0). Amounts (revenue, average order value, average lifetime
+/// value) are in the currency's unit rounded half away from zero to the cent, with their
+/// <c>Currency</c>; other metrics are counts, shares or days (four decimals) with no currency.
+/// </summary>
+public sealed record Kpi(string Name, decimal Value, decimal Previous, double? ChangePercent, string? Currency, string Definition);
 
 public sealed record KpiReport(DateTimeOffset From, DateTimeOffset To, DateTimeOffset PreviousFrom, IReadOnlyList<Kpi> Metrics);
 
 /// <summary>
 /// Store-wide customer metrics for a period [from, to) from the analytical copy. Only counted orders
-/// (not cancelled, not refunded in full) take part; amounts are in dollars.
+/// (not cancelled, not refunded in full) take part. Amounts are summed in whole cents and shared
+/// out with <see cref="Money.Divide"/>, so no float rounding reaches them.
 /// </summary>
 public sealed class KpiAnalysis(AnalyticsEngine engine)
 {
@@ -38,12 +45,12 @@ public sealed class KpiAnalysis(AnalyticsEngine engine)
         prev_active AS (SELECT DISTINCT customer_id FROM o WHERE placed_at >= $prev AND placed_at < $from),
         active AS (SELECT DISTINCT customer_id FROM p)
         SELECT
-            coalesce(CAST((SELECT sum(net_cents) FROM p) AS DOUBLE), 0) / 100.0,
+            coalesce(CAST((SELECT sum(net_cents) FROM p) AS BIGINT), 0),
             (SELECT count(*) FROM p),
             (SELECT count(*) FROM active),
             (SELECT count(*) FROM firsts WHERE first_at >= $from AND first_at < $to),
             (SELECT count(*) FROM before_end),
-            coalesce(CAST((SELECT sum(spend) FROM before_end) AS DOUBLE), 0) / 100.0,
+            coalesce(CAST((SELECT sum(spend) FROM before_end) AS BIGINT), 0),
             (SELECT count(*) FROM before_end WHERE n >= 2),
             (SELECT avg(gap) FROM gaps WHERE gap IS NOT NULL AND placed_at >= $from AND placed_at < $to),
             (SELECT count(*) FROM prev_active),
@@ -63,12 +70,16 @@ public sealed class KpiAnalysis(AnalyticsEngine engine)
         var metrics = current.Keys.Select(name =>
         {
             var (value, prev) = (current[name], previous[name]);
-            return new Kpi(name, Math.Round(value, 4), Math.Round(prev, 4), prev == 0 ? null : Math.Round((value - prev) / prev * 100, 1), Definitions[name]);
+            return new Kpi(name, value, prev, prev == 0 ? null : Math.Round((double)((value - prev) / prev) * 100, 1),
+                MoneyMetrics.Contains(name) ? Money.DefaultCurrency : null, Definitions[name]);
         }).ToList();
         return new KpiReport(from, to, from - length, metrics);
     }
 
-    private static Dictionary<string, double> Measure(DuckDBConnection db, DateTimeOffset from, DateTimeOffset to, DateTimeOffset previousFrom)
+    /// <summary>The metrics that are amounts of money.</summary>
+    public static readonly IReadOnlySet<string> MoneyMetrics = new HashSet<string>(StringComparer.Ordinal) { "revenue", "averageOrderValue", "averageLifetimeValue" };
+
+    private static Dictionary<string, decimal> Measure(DuckDBConnection db, DateTimeOffset from, DateTimeOffset to, DateTimeOffset previousFrom)
     {
         using var command = db.CreateCommand();
         command.CommandText = Sql;
@@ -77,30 +88,31 @@ public sealed class KpiAnalysis(AnalyticsEngine engine)
         command.Parameters.Add(new DuckDBParameter("prev", previousFrom.UtcDateTime));
         using var reader = command.ExecuteReader();
         reader.Read();
-        var revenue = reader.GetDouble(0);
+        var revenueCents = reader.GetInt64(0);
         var orders = reader.GetInt64(1);
         var active = reader.GetInt64(2);
         var fresh = reader.GetInt64(3);
         var total = reader.GetInt64(4);
-        var lifetime = reader.GetDouble(5);
+        var lifetimeCents = reader.GetInt64(5);
         var repeaters = reader.GetInt64(6);
         var gap = reader.IsDBNull(7) ? 0 : reader.GetDouble(7);
         var previousActive = reader.GetInt64(8);
         var lapsed = reader.GetInt64(9);
-        static double Ratio(double a, double b) => b == 0 ? 0 : a / b;
-        return new Dictionary<string, double>
+        static decimal Ratio(double a, double b) => b == 0 ? 0 : Figure(a / b);
+        static decimal Figure(double value) => (decimal)Math.Round(value, 4, MidpointRounding.AwayFromZero);
+        return new Dictionary<string, decimal>
         {
-            ["revenue"] = revenue,
+            ["revenue"] = Money.ToDecimal(revenueCents),
             ["orders"] = orders,
-            ["averageOrderValue"] = Ratio(revenue, orders),
+            ["averageOrderValue"] = Money.ToDecimal(Money.Divide(revenueCents, orders)),
             ["activeCustomers"] = active,
             ["newCustomers"] = fresh,
             ["returningCustomerRate"] = Ratio(active - fresh, active),
             ["totalCustomers"] = total,
-            ["averageLifetimeValue"] = Ratio(lifetime, total),
+            ["averageLifetimeValue"] = Money.ToDecimal(Money.Divide(lifetimeCents, total)),
             ["repeatPurchaseRate"] = Ratio(repeaters, total),
             ["purchaseFrequency"] = Ratio(orders, active),
-            ["averageDaysBetweenPurchases"] = gap,
+            ["averageDaysBetweenPurchases"] = Figure(gap),
             ["churnRate"] = Ratio(lapsed, previousActive),
         };
     }

@@ -15,7 +15,11 @@ public sealed record NpsPeriod(string Month, int Responses, int Promoters, int P
 public sealed record NpsReport(int Responses, int Promoters, int Passives, int Detractors, double? Nps, IReadOnlyList<NpsPeriod> ByMonth);
 
 /// <summary>Customer acquisition cost for one month and channel: spend divided by new customers whose first order came through it.</summary>
-public sealed record CacPoint(string Month, string Channel, long SpendCents, long NewCustomers, long? CacCents);
+/// <summary>
+/// Spend and acquisition of a month and channel. <c>SpendCents</c> is null when no spend was recorded;
+/// <c>CacCents</c> is null then, and when no customer was acquired: a cost per customer needs both.
+/// </summary>
+public sealed record CacPoint(string Month, string Channel, long? SpendCents, long NewCustomers, long? CacCents);
 
 /// <summary>
 /// Marketing figures: NPS from <c>nps.response</c> events (kept by month in <c>npsresponses</c>)
@@ -90,7 +94,7 @@ public sealed class MarketingAnalysis(StorageAccount storage, AnalyticsEngine en
     public async Task<IReadOnlyList<CacPoint>> GetCacAsync(string fromMonth, string toMonth, CancellationToken cancellationToken = default)
     {
         var months = Months(fromMonth, toMonth);
-        var spend = new Dictionary<(string, string), long>();
+        var spend = new Dictionary<(string, string), long?>();
         foreach (var month in months)
         {
             await foreach (var row in Spend.QueryAsync<SpendEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {month}"), cancellationToken: cancellationToken))
@@ -121,7 +125,7 @@ public sealed class MarketingAnalysis(StorageAccount storage, AnalyticsEngine en
         {
             var cents = spend.GetValueOrDefault(k);
             var customers = acquired.GetValueOrDefault(k);
-            return new CacPoint(k.Item1, k.Item2, cents, customers, customers == 0 ? null : cents / customers);
+            return new CacPoint(k.Item1, k.Item2, cents, customers, cents is { } c && customers > 0 ? Money.Divide(c, customers) : null);
         }).ToList();
     }
 

@@ -9,8 +9,6 @@ public sealed record RfmSegmentSummary(string Name, int Customers, long RevenueC
 /// <summary>The grid and segment totals, named by map version <paramref name="MapVersion"/>.</summary>
 public sealed record RfmGrid(int Customers, IReadOnlyList<RfmCell> Cells, IReadOnlyList<RfmSegmentSummary> Segments, int MapVersion);
 
-public sealed record RfmScore(string CustomerId, int R, int F, int M, string Code, string Segment, DateTime LastOrderAt, long Orders, long SpendCents);
-
 /// <summary>
 /// How much more (above 1) or less (below 1) often a segment's customers bought a category than
 /// scored customers in general. <paramref name="Customers"/>: the segment's customers who bought it;
@@ -118,23 +116,6 @@ public sealed class RfmAnalysis(AnalyticsEngine engine, RfmMapStore maps)
             codes[reader.GetString(0)] = reader.GetString(1);
         }
         return codes;
-    }
-
-    /// <summary>One customer's scores, or null when they have no counted order in the copy.</summary>
-    public async Task<RfmScore?> GetScoreAsync(string customerId, CancellationToken cancellationToken = default)
-    {
-        using var db = await engine.OpenAsync(cancellationToken);
-        await RegisterAsync(db, cancellationToken);
-        using var command = db.CreateCommand();
-        command.CommandText = "SELECT r, f, m, code, segment, last_order, orders, spend FROM rfm_scores WHERE customer_id = $id";
-        command.Parameters.Add(new DuckDBParameter("id", customerId));
-        using var reader = command.ExecuteReader();
-        if (!reader.Read())
-        {
-            return null;
-        }
-        return new RfmScore(customerId, reader.GetInt32(0), reader.GetInt32(1), reader.GetInt32(2), reader.GetString(3), reader.GetString(4),
-            reader.GetDateTime(5), reader.GetInt64(6), reader.GetInt64(7));
     }
 
     /// <summary>

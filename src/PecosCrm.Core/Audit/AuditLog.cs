@@ -7,18 +7,30 @@ namespace PecosCrm.Core.Audit;
 /// <summary>The record of every change made through the API or by the system.</summary>
 public sealed class AuditLog(StorageAccount storage, TimeProvider time)
 {
-        private TableClient Table => storage.Table(StorageNames.Tables.Audit);
+    private TableClient Table => storage.Table(StorageNames.Tables.Audit);
 
     /// <summary>Writes an entry; <paramref name="oldValues"/> and <paramref name="newValues"/> are serialised as JSON.</summary>
     public async Task<AuditEntry> RecordAsync(
         AuditActor actor, string action, string entityType, string entityId, object? oldValues, object? newValues,
         string? ip = null, string? userAgent = null, CancellationToken cancellationToken = default)
     {
-        var at = time.GetUtcNow();
-        var entity = new AuditEntity
+        var entity = NewEntity(time, actor, action, entityType, entityId, oldValues, newValues, ip, userAgent);
+        var rowKey = RowKey(entity);
+
+        // Three partitions cannot share a transaction; the writes are upserts of the same row, so a
+        // retry after a partial failure repairs it without duplicates.
+        await Task.WhenAll(Partitions(entity).Select(p =>
+            Table.UpsertEntityAsync(entity.MemberwiseCloneFor(p, rowKey), TableUpdateMode.Replace, cancellationToken)));
+        return entity.ToRecord();
+    }
+
+    /// <summary>An entry stamped with its id and time, not yet written.</summary>
+    internal static AuditEntity NewEntity(
+        TimeProvider time, AuditActor actor, string action, string entityType, string entityId, object? oldValues, object? newValues, string? ip, string? userAgent) =>
+        new()
         {
             EntryId = Ids.New(time),
-            At = at,
+            At = time.GetUtcNow(),
             ActorType = actor.Type,
             ActorId = actor.Id,
             ActorName = actor.Name,
@@ -30,15 +42,13 @@ public sealed class AuditLog(StorageAccount storage, TimeProvider time)
             Ip = ip,
             UserAgent = userAgent is { Length: > 512 } ? userAgent[..512] : userAgent,
         };
-        var rowKey = KeyRules.InvertedTicks(at) + "|" + entity.EntryId;
-        string[] partitions = [AuditEntity.AllPartition, AuditEntity.ActorPartition(actor.Id), AuditEntity.EntityPartition(entityType, entityId)];
 
-        // Three partitions cannot share a transaction; the writes are upserts of the same row, so a
-        // retry after a partial failure repairs it without duplicates.
-        await Task.WhenAll(partitions.Select(p =>
-            Table.UpsertEntityAsync(entity.MemberwiseCloneFor(p, rowKey), TableUpdateMode.Replace, cancellationToken)));
-        return entity.ToRecord();
-    }
+    /// <summary>Newest first in every partition: inverted ticks, then the entry id.</summary>
+    internal static string RowKey(AuditEntity entity) => KeyRules.InvertedTicks(entity.At) + "|" + entity.EntryId;
+
+    /// <summary>The three partitions each entry is written to, one per access path.</summary>
+    internal static string[] Partitions(AuditEntity entity) =>
+        [AuditEntity.AllPartition, AuditEntity.ActorPartition(entity.ActorId), AuditEntity.EntityPartition(entity.EntityType, entity.EntityId)];
 
     /// <summary>Entries newest first, from the narrowest partition the query allows.</summary>
     public async Task<Storage.Page<AuditEntry>> QueryAsync(AuditQuery query, int limit, string? cursor, CancellationToken cancellationToken = default)

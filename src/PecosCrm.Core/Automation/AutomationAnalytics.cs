@@ -1,5 +1,4 @@
 using Azure.Data.Tables;
-using DuckDB.NET.Data;
 using PecosCrm.Core.Analytics;
 using PecosCrm.Core.Messaging;
 using PecosCrm.Core.Storage;
@@ -10,18 +9,25 @@ public sealed record StepAnalytics(string Node, string Type, long Entered, long 
 
 public sealed record BranchAnalytics(string Split, string Branch, long Enrolled, long Goals, double ConversionRate, bool Winner);
 
-/// <summary>How a workflow performs. Conversion rate = instances that reached the goal / enrolled. Revenue attributed: net revenue of the orders enrolled customers placed from enrolment until <c>attributionDays</c> (default 7) after the instance ended.</summary>
+/// <summary>How a workflow performs. Conversion rate = instances that reached the goal / enrolled. Revenue attributed: net revenue of the orders placed within <c>attributionDays</c> (default: setting Attribution:WindowDays, 5) after one of the workflow's emails or SMS reached the customer, last touch (see <see cref="Campaigns.Attribution"/>).</summary>
 public sealed record WorkflowAnalytics(
     string WorkflowId, long Enrolled, long Active, long Completed, long ExitedByGoal, long Exited, long Terminated,
-    long EmailsSent, long EmailsDelivered, long EmailsOpened, long EmailsClicked, double ConversionRate, long RevenueAttributedCents,
-    IReadOnlyList<StepAnalytics> Steps, IReadOnlyList<BranchAnalytics> Splits);
+    long EmailsSent, long EmailsDelivered, long EmailsOpened, long EmailsClicked, double ConversionRate,
+    [property: System.Text.Json.Serialization.JsonIgnore] long RevenueAttributedCents,
+    IReadOnlyList<StepAnalytics> Steps, IReadOnlyList<BranchAnalytics> Splits)
+{
+    /// <summary>The attributed revenue in the currency's unit, as every amount of the API.</summary>
+    public decimal RevenueAttributed => Customers.Money.ToDecimal(RevenueAttributedCents);
+
+    public string Currency { get; } = Customers.Money.DefaultCurrency;
+}
 
 /// <summary>
 /// Workflow analytics: counters kept as instances move (enrolled, per step entered and sent), email
 /// outcomes counted from SendGrid's events by the message's <c>wf:{workflow}:{node}</c> tag, the
 /// instance index for who is where, and the analytical copy for the revenue.
 /// </summary>
-public sealed class AutomationAnalytics(StorageAccount storage, WorkflowStore workflows, AutomationCounters counters, AnalyticsEngine engine, AnalyticsCopy copy) : IMessageEventObserver
+public sealed class AutomationAnalytics(StorageAccount storage, WorkflowStore workflows, AutomationCounters counters, Campaigns.Attribution attribution, AnalyticsCopy copy) : IMessageEventObserver
 {
     private TableClient Index => storage.Table(StorageNames.Tables.AutomationIndex);
 
@@ -74,37 +80,13 @@ public sealed class AutomationAnalytics(StorageAccount storage, WorkflowStore wo
             instances.Count(i => i.GetString("Status") == nameof(InstanceStatus.Terminated)),
             steps.Where(s => s.Type == "send_email").Sum(s => s.Sent), steps.Sum(s => s.Delivered), steps.Sum(s => s.Opened), steps.Sum(s => s.Clicked),
             enrolled == 0 ? 0 : Math.Round((double)goal / enrolled, 4),
-            await RevenueAsync(instances, workflow.Definition.AttributionDays ?? 7, cancellationToken), steps, splits);
+            enrolled == 0 ? 0 : await RevenueAsync(workflow, cancellationToken), steps, splits);
     }
 
-    private async Task<long> RevenueAsync(List<TableEntity> instances, int days, CancellationToken cancellationToken)
+    private async Task<long> RevenueAsync(Workflow workflow, CancellationToken cancellationToken)
     {
-        if (instances.Count == 0)
-        {
-            return 0;
-        }
         await copy.RebuildChangedAsync(cancellationToken: cancellationToken);
-        using var db = await engine.OpenAsync(cancellationToken);
-        using (var create = db.CreateCommand())
-        {
-            create.CommandText = "CREATE TEMP TABLE enrolled (customer_id VARCHAR, from_at TIMESTAMP, to_at TIMESTAMP)";
-            create.ExecuteNonQuery();
-        }
-        using (var appender = db.CreateAppender("enrolled"))
-        {
-            foreach (var i in instances)
-            {
-                var from = i.GetDateTimeOffset("EnrolledAt")!.Value;
-                var to = (i.GetDateTimeOffset("EndedAt") ?? DateTimeOffset.MaxValue.AddDays(-days - 1)).AddDays(days);
-                appender.CreateRow().AppendValue(i.GetString("CustomerId")).AppendValue(from.UtcDateTime).AppendValue(to.UtcDateTime).EndRow();
-            }
-        }
-        using var command = db.CreateCommand();
-        // An order counts once even when it falls in two enrolments' windows.
-        command.CommandText = """
-            SELECT CAST(coalesce(sum(net_cents), 0) AS BIGINT) FROM orders o
-            WHERE o.net_cents > 0 AND EXISTS (SELECT 1 FROM enrolled e WHERE e.customer_id = o.customer_id AND o.placed_at >= e.from_at AND o.placed_at < e.to_at)
-            """;
-        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        var attributed = await attribution.RevenueAsync("wf:" + workflow.Id, workflow.CreatedAt, workflow.Definition.AttributionDays, cancellationToken);
+        return attributed.Sum(a => a.NetCents);
     }
 }

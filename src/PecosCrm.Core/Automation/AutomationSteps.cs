@@ -8,8 +8,10 @@ using Microsoft.Extensions.Options;
 using PecosCrm.Core.Customers;
 using PecosCrm.Core.Loyalty;
 using PecosCrm.Core.Messaging;
+using PecosCrm.Core.Messaging.Templates;
 using PecosCrm.Core.Segments;
 using PecosCrm.Core.Storage;
+using PecosCrm.Core.Time;
 
 namespace PecosCrm.Core.Automation;
 
@@ -44,7 +46,8 @@ public sealed class AutomationOptions
 /// </summary>
 public sealed class AutomationSteps(
     InstanceStore store, WorkflowStore workflows, AutomationInstances instances, MessageService messages, MessageStore log, CustomerStore customers, TagStore tags,
-    PointsLedger points, DiscountCodes codes, WebhookClient http, AutomationCounters counters, StorageAccount storage, IOptions<AutomationOptions> options, TimeProvider time)
+    PointsLedger points, DiscountCodes codes, WebhookClient http, AutomationCounters counters, StorageAccount storage, IOptions<AutomationOptions> options,
+    InlineTextRenderer inline, StoreTime storeTime, TimeProvider time)
 {
     /// <summary>Lets a test stop a step right after its side effect and before its result is recorded, as a crash would; given the effect's idempotency key.</summary>
     internal Func<string, Task>? AfterEffect { get; set; }
@@ -60,7 +63,7 @@ public sealed class AutomationSteps(
         if (node.TimeOfDay is { } tod && node.UntilEvent is null)
         {
             var customer = await customers.GetAsync(input.Instance.CustomerId);
-            wake = MessageService.LocalSendTime(customer, tod, null, node.Duration is { } d0 ? now + d0 : now);
+            wake = storeTime.LocalSendTime(customer.TimeZone, tod, null, node.Duration is { } d0 ? now + d0 : now);
         }
         else
         {
@@ -106,9 +109,7 @@ public sealed class AutomationSteps(
         else
         {
             var email = new EmailRequest(instance.CustomerId, node.TemplateId, node.Subject, node.Html, node.Text, purpose,
-                OrderId: node.TemplateId is null ? null : instance.OrderId,
-                Variables: node.TemplateId is null ? null : input.Variables.ToDictionary(v => v.Key, v => (object?)v.Value, StringComparer.Ordinal),
-                CampaignId: campaign, MessageId: messageId);
+                OrderId: instance.OrderId, Variables: TemplateValues(input), CampaignId: campaign, MessageId: messageId);
             try
             {
                 message = await messages.SendEmailAsync(email, sentBy);
@@ -190,15 +191,16 @@ public sealed class AutomationSteps(
                 {
                     ["offer.code"] = code.Code,
                     ["offer.amount"] = code.Kind == DiscountKind.Percent ? $"{code.Value:0.##}%" : Money.Format(Money.ToCents(code.Value)),
-                    ["offer.expires_at"] = code.ExpiresAt.UtcDateTime.ToString("MMMM d, yyyy", CultureInfo.InvariantCulture),
+                    ["offer.expires_at"] = storeTime.Local(code.ExpiresAt).ToString("MMMM d, yyyy", CultureInfo.InvariantCulture),
                 };
                 break;
             case "create_task":
+                var title = await inline.TextAsync(node.TaskTitle!, instance.CustomerId, TemplateValues(input), CancellationToken.None);
                 await storage.Table(StorageNames.Tables.Tasks).UpsertEntityAsync(new TableEntity("open", Hash(key)[..24])
                 {
-                    ["Title"] = node.TaskTitle, ["CustomerId"] = instance.CustomerId, ["CreatedBy"] = actor, ["CreatedAt"] = now, ["Source"] = $"automation:{instance.WorkflowId}:{node.Id}",
+                    ["Title"] = title, ["CustomerId"] = instance.CustomerId, ["CreatedBy"] = actor, ["CreatedAt"] = now, ["Source"] = $"automation:{instance.WorkflowId}:{node.Id}",
                 }, TableUpdateMode.Replace);
-                text = $"task \"{node.TaskTitle}\" created";
+                text = $"task \"{title}\" created";
                 break;
             case "update_field":
                 var fields = node.Field switch
@@ -263,6 +265,9 @@ public sealed class AutomationSteps(
         var definition = await workflows.VersionAsync(input.Instance.WorkflowId, input.Instance.Version);
         return (definition, definition.Nodes!.First(n => n.Id == input.Node));
     }
+
+    /// <summary>The flow's variables (a discount code's <c>offer.*</c>, ...) as merge values of emails and task titles.</summary>
+    private static Dictionary<string, object?> TemplateValues(StepInput input) => input.Variables.ToDictionary(v => v.Key, v => (object?)v.Value, StringComparer.Ordinal);
 
     /// <summary>The idempotency key of a step's side effect: the instance, the node and the visit.</summary>
     private static string EffectKey(StepInput input) => $"{input.Instance.InstanceId}|{input.Node}|{input.Visit}";
@@ -350,12 +355,12 @@ public sealed class AutomationSteps(
     /// <summary>The end of the quiet hours when <paramref name="now"/> falls in them on the customer's clock, else null.</summary>
     public DateTimeOffset? QuietUntil(Customer customer, DateTimeOffset now)
     {
-        var zone = MessageService.FindZone(customer.TimeZone);
+        var zone = storeTime.For(customer.TimeZone);
         var local = TimeOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, zone).DateTime);
         var start = TimeOnly.ParseExact(options.Value.QuietHoursStart, "HH:mm", CultureInfo.InvariantCulture);
         var end = TimeOnly.ParseExact(options.Value.QuietHoursEnd, "HH:mm", CultureInfo.InvariantCulture);
         var quiet = start <= end ? local >= start && local < end : local >= start || local < end;
-        return quiet ? MessageService.LocalSendTime(customer, options.Value.QuietHoursEnd, null, now) : null;
+        return quiet ? storeTime.LocalSendTime(customer.TimeZone, options.Value.QuietHoursEnd, null, now) : null;
     }
 
     /// <summary>When the customer is under the marketing frequency cap again, or null when they are under it now.</summary>

@@ -26,7 +26,7 @@ public sealed record EnrolmentResult(int Enrolled, int Skipped, IReadOnlyDiction
 /// </summary>
 public sealed partial class AutomationTriggers(
     StorageAccount storage, WorkflowStore workflows, AutomationInstances runtime, SegmentService segments, SegmentStore segmentStore,
-    AnalyticsEngine engine, AnalyticsCopy copy, TimeProvider time, ILogger<AutomationTriggers> logger) : IAppliedEventObserver
+    AnalyticsEngine engine, AnalyticsCopy copy, Time.StoreTime storeTime, TimeProvider time, ILogger<AutomationTriggers> logger) : IAppliedEventObserver
 {
     private TableClient Index => storage.Table(StorageNames.Tables.AutomationIndex);
 
@@ -91,7 +91,9 @@ public sealed partial class AutomationTriggers(
         foreach (var workflow in scheduled)
         {
             var trigger = workflow.Definition.Trigger!;
-            var run = trigger.Kind == "time" ? DueOccurrence(trigger, workflow, now) : DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, MessageService.FindZone(null)).DateTime).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+            var run = trigger.Kind == "time"
+                ? DueOccurrence(trigger.Cron, trigger.At, workflow.UpdatedAt, now, storeTime.Zone)
+                : storeTime.Date(now).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
             if (run is null || !await ClaimRunAsync(workflow.Id, run, cancellationToken))
             {
                 continue;
@@ -144,7 +146,7 @@ public sealed partial class AutomationTriggers(
     /// <summary>Customers a date-field or behaviour trigger finds today, from the customer-features file.</summary>
     private async Task<IReadOnlyList<string>> FindAsync(Trigger trigger, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var today = TimeZoneInfo.ConvertTime(now, MessageService.FindZone(null)).DateTime;
+        var today = storeTime.Local(now).DateTime;
         using var db = await engine.OpenAsync(cancellationToken);
         using var command = db.CreateCommand();
         switch (trigger.Kind)
@@ -175,21 +177,24 @@ public sealed partial class AutomationTriggers(
         return ids;
     }
 
-    /// <summary>For a time trigger: the occurrence that is due now (the moment, or the latest cron occurrence), or null.</summary>
-    private static string? DueOccurrence(Trigger trigger, Workflow workflow, DateTimeOffset now)
+    /// <summary>
+    /// For a time trigger: the occurrence that is due now (the moment, or the latest cron occurrence
+    /// since <paramref name="since"/>), or null. Cron schedules read in the store's time zone
+    /// (<paramref name="zone"/>), so "0 9 * * *" is 9 AM at the store all year round.
+    /// </summary>
+    internal static string? DueOccurrence(string? cron, DateTimeOffset? at, DateTimeOffset since, DateTimeOffset now, TimeZoneInfo zone)
     {
-        if (trigger.Cron is { } cron)
+        if (cron is not null)
         {
             var expression = CronExpression.Parse(cron);
-            var from = workflow.UpdatedAt.UtcDateTime;
-            DateTime? last = null;
-            foreach (var occurrence in expression.GetOccurrences(from, now.UtcDateTime, fromInclusive: false, toInclusive: true))
+            DateTimeOffset? last = null;
+            foreach (var occurrence in expression.GetOccurrences(since, now, zone, fromInclusive: false, toInclusive: true))
             {
                 last = occurrence;
             }
-            return last?.ToString("yyyyMMddHHmm", CultureInfo.InvariantCulture);
+            return last?.UtcDateTime.ToString("yyyyMMddHHmm", CultureInfo.InvariantCulture);
         }
-        return trigger.At is { } at && at <= now ? at.UtcDateTime.ToString("yyyyMMddHHmm", CultureInfo.InvariantCulture) : null;
+        return at is { } moment && moment <= now ? moment.UtcDateTime.ToString("yyyyMMddHHmm", CultureInfo.InvariantCulture) : null;
     }
 
     /// <summary>Records that an occurrence of a scheduled trigger is being run; false when it ran before (or another instance took it).</summary>

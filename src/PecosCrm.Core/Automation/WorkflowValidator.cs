@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Cronos;
 using PecosCrm.Core.Events;
+using PecosCrm.Core.Messaging.Templates;
 using PecosCrm.Core.Storage;
 
 namespace PecosCrm.Core.Automation;
@@ -209,9 +210,13 @@ public static class WorkflowValidator
                 {
                     check.Add(at + ".templateId", "give a templateId, or a subject with html or text.");
                 }
+                InlineText.Check(check, at + ".subject", node.Subject);
+                InlineText.Check(check, at + ".html", node.Html, html: true);
+                InlineText.Check(check, at + ".text", node.Text);
                 break;
             case "send_sms":
                 check.Required(at + ".text", node.Text, 1600);
+                InlineText.Check(check, at + ".text", node.Text);
                 break;
             case "condition":
                 if (node.Test is not { } test || !Tests.Contains(test))
@@ -267,6 +272,7 @@ public static class WorkflowValidator
                 break;
             case "create_task":
                 check.Required(at + ".taskTitle", node.TaskTitle, 200);
+                InlineText.Check(check, at + ".taskTitle", node.TaskTitle);
                 break;
             case "discount_code" when node.DiscountKind is null || node.DiscountValue is not > 0 || node.ValidDays is not (>= 1 and <= 365):
                 check.Add(at + ".discountValue", "a discount code needs discountKind (percent or amount), discountValue above 0 and validDays from 1 to 365.");

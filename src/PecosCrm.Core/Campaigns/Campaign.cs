@@ -57,7 +57,7 @@ public sealed record AbVariant(string? Subject);
 public sealed record AbTest(IReadOnlyList<AbVariant>? Variants, double? TestShare, CampaignMetric? Metric, TimeSpan? DecideAfter);
 
 /// <summary>A new campaign. <paramref name="ThrottlePerMinute"/>: at most that many messages a minute.</summary>
-/// <param name="AttributionDays">Orders placed within this many days after a recipient's first open or click count as the campaign's revenue (default 7).</param>
+/// <param name="AttributionDays">Orders placed within this many days after the campaign's email reached a recipient (last touch) count as the campaign's revenue (default: setting Attribution:WindowDays, 5).</param>
 public sealed record CampaignDraft(
     string? Name,
     CampaignAudience? Audience,
@@ -176,15 +176,16 @@ public sealed record CampaignFigures(
     double OpenRate,
     double ClickRate,
     int AttributedOrders,
-    long AttributedRevenueCents,
+    [property: System.Text.Json.Serialization.JsonIgnore] long AttributedRevenueCents,
     decimal AttributedRevenue);
 
 public sealed record VariantResults(string Variant, string Subject, CampaignFigures Figures);
 
 /// <summary>
 /// A campaign's results. Revenue counts the orders (net of refunds, cancelled ones excluded) a
-/// recipient placed within <paramref name="AttributionDays"/> days after their first open or
-/// click, from the analytical copy as of <paramref name="RevenueAsOf"/>.
+/// recipient placed within <paramref name="AttributionDays"/> days after the campaign's email was
+/// sent to them, unless another campaign or automation reached them in between (last touch), from
+/// the analytical copy as of <paramref name="RevenueAsOf"/>.
 /// </summary>
 public sealed record CampaignResults(
     string CampaignId,

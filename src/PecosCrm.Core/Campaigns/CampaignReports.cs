@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using DuckDB.NET.Data;
 using PecosCrm.Core.Analytics;
 using PecosCrm.Core.Customers;
 
@@ -7,12 +6,12 @@ namespace PecosCrm.Core.Campaigns;
 
 /// <summary>
 /// A campaign's results, counted from its recipient rows (one pass over the campaign's partition)
-/// when asked. Revenue is attributed with DuckDB over the analytical copy: every order a recipient
-/// placed from their first open or click until the attribution window closes, net of refunds,
-/// cancelled orders excluded. The copy trails the tables by a few minutes; <c>revenueAsOf</c> says
-/// when it was last built.
+/// when asked. Revenue is attributed by <see cref="Attribution"/>, last touch: the orders a
+/// recipient placed within the attribution window after the campaign's email reached them, when no
+/// other campaign or automation reached them later, net of refunds, cancelled orders excluded. The
+/// copy of the orders trails the tables by a few minutes; <c>revenueAsOf</c> says when it was last built.
 /// </summary>
-public sealed partial class CampaignReports(CampaignStore store, AnalyticsEngine engine, AnalyticsCopy copy)
+public sealed partial class CampaignReports(CampaignStore store, Attribution attribution, AnalyticsCopy copy)
 {
     public const string Currency = "USD";
 
@@ -24,7 +23,7 @@ public sealed partial class CampaignReports(CampaignStore store, AnalyticsEngine
         var variants = (ab?.Variants ?? []).ToDictionary(v => v.Variant, _ => new Tally(), StringComparer.Ordinal);
         var skipped = new Dictionary<string, int>(StringComparer.Ordinal);
         var failed = new Dictionary<string, int>(StringComparer.Ordinal);
-        var engaged = new List<(string CustomerId, string Variant, DateTimeOffset At)>();
+        var variantOf = new Dictionary<string, string>(StringComparer.Ordinal);
         if (campaign.Frozen)
         {
             await foreach (var r in store.AllRecipientsAsync(id, null, cancellationToken))
@@ -44,13 +43,13 @@ public sealed partial class CampaignReports(CampaignStore store, AnalyticsEngine
                     var reason = r.Error ?? "failed";
                     failed[reason] = failed.GetValueOrDefault(reason) + 1;
                 }
-                if (r.EngagedAt is { } at)
+                if (r.SentAt is not null)
                 {
-                    engaged.Add((r.RowKey, r.Variant ?? "", at));
+                    variantOf[r.RowKey] = r.Variant ?? "";
                 }
             }
         }
-        var revenue = engaged.Count == 0 ? [] : await RevenueAsync(engaged, campaign.AttributionDays, cancellationToken);
+        var revenue = variantOf.Count == 0 ? [] : await RevenueAsync(campaign, variantOf, cancellationToken);
         var asOf = await copy.OrdersBuiltAtAsync(cancellationToken);
         var all = revenue.Values.Aggregate((Orders: 0, Cents: 0L), (a, b) => (a.Orders + b.Orders, a.Cents + b.Cents));
         return new CampaignResults(
@@ -63,36 +62,17 @@ public sealed partial class CampaignReports(CampaignStore store, AnalyticsEngine
     private static List<ReasonCount> Counts(Dictionary<string, int> reasons) =>
         reasons.OrderByDescending(r => r.Value).ThenBy(r => r.Key, StringComparer.Ordinal).Select(r => new ReasonCount(r.Key, r.Value)).ToList();
 
-    /// <summary>Orders and net cents per variant ("" without an A/B test) placed in each engaged recipient's window.</summary>
+    /// <summary>Orders and net cents per variant ("" without an A/B test) attributed to the campaign.</summary>
     private async Task<Dictionary<string, (int Orders, long Cents)>> RevenueAsync(
-        List<(string CustomerId, string Variant, DateTimeOffset At)> engaged, int days, CancellationToken cancellationToken)
+        CampaignEntity campaign, Dictionary<string, string> variantOf, CancellationToken cancellationToken)
     {
-        var result = new Dictionary<string, (int, long)>(StringComparer.Ordinal);
-        using var db = await engine.OpenAsync(cancellationToken);
-        using (var create = db.CreateCommand())
+        var result = new Dictionary<string, (int Orders, long Cents)>(StringComparer.Ordinal);
+        var attributed = await attribution.RevenueAsync(campaign.RowKey, campaign.StartedAt ?? campaign.CreatedAt, campaign.AttributionDays, cancellationToken);
+        foreach (var a in attributed)
         {
-            create.CommandText = "CREATE TABLE engaged (customer_id VARCHAR, variant VARCHAR, engaged_at TIMESTAMP)";
-            create.ExecuteNonQuery();
-        }
-        using (var appender = db.CreateAppender("engaged"))
-        {
-            foreach (var (customerId, variant, at) in engaged)
-            {
-                appender.CreateRow().AppendValue(customerId).AppendValue(variant).AppendValue(at.UtcDateTime).EndRow();
-            }
-        }
-        using var command = db.CreateCommand();
-        command.CommandText = """
-            SELECT e.variant, count(*), CAST(sum(o.net_cents) AS BIGINT)
-            FROM engaged e JOIN orders o ON o.customer_id = e.customer_id
-            WHERE o.net_cents > 0 AND o.placed_at >= e.engaged_at AND o.placed_at < e.engaged_at + to_days(CAST($days AS INTEGER))
-            GROUP BY e.variant
-            """;
-        command.Parameters.Add(new DuckDBParameter("days", days));
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
-        {
-            result[reader.GetString(0)] = ((int)reader.GetInt64(1), reader.GetInt64(2));
+            var variant = variantOf.GetValueOrDefault(a.CustomerId, "");
+            var (orders, cents) = result.GetValueOrDefault(variant);
+            result[variant] = (orders + a.Orders, cents + a.NetCents);
         }
         return result;
     }

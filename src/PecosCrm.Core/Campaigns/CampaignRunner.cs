@@ -43,7 +43,7 @@ namespace PecosCrm.Core.Campaigns;
 /// </summary>
 public sealed partial class CampaignRunner(
     StorageAccount storage, CampaignStore store, SegmentStore segments, SegmentService segmentService, MessageService messages, MessageStore log,
-    CustomerStore customers, AuditLog audit, IOptions<CampaignOptions> options, TimeProvider time, ILogger<CampaignRunner> logger)
+    AuditLog audit, IOptions<CampaignOptions> options, TimeProvider time, ILogger<CampaignRunner> logger)
 {
     /// <summary>The longest a queue message can stay invisible is 7 days; longer waits hop.</summary>
     private static readonly TimeSpan MaxDelay = TimeSpan.FromDays(6);
@@ -339,7 +339,7 @@ public sealed partial class CampaignRunner(
         var message = fresh ? null : (await log.FindEntityAsync(customerId, messageId, cancellationToken))?.ToRecord();
         if (message is null)
         {
-            var (request, missing) = await RequestAsync(campaign, content, row, cancellationToken);
+            var (request, missing) = Request(campaign, content, row);
             if (request is null)
             {
                 return (await RecordAsync(row, r => Skip(r, missing!), cancellationToken), false);
@@ -440,7 +440,7 @@ public sealed partial class CampaignRunner(
     }
 
     /// <summary>The email for one recipient, or why there is none.</summary>
-    private async Task<(EmailRequest? Request, string? Missing)> RequestAsync(CampaignEntity campaign, Content content, CampaignRecipientEntity row, CancellationToken cancellationToken)
+    private static (EmailRequest? Request, string? Missing) Request(CampaignEntity campaign, Content content, CampaignRecipientEntity row)
     {
         var subject = content.SubjectFor(row.Variant);
         if (campaign.TemplateId is { } template)
@@ -448,20 +448,8 @@ public sealed partial class CampaignRunner(
             // Rendering, merge fields included, is the template's business; an A/B subject rides along.
             return (new EmailRequest(row.RowKey, TemplateId: template, Subject: content.HasVariants ? subject : null, Purpose: campaign.PurposeValue, CampaignId: campaign.RowKey), null);
         }
-        var html = campaign.Html;
-        var text = campaign.Text;
-        if (CampaignMerge.HasFields(subject) || CampaignMerge.HasFields(html) || CampaignMerge.HasFields(text))
-        {
-            var customer = await customers.FindAsync(row.RowKey, cancellationToken);
-            if (customer is null)
-            {
-                return (null, "the customer no longer exists");
-            }
-            subject = subject is null ? null : CampaignMerge.Apply(subject, customer, html: false);
-            html = html is null ? null : CampaignMerge.Apply(html, customer, html: true);
-            text = text is null ? null : CampaignMerge.Apply(text, customer, html: false);
-        }
-        return (new EmailRequest(row.RowKey, Subject: subject, Html: html, Text: text, Purpose: campaign.PurposeValue, CampaignId: campaign.RowKey), null);
+        // Merge fields are rendered by the composer, with the template engine, for each recipient.
+        return (new EmailRequest(row.RowKey, Subject: subject, Html: campaign.Html, Text: campaign.Text, Purpose: campaign.PurposeValue, CampaignId: campaign.RowKey), null);
     }
 
     /// <summary>Writes a slice's tally; when somebody else wrote it since it was read, counts again from fresh reads.</summary>

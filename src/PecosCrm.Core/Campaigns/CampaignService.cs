@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using PecosCrm.Core.Messaging;
+using PecosCrm.Core.Messaging.Templates;
 using PecosCrm.Core.Segments;
 using PecosCrm.Core.Storage;
 
@@ -11,9 +12,9 @@ namespace PecosCrm.Core.Campaigns;
 /// pause, resume and cancel. Every change goes with the campaign's ETag; the sending itself is
 /// <see cref="CampaignRunner"/>'s.
 /// </summary>
-public sealed class CampaignService(CampaignStore store, SegmentStore segments, CampaignRunner runner, IOptions<CampaignOptions> options, TimeProvider time)
+public sealed class CampaignService(
+    CampaignStore store, SegmentStore segments, CampaignRunner runner, Attribution attribution, IOptions<CampaignOptions> options, TimeProvider time)
 {
-    public const int DefaultAttributionDays = 7;
     public const int MaxAttributionDays = 90;
     public const int MaxVariants = 5;
 
@@ -40,7 +41,7 @@ public sealed class CampaignService(CampaignStore store, SegmentStore segments, 
             CreatedBy = actor,
             CreatedAt = now,
             UpdatedAt = now,
-            AttributionDays = DefaultAttributionDays,
+            AttributionDays = attribution.DefaultWindowDays,
         };
         var list = await ApplyAsync(campaign, new CampaignChange(draft.Name, draft.Audience, draft.Content, draft.Purpose ?? MessagePurpose.Marketing,
             draft.AbTest, draft.ThrottlePerMinute, draft.AttributionDays), creating: true, cancellationToken);
@@ -280,9 +281,9 @@ public sealed class CampaignService(CampaignStore store, SegmentStore segments, 
             check.MaxLength("content.subject", content.Subject, MaxSubjectLength)
                 .MaxLength("content.html", content.Html, MaxBodyLength)
                 .MaxLength("content.text", content.Text, MaxBodyLength);
-            CampaignMerge.Check(check, "content.subject", content.Subject);
-            CampaignMerge.Check(check, "content.html", content.Html);
-            CampaignMerge.Check(check, "content.text", content.Text);
+            InlineText.Check(check, "content.subject", content.Subject);
+            InlineText.Check(check, "content.html", content.Html, html: true);
+            InlineText.Check(check, "content.text", content.Text);
         }
 
         AbTestSummary? ab = null;
@@ -298,7 +299,7 @@ public sealed class CampaignService(CampaignStore store, SegmentStore segments, 
             {
                 var field = $"abTest.variants[{i}].subject";
                 check.Required(field, variants[i]?.Subject, MaxSubjectLength);
-                CampaignMerge.Check(check, field, variants[i]?.Subject);
+                InlineText.Check(check, field, variants[i]?.Subject);
             }
             if (test.TestShare is not ({ } share and > 0 and < 1))
             {

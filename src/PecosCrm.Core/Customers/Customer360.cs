@@ -1,3 +1,4 @@
+using PecosCrm.Core.Analytics;
 using PecosCrm.Core.Orders;
 
 namespace PecosCrm.Core.Customers;
@@ -21,7 +22,17 @@ public sealed record Customer360(
 public sealed record CustomerAutomation(string InstanceId, string WorkflowId, string Status, string Node, DateTimeOffset EnrolledAt, DateTimeOffset? WakeAt);
 
 /// <summary>The customer's RFM scores as of the last nightly recompute.</summary>
-public sealed record CustomerRfm(int R, int F, int M, string Code, string Segment);
+/// <summary>
+/// The customer's RFM score as the nightly recompute stored it, named under the current map:
+/// the one score the API shows (360 view and <c>/api/customers/{id}/rfm</c>), with when it was given.
+/// </summary>
+public sealed record CustomerRfm(int R, int F, int M, string Code, string Segment, DateTimeOffset? ScoredAt)
+{
+    internal static CustomerRfm? From(MetricsEntity? metrics, RfmMapVersion map) =>
+        metrics?.RfmCode is { Length: 3 } code
+            ? new CustomerRfm(code[0] - '0', code[1] - '0', code[2] - '0', code, map.Names.GetValueOrDefault(code, "Unscored"), metrics.RfmScoredAt)
+            : null;
+}
 
 /// <summary>A customer's metrics with the time-dependent parts worked out now.</summary>
 public sealed record CustomerInsights(CustomerMetrics Metrics, Engagement Engagement, int? DaysSinceLastOrder, CustomerHealth Health);

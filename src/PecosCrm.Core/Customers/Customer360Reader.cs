@@ -19,6 +19,18 @@ public sealed class Customer360Reader(
 
     private TableClient Customers => storage.Table(StorageNames.Tables.Customers);
 
+    /// <summary>The customer's stored RFM score (the one the 360 view shows), or null when the recompute has not scored them.</summary>
+    public async Task<CustomerRfm?> RfmAsync(string customerId, CancellationToken cancellationToken = default)
+    {
+        if (!KeyRules.IsValidKey(customerId))
+        {
+            throw new NotFoundException("Customer", customerId);
+        }
+        var metrics = Customers.FindAsync<MetricsEntity>(customerId, CustomerKeys.Metrics, cancellationToken);
+        var map = rfmMaps.GetCurrentCachedAsync(cancellationToken);
+        return CustomerRfm.From(await metrics, await map);
+    }
+
     public async Task<Customer360> GetAsync(string customerId, CancellationToken cancellationToken = default)
     {
         if (!KeyRules.IsValidKey(customerId))
@@ -39,9 +51,7 @@ public sealed class Customer360Reader(
         var customer = (await profile)?.ToRecord() ?? throw new NotFoundException("Customer", customerId);
         var metricsRow = await metrics;
         var insights = Insights(metricsRow, time.GetUtcNow());
-        var rfm = metricsRow?.RfmCode is { Length: 3 } code
-            ? new CustomerRfm(code[0] - '0', code[1] - '0', code[2] - '0', code, (await rfmMap).Names.GetValueOrDefault(code, "Unscored"))
-            : null;
+        var rfm = CustomerRfm.From(metricsRow, await rfmMap);
         return new Customer360(
             customer, insights.Metrics, insights.Engagement, insights.DaysSinceLastOrder, insights.Health,
             await customerTags, await pinned, (await orders).Items.Select(o => o.ToOrder()).ToList(), (await activity).Items, await contacts, rfm, await automations);

@@ -174,12 +174,14 @@ public sealed class CustomerActivity(StorageAccount storage, OrderStore orders, 
             var health = HealthScore.Compute(computed, metrics.ToEngagement(), now);
             var current = metrics.AutoTagSet();
             var wanted = AutoTags.For(customer?.CustomerSince ?? computed.FirstOrderAt ?? now, computed, health, now);
-            if (current.SetEquals(wanted) && metrics.RfmCode == rfmCode && metrics.HealthScore == health.Score && metrics.ChurnRisk == health.ChurnRisk.ToString())
+            DateTimeOffset? rfmScoredAt = rfmCode is null ? null : metrics.RfmCode == rfmCode ? metrics.RfmScoredAt ?? now : now;
+            if (current.SetEquals(wanted) && metrics.RfmCode == rfmCode && metrics.RfmScoredAt == rfmScoredAt && metrics.HealthScore == health.Score && metrics.ChurnRisk == health.ChurnRisk.ToString())
             {
                 return false;
             }
             metrics.AutoTags = string.Join(' ', wanted.Order(StringComparer.Ordinal));
             metrics.RfmCode = rfmCode;
+            metrics.RfmScoredAt = rfmScoredAt;
             metrics.SetHealth(health);
             metrics.UpdatedAt = now;
             var actions = new List<TableTransactionAction> { new(TableTransactionActionType.UpdateReplace, metrics, metrics.ETag) };
@@ -264,7 +266,7 @@ public sealed class CustomerActivity(StorageAccount storage, OrderStore orders, 
                     g => g with { ProductViews = g.ProductViews + 1 });
             case EventTypes.ReviewSubmitted:
                 var review = EventValidator.Data<ReviewData>(e);
-                return (Entry(TimelineType.Review, $"Left a {review.Rating}-star review on {review.ProductId}", $"/api/products/{review.ProductId}",
+                return (Entry(TimelineType.Review, $"Left a {review.Rating}-star review on {(string.IsNullOrWhiteSpace(review.Name) ? review.ProductId : $"{review.Name} ({review.ProductId})")}", $"/api/products/{review.ProductId}",
                     review.Title is null ? review.Body : review.Title + (review.Body is null ? "" : ": " + review.Body)),
                     g => g with { Reviews = g.Reviews + 1 });
             case EventTypes.AccountLogin:

@@ -56,7 +56,7 @@ public sealed record CustomerMetrics(
 
         return new CustomerMetrics(
             net, gross, refunded, counted.Count, all.Count(o => o.IsCancelled),
-            counted.Count == 0 ? 0 : net / counted.Count,
+            Money.Divide(net, counted.Count),
             first, last, between,
             Math.Round(counted.Count / spanMonths, 2),
             categories);

@@ -38,6 +38,9 @@ internal sealed class MetricsEntity : ITableEntity
     /// <summary>The RFM code the last nightly recompute gave the customer (e.g. <c>545</c>); null when not scored.</summary>
     public string? RfmCode { get; set; }
 
+    /// <summary>When the nightly recompute gave the customer <see cref="RfmCode"/> (kept while the code stays the same).</summary>
+    public DateTimeOffset? RfmScoredAt { get; set; }
+
     /// <summary>The health score and churn risk as of the last write or nightly refresh (they move with time alone).</summary>
     public int? HealthScore { get; set; }
     public string? ChurnRisk { get; set; }

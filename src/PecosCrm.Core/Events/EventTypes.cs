@@ -92,6 +92,7 @@ public static class EventTypes
         new(ReviewSubmitted, "The customer reviewed a product.",
         [
             new("productId", "string", true, ""),
+            new("name", "string", false, "the product's name, shown beside its id"),
             new("rating", "integer 1-5", true, ""),
             new("title", "string", false, ""),
             new("body", "string", false, ""),

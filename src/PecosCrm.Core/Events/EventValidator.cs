@@ -168,7 +168,7 @@ public sealed record CartItem(string? ProductId, string? Name, int? Quantity, de
 
 public sealed record ProductViewData(string? ProductId, string? Name, string? Category);
 
-public sealed record ReviewData(string? ProductId, int? Rating, string? Title, string? Body);
+public sealed record ReviewData(string? ProductId, int? Rating, string? Title, string? Body, string? Name = null);
 
 public sealed record PageViewData(string? Url, string? Title);
 

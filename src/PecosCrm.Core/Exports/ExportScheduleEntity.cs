@@ -28,7 +28,8 @@ internal sealed class ExportScheduleEntity : ITableEntity
     public string Frequency { get; set; } = "";
     public string? DayOfWeek { get; set; }
     public string TimeOfDay { get; set; } = ExportScheduleTiming.DefaultTimeOfDay;
-    public string TimeZone { get; set; } = ExportScheduleTiming.DefaultTimeZone;
+    /// <summary>IANA id; a schedule made without one takes the store's (<c>Store:TimeZone</c>).</summary>
+    public string TimeZone { get; set; } = "";
 
     /// <summary>As given; null means the frequency's default.</summary>
     public int? OrdersLookbackDays { get; set; }

@@ -14,7 +14,7 @@ namespace PecosCrm.Core.Exports;
 /// schedule's id, listed in the export history and under the schedule.
 /// </summary>
 public sealed partial class ExportScheduleService(
-    StorageAccount storage, ExportService exports, AuditLog audit, TimeProvider time, ILogger<ExportScheduleService> logger)
+    StorageAccount storage, ExportService exports, AuditLog audit, Time.StoreTime storeTime, TimeProvider time, ILogger<ExportScheduleService> logger)
 {
     private const int MaxNameLength = 200;
     private const int MaxTimeZoneLength = 100;
@@ -224,10 +224,10 @@ public sealed partial class ExportScheduleService(
             lookback is { } days ? runTime.AddDays(-days) : null, lookback is null ? null : runTime, entity.SegmentId);
     }
 
-    private static DateTimeOffset NextRun(ExportScheduleEntity entity, DateTimeOffset after)
+    private DateTimeOffset NextRun(ExportScheduleEntity entity, DateTimeOffset after)
     {
         ExportScheduleTiming.TryParseTimeOfDay(entity.TimeOfDay, out var at);
-        return ExportScheduleTiming.Next(entity.ParsedFrequency(), entity.ParsedDayOfWeek(), at, TimeZoneInfo.FindSystemTimeZoneById(entity.TimeZone), after);
+        return ExportScheduleTiming.Next(entity.ParsedFrequency(), entity.ParsedDayOfWeek(), at, storeTime.For(entity.TimeZone), after);
     }
 
     private async Task<ExportScheduleEntity?> FindEntityAsync(string id, CancellationToken cancellationToken) =>
@@ -272,7 +272,7 @@ public sealed partial class ExportScheduleService(
         {
             check.Add("timeOfDay", "must be a time of day as HH:mm, from 00:00 to 23:59.");
         }
-        var zoneId = request.TimeZone ?? current?.TimeZone ?? ExportScheduleTiming.DefaultTimeZone;
+        var zoneId = request.TimeZone ?? (current?.TimeZone is { Length: > 0 } kept ? kept : storeTime.Zone.Id);
         TimeZoneInfo? zone = null;
         if (zoneId.Length is 0 or > MaxTimeZoneLength || !TimeZoneInfo.TryFindSystemTimeZoneById(zoneId, out zone))
         {

@@ -12,7 +12,6 @@ namespace PecosCrm.Core.Exports;
 public static class ExportScheduleTiming
 {
     public const string DefaultTimeOfDay = "06:00";
-    public const string DefaultTimeZone = "UTC";
 
     public static bool TryParseTimeOfDay(string? value, out TimeOnly time) =>
         TimeOnly.TryParseExact(value, "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out time);

@@ -14,7 +14,7 @@ namespace PecosCrm.Core.Exports;
 /// finished file is handed out as a short-lived download link. Every run stays in the export
 /// history; runs started by a schedule are also listed under their schedule.
 /// </summary>
-public sealed class ExportService(StorageAccount storage, CustomerStore customers, OrderStore orders, BlobFiles blobs, TimeProvider time)
+public sealed class ExportService(StorageAccount storage, CustomerStore customers, OrderStore orders, BlobFiles blobs, Time.StoreTime storeTime, TimeProvider time)
 {
     private const int ProgressEvery = 1000;
 
@@ -205,7 +205,7 @@ public sealed class ExportService(StorageAccount storage, CustomerStore customer
                 ExportKind.Orders => OrderRowsAsync(job, entity, cancellationToken),
                 _ => SegmentRowsAsync(job, entity, cancellationToken),
             };
-            var count = await ExportWriter.WriteAsync(file, job.Format, job.Fields, rows, cancellationToken);
+            var count = await ExportWriter.WriteAsync(file, job.Format, job.Fields, rows, storeTime.Zone, cancellationToken);
             var blobName = ExportFileName.For(job);
             await using (var stream = File.OpenRead(file))
             {

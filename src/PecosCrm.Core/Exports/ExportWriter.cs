@@ -27,8 +27,13 @@ public static class ExportWriter
         _ => "application/json",
     };
 
+    /// <summary>
+    /// Writes the rows. In CSV and Excel, moments read on the store's clock (<paramref name="zone"/>)
+    /// with their offset (<c>2026-03-02T07:05:00-07:00</c>), as a spreadsheet user expects; JSON keeps UTC.
+    /// </summary>
     public static async Task<long> WriteAsync(
-        string path, ExportFormat format, IReadOnlyList<string> fields, IAsyncEnumerable<IReadOnlyDictionary<string, object?>> rows, CancellationToken cancellationToken)
+        string path, ExportFormat format, IReadOnlyList<string> fields, IAsyncEnumerable<IReadOnlyDictionary<string, object?>> rows, TimeZoneInfo zone,
+        CancellationToken cancellationToken)
     {
         long count = 0;
         async IAsyncEnumerable<IReadOnlyDictionary<string, object?>> Counted()
@@ -55,7 +60,7 @@ public static class ExportWriter
                     {
                         foreach (var field in fields)
                         {
-                            csv.WriteField(Convert.ToString(Cell(row.GetValueOrDefault(field)), CultureInfo.InvariantCulture));
+                            csv.WriteField(Convert.ToString(Cell(row.GetValueOrDefault(field), zone), CultureInfo.InvariantCulture));
                         }
                         await csv.EndRecordAsync(cancellationToken);
                     }
@@ -63,7 +68,7 @@ public static class ExportWriter
                 break;
             case ExportFormat.Xlsx:
                 // MiniExcel reads the rows lazily as it writes, so the file is streamed.
-                var sheet = ToSheet(fields, Counted(), cancellationToken);
+                var sheet = ToSheet(fields, Counted(), zone, cancellationToken);
                 await MiniExcel.SaveAsAsync(path, sheet, overwriteFile: true, cancellationToken: cancellationToken);
                 break;
             default:
@@ -93,14 +98,14 @@ public static class ExportWriter
     }
 
     private static IEnumerable<IDictionary<string, object?>> ToSheet(
-        IReadOnlyList<string> fields, IAsyncEnumerable<IReadOnlyDictionary<string, object?>> rows, CancellationToken cancellationToken)
+        IReadOnlyList<string> fields, IAsyncEnumerable<IReadOnlyDictionary<string, object?>> rows, TimeZoneInfo zone, CancellationToken cancellationToken)
     {
         var enumerator = rows.GetAsyncEnumerator(cancellationToken);
         try
         {
             while (enumerator.MoveNextAsync().AsTask().GetAwaiter().GetResult())
             {
-                yield return fields.ToDictionary(f => f, f => Cell(enumerator.Current.GetValueOrDefault(f)));
+                yield return fields.ToDictionary(f => f, f => Cell(enumerator.Current.GetValueOrDefault(f), zone));
             }
         }
         finally
@@ -109,10 +114,10 @@ public static class ExportWriter
         }
     }
 
-    private static object? Cell(object? value) => value switch
+    private static object? Cell(object? value, TimeZoneInfo zone) => value switch
     {
         string s => SpreadsheetSafe.Text(s),
-        DateTimeOffset d => d.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+        DateTimeOffset d => TimeZoneInfo.ConvertTime(d, zone).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture),
         Enum e => JsonNamingPolicy.SnakeCaseLower.ConvertName(e.ToString()),
         _ => value,
     };

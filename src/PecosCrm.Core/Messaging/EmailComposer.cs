@@ -7,25 +7,35 @@ namespace PecosCrm.Core.Messaging;
 /// <summary>
 /// Makes the content of one email: a template rendered for the customer (with their signed
 /// unsubscribe and preference links, the order when one is named, and any extra variables), or
-/// content written by hand, sent as given with a text body made from the HTML when it has none.
-/// A template's category decides the purpose unless the request says otherwise: marketing
-/// templates are marketing email, the rest transactional.
+/// content written by hand, rendered by the same engine with the same values (so
+/// <c>{{customer.first_name}}</c> is filled either way), with a text body made from the HTML when it
+/// has none. A subject given with a template (an A/B variant) replaces the template's and is rendered
+/// the same way. A template's category decides the purpose unless the request says otherwise:
+/// marketing templates are marketing email, the rest transactional.
 /// </summary>
-public sealed class EmailComposer(TemplateService templates, SignedLinks links) : IEmailComposer
+public sealed class EmailComposer(TemplateService templates, InlineTextRenderer inline, SignedLinks links) : IEmailComposer
 {
     public async Task<EmailContent> ComposeAsync(EmailRequest request, Customer customer, string messageId, CancellationToken cancellationToken)
     {
+        var signed = new TemplateLinks(links.Unsubscribe(customer.Id, messageId), links.Preferences(customer.Id, messageId));
         if (request.TemplateId is not { } templateId)
         {
-            var html = request.Html ?? WebUtility.HtmlEncode(request.Text ?? "").Replace("\n", "<br>\n", StringComparison.Ordinal);
-            return new EmailContent(request.Subject!, html, request.Text ?? HtmlText.Convert(html), null, null, request.Purpose ?? MessagePurpose.Transactional);
+            var written = await inline.EmailAsync(customer, signed, request.Subject!, request.Html, request.Text, request.OrderId, request.Variables, cancellationToken);
+            var html = written.Html ?? WebUtility.HtmlEncode(written.Text ?? "").Replace("\n", "<br>\n", StringComparison.Ordinal);
+            return new EmailContent(written.Subject, html, written.Text ?? HtmlText.Convert(html), null, null, request.Purpose ?? MessagePurpose.Transactional);
         }
-        var signed = new TemplateLinks(links.Unsubscribe(customer.Id, messageId), links.Preferences(customer.Id, messageId));
+        if (request.Subject is { } subjectOverride)
+        {
+            var check = InlineText.Check(new Storage.Validation(), "subject", subjectOverride);
+            check.ThrowIfInvalid();
+        }
         TemplateModel model;
         RenderedEmail rendered;
         try
         {
-            model = await templates.ForCustomerAsync(customer.Id, signed, request.OrderId, request.Variables, cancellationToken);
+            var template = await templates.ActiveAsync(templateId, cancellationToken);
+            var withPoints = InlineText.NeedsPoints(template.Subject, template.Html, template.Text, request.Subject);
+            model = await templates.ForCustomerAsync(customer, signed, request.OrderId, request.Variables, withPoints, cancellationToken);
             rendered = await templates.RenderAsync(templateId, model, cancellationToken);
         }
         catch (NotFoundException ex)
@@ -36,7 +46,8 @@ public sealed class EmailComposer(TemplateService templates, SignedLinks links) 
         {
             throw new ValidationFailedException("variables", ex.Message);
         }
+        var subject = request.Subject is { } written2 ? inline.Subject(written2, model) : rendered.Subject;
         var purpose = request.Purpose ?? (rendered.Category == TemplateCategory.Marketing ? MessagePurpose.Marketing : MessagePurpose.Transactional);
-        return new EmailContent(rendered.Subject, rendered.Html, rendered.Text, rendered.TemplateId, rendered.Version, purpose);
+        return new EmailContent(subject, rendered.Html, rendered.Text, rendered.TemplateId, rendered.Version, purpose);
     }
 }

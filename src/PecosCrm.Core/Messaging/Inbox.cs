@@ -19,7 +19,12 @@ public sealed record Conversation(
     string Id, Channel Channel, string? CustomerId, string Address, string? Name, string Subject, string Status, string? AssignedTo,
     int Unread, DateTimeOffset LastMessageAt, string LastPreview, string Source, DateTimeOffset CreatedAt);
 
-public sealed record ConversationMessage(string Id, Direction Direction, Channel Channel, string? From, string Text, string? Html, DateTimeOffset At, string? SentBy, string? LogMessageId);
+/// <summary>
+/// One message of a thread. <c>Internal</c> marks a staff note: shown to staff in the thread, never
+/// sent to the customer, never in their communication log.
+/// </summary>
+public sealed record ConversationMessage(
+    string Id, Direction Direction, Channel Channel, string? From, string Text, string? Html, DateTimeOffset At, string? SentBy, string? LogMessageId, bool Internal = false);
 
 public sealed record ConversationThread(Conversation Conversation, IReadOnlyList<ConversationMessage> Messages);
 
@@ -121,7 +126,7 @@ public sealed partial class Inbox(
         await foreach (var row in Table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {"m|" + id}"), cancellationToken: cancellationToken))
         {
             items.Add(new ConversationMessage(row.GetString("MessageId"), Enum.Parse<Direction>(row.GetString("Direction")), Enum.Parse<Channel>(row.GetString("Channel")),
-                row.GetString("From"), row.GetString("Text") ?? "", row.GetString("Html"), row.GetDateTimeOffset("At") ?? default, row.GetString("SentBy"), row.GetString("LogMessageId")));
+                row.GetString("From"), row.GetString("Text") ?? "", row.GetString("Html"), row.GetDateTimeOffset("At") ?? default, row.GetString("SentBy"), row.GetString("LogMessageId"), row.GetBoolean("Internal") ?? false));
         }
         return new ConversationThread(ToRecord(conversation, id), items);
     }
@@ -200,6 +205,21 @@ public sealed partial class Inbox(
         }, cancellationToken);
     }
 
+    /// <summary>
+    /// Adds an internal note to a conversation: staff see it in the thread, marked internal; it is
+    /// not sent, not logged as a message to the customer, and leaves the unread count and the
+    /// preview as they were.
+    /// </summary>
+    public async Task<ConversationMessage> AddNoteAsync(string id, string? text, string actor, CancellationToken cancellationToken = default)
+    {
+        var conversation = await GetEntityAsync(id, cancellationToken);
+        new Validation().Required("text", text, 30_000).ThrowIfInvalid();
+        var note = new ConversationMessage(Guid.NewGuid().ToString("N"), Direction.Outbound, Enum.Parse<Channel>(conversation.GetString("Channel")), actor,
+            text!.Trim(), null, time.GetUtcNow(), actor, null, Internal: true);
+        await AddMessageAsync(id, note, cancellationToken);
+        return note;
+    }
+
     private string SenderAddress(Channel via) => via == Channel.Sms ? options.Value.SmsFrom ?? "" : options.Value.FromEmail;
 
     /// <summary>
@@ -246,6 +266,7 @@ public sealed partial class Inbox(
             ["At"] = m.At,
             ["SentBy"] = m.SentBy,
             ["LogMessageId"] = m.LogMessageId,
+            ["Internal"] = m.Internal ? true : null,
         }, cancellationToken);
 
     private async Task<TableEntity> GetEntityAsync(string id, CancellationToken cancellationToken) =>

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PecosCrm.Core.Customers;
 using PecosCrm.Core.Storage;
+using PecosCrm.Core.Time;
 
 namespace PecosCrm.Core.Messaging;
 
@@ -49,12 +50,10 @@ public interface IEmailComposer
 /// and a customer must never get the same email twice.
 /// </summary>
 public sealed partial class MessageService(
-    StorageAccount storage, MessageStore log, Suppressions suppressions, Preferences preferences, CustomerStore customers,
-    IEmailSender sender, ISmsSender smsSender, IEmailComposer composer,
-    SignedLinks links, IEnumerable<IMessageEventObserver> observers, IOptions<MessagingOptions> options, TimeProvider time, ILogger<MessageService> logger)
+    StorageAccount storage, MessageStore log, Suppressions suppressions, Preferences preferences, CustomerStore customers, SmsNumbers numbers,
+    IEmailSender sender, ISmsSender smsSender, IEmailComposer composer, Templates.InlineTextRenderer inline,
+    SignedLinks links, Touches touches, IEnumerable<IMessageEventObserver> observers, IOptions<MessagingOptions> options, StoreTime storeTime, TimeProvider time, ILogger<MessageService> logger)
 {
-    public const string DefaultTimeZone = "America/Denver";
-
 
     private TableClient Scheduled => storage.Table(StorageNames.Tables.ScheduledMessages);
 
@@ -105,7 +104,7 @@ public sealed partial class MessageService(
         }
         var id = messageId ?? log.NewId();
         var content = await composer.ComposeAsync(request, customer, id, cancellationToken);
-        var sendAt = request.LocalTime is { } local ? LocalSendTime(customer, local, request.LocalDate, now) : request.SendAt;
+        var sendAt = request.LocalTime is { } local ? storeTime.LocalSendTime(customer.TimeZone, local, request.LocalDate, now) : request.SendAt;
         var message = new MessageEntity
         {
             PartitionKey = customer.Id,
@@ -249,6 +248,11 @@ public sealed partial class MessageService(
                     return $"{Word(m)} failed: {Summary(m)}";
             }
         }, cancellationToken);
+        if (outcome.Result == SendResult.Accepted && after is { CampaignId: { } tag })
+        {
+            // A campaign's or automation's message reached the provider: revenue may be attributed to it from now.
+            await touches.RecordAsync(customerId, messageId, tag, now, cancellationToken);
+        }
         if (retry)
         {
             var delay = options.Value.FirstRetryDelay * Math.Pow(2, message.Attempts - 1);
@@ -366,6 +370,14 @@ public sealed partial class MessageService(
             return existing.ToRecord();
         }
         var purpose = request.Purpose ?? MessagePurpose.Transactional;
+        // SMS goes to the number in E.164. A one-off send to a number that is not one is refused; a
+        // campaign or automation records the message as skipped with the reason instead.
+        var to = numbers.ToE164(customer.Phone);
+        if (to is null && !string.IsNullOrWhiteSpace(customer.Phone) && request.CampaignId is null)
+        {
+            numbers.Require("customerId", customer.Phone, $"customer '{customer.Id}' has the phone number '{customer.Phone}', which");
+        }
+        var text = await inline.TextAsync(request.Text!, customer, null, cancellationToken);
         var message = new MessageEntity
         {
             PartitionKey = customer.Id,
@@ -373,9 +385,9 @@ public sealed partial class MessageService(
             Channel = nameof(Channel.Sms),
             Direction = nameof(Direction.Outbound),
             Purpose = purpose.ToString(),
-            To = customer.Phone,
+            To = to ?? customer.Phone,
             From = options.Value.SmsFrom,
-            Text = request.Text,
+            Text = text,
             SentBy = sentBy,
             CampaignId = request.CampaignId,
             ThreadId = request.ThreadId,
@@ -450,38 +462,6 @@ public sealed partial class MessageService(
             await Scheduled.DeleteEntityAsync(ScheduledPartition, ScheduledKey(at, customerId, messageId), ETag.All, cancellationToken);
         }
         return cancelled;
-    }
-
-    /// <summary>The next <paramref name="localTime"/> in the customer's time zone (the store's when unknown), on <paramref name="localDate"/> if given.</summary>
-    public static DateTimeOffset LocalSendTime(Customer customer, string localTime, string? localDate, DateTimeOffset now)
-    {
-        var zone = FindZone(customer.TimeZone);
-        var clock = TimeOnly.ParseExact(localTime, "HH:mm", CultureInfo.InvariantCulture);
-        var localNow = TimeZoneInfo.ConvertTime(now, zone);
-        var day = localDate is not null ? DateOnly.ParseExact(localDate, "yyyy-MM-dd", CultureInfo.InvariantCulture) : DateOnly.FromDateTime(localNow.DateTime);
-        var wall = day.ToDateTime(clock);
-        if (localDate is null && wall <= localNow.DateTime)
-        {
-            wall = wall.AddDays(1);
-        }
-        // A wall time that does not exist (the spring-forward gap) moves an hour on.
-        if (zone.IsInvalidTime(wall))
-        {
-            wall = wall.AddHours(1);
-        }
-        return new DateTimeOffset(wall, zone.GetUtcOffset(wall)).ToUniversalTime();
-    }
-
-    public static TimeZoneInfo FindZone(string? id)
-    {
-        try
-        {
-            return TimeZoneInfo.FindSystemTimeZoneById(id ?? DefaultTimeZone);
-        }
-        catch (Exception ex) when (ex is TimeZoneNotFoundException or InvalidTimeZoneException)
-        {
-            return TimeZoneInfo.FindSystemTimeZoneById(DefaultTimeZone);
-        }
     }
 
     private OutgoingEmail ToOutgoing(MessageEntity m, Customer customer)

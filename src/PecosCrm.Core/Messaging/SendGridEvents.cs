@@ -30,11 +30,12 @@ public sealed record WebhookResult(int Applied, int Duplicates, int Unmatched);
 /// a crash loses no event. The queue applies each event once (the <c>sg_event_id</c> is recorded
 /// after it is applied, and every effect is idempotent): processed and delivered, deferrals,
 /// bounces, drops, opens, clicks, spam reports and unsubscribes move the message forward, write the
-/// timeline, and feed the suppression list; opens and clicks also count as engagement on the
-/// customer, through the same deduplicated store-event path as the storefront's events.
+/// timeline, and feed the suppression list. Opens and clicks count as engagement on the customer,
+/// through the same deduplicated store-event path as the storefront's events, which writes their one
+/// timeline entry per event, attributed to the customer (not to the staff member who sent the email).
 /// </summary>
 public sealed partial class SendGridEvents(
-    StorageAccount storage, MessageStore log, Suppressions suppressions, CustomerStore customers, EventProcessor events,
+    StorageAccount storage, MessageStore log, Suppressions suppressions, CustomerStore customers, EventProcessor events, Touches touches,
     IEnumerable<IMessageEventObserver> observers, IOptions<MessagingOptions> options, TimeProvider time, ILogger<SendGridEvents> logger)
 {
     public const string SignatureHeader = "X-Twilio-Email-Event-Webhook-Signature";
@@ -222,7 +223,11 @@ public sealed partial class SendGridEvents(
                 {
                     m.Error = $"{kind}: {reason}";
                 }
-                title = first && status is not MessageStatus.Sent ? $"Email {Past(status)}: {m.Subject}" + (url is null ? "" : $" ({url})") : null;
+                // Opens and clicks get their timeline entry from the engagement event below, by the
+                // customer and once per SendGrid event; a second entry here would be attributed to the sender.
+                title = first && status is not (MessageStatus.Sent or MessageStatus.Opened or MessageStatus.Clicked)
+                    ? $"Email {Past(status)}: {m.Subject}"
+                    : null;
             }
             else if (kind == "deferred")
             {
@@ -241,6 +246,10 @@ public sealed partial class SendGridEvents(
         if (kind is "unsubscribe" or "group_unsubscribe" or "spamreport")
         {
             await WithdrawConsentAsync(customerId, cancellationToken);
+        }
+        if (reached is MessageStatus.Bounced or MessageStatus.Failed && message.StepTimes().TryGetValue(MessageStatus.Sent, out var sentAt))
+        {
+            await touches.WithdrawAsync(customerId, messageId, message.CampaignId, sentAt, cancellationToken);
         }
         if (kind is "open" or "click")
         {

@@ -15,7 +15,7 @@ public sealed record SendTimeSuggestion(int Hour, string LocalTime, string TimeZ
 /// (<c>messageevents</c>, partition <c>openhours</c>), and a customer's own opens are read from
 /// their communication log.
 /// </summary>
-public sealed class SendTimes(StorageAccount storage, MessageStore log) : IMessageEventObserver
+public sealed class SendTimes(StorageAccount storage, MessageStore log, Time.StoreTime storeTime) : IMessageEventObserver
 {
     public const int MinimumOwnOpens = 3;
     private const string Partition = "openhours";
@@ -55,7 +55,7 @@ public sealed class SendTimes(StorageAccount storage, MessageStore log) : IMessa
 
     public async Task<SendTimeSuggestion> SuggestAsync(Customer customer, CancellationToken cancellationToken = default)
     {
-        var zone = MessageService.FindZone(customer.TimeZone);
+        var zone = storeTime.For(customer.TimeZone);
         var own = new int[24];
         var opens = 0;
         var page = await log.ListAsync(customer.Id, Channel.Email, Storage.Page<Message>.MaxLimit, null, cancellationToken);

@@ -20,10 +20,10 @@ public sealed record Suppression(string Address, SuppressionReason Reason, bool 
 
 /// <summary>
 /// The global suppression list (<c>suppressions</c>, PartitionKey <c>email</c> or <c>phone</c>, RowKey
-/// the normalised address): bounces, spam reports and manual entries stop every email to the address;
+/// the normalised address: lower case, or a phone number's E.164 digits): bounces, spam reports and manual entries stop every email to the address;
 /// an unsubscribe stops marketing only. Checked before a message is queued and again before it is sent.
 /// </summary>
-public sealed class Suppressions(StorageAccount storage, TimeProvider time)
+public sealed class Suppressions(StorageAccount storage, SmsNumbers numbers, TimeProvider time)
 {
     private TableClient Table => storage.Table(StorageNames.Tables.Suppressions);
 
@@ -31,26 +31,36 @@ public sealed class Suppressions(StorageAccount storage, TimeProvider time)
 
     private static string PartitionOf(Channel channel) => channel == Channel.Sms ? "phone" : "email";
 
-    private static string KeyOf(Channel channel, string address) =>
-        channel == Channel.Sms ? new string(address.Where(char.IsDigit).ToArray()) : KeyRules.Escape(Normalize(address));
+    /// <summary>The row key: a phone number's E.164 digits (null when it is not a number), an email address normalised.</summary>
+    private string? KeyOf(Channel channel, string address) =>
+        channel == Channel.Sms ? numbers.ToE164(address)?.TrimStart('+') : KeyRules.Escape(Normalize(address));
 
     public async Task<Suppression?> FindAsync(Channel channel, string address, CancellationToken cancellationToken = default)
     {
-        var row = await Table.FindAsync<TableEntity>(PartitionOf(channel), KeyOf(channel, address), cancellationToken);
+        if (KeyOf(channel, address) is not { } key)
+        {
+            return null;
+        }
+        var row = await Table.FindAsync<TableEntity>(PartitionOf(channel), key, cancellationToken);
         return row is null ? null : ToRecord(row);
     }
 
     /// <summary>Adds or replaces an entry. A marketing-only entry never weakens a stronger one already there.</summary>
+    /// <summary>Adds or replaces an entry; a phone number is kept in E.164, and one that is not a number is a validation error on <c>address</c>.</summary>
     public async Task<Suppression> AddAsync(Channel channel, string address, SuppressionReason reason, string source, DateTimeOffset? at = null, CancellationToken cancellationToken = default)
     {
+        if (channel == Channel.Sms)
+        {
+            address = numbers.Require("address", address);
+        }
         var marketingOnly = reason == SuppressionReason.Unsubscribed;
         if (marketingOnly && await FindAsync(channel, address, cancellationToken) is { MarketingOnly: false } stronger)
         {
             return stronger;
         }
-        var row = new TableEntity(PartitionOf(channel), KeyOf(channel, address))
+        var row = new TableEntity(PartitionOf(channel), KeyOf(channel, address)!)
         {
-            ["Address"] = channel == Channel.Sms ? address.Trim() : Normalize(address),
+            ["Address"] = channel == Channel.Sms ? address : Normalize(address),
             ["Reason"] = reason.ToString(),
             ["MarketingOnly"] = marketingOnly,
             ["Source"] = source,
@@ -62,7 +72,11 @@ public sealed class Suppressions(StorageAccount storage, TimeProvider time)
 
     public async Task<bool> RemoveAsync(Channel channel, string address, CancellationToken cancellationToken = default)
     {
-        var response = await Table.DeleteEntityAsync(PartitionOf(channel), KeyOf(channel, address), ETag.All, cancellationToken);
+        if (KeyOf(channel, address) is not { } key)
+        {
+            return false;
+        }
+        var response = await Table.DeleteEntityAsync(PartitionOf(channel), key, ETag.All, cancellationToken);
         return response.Status != 404;
     }
 
@@ -82,6 +96,10 @@ public sealed class Suppressions(StorageAccount storage, TimeProvider time)
         if (string.IsNullOrWhiteSpace(address))
         {
             return channel == Channel.Sms ? "the customer has no phone number" : "the customer has no email address";
+        }
+        if (channel == Channel.Sms && numbers.ToE164(address) is null)
+        {
+            return $"the customer's phone number '{address}' is not one SMS can reach";
         }
         if (purpose == MessagePurpose.Marketing && !(channel == Channel.Sms ? customer.Consent.Sms : customer.Consent.Email))
         {

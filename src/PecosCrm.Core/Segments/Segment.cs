@@ -43,8 +43,10 @@ public sealed record MembershipChange(string SegmentId, string SegmentName, stri
 /// <summary>A segment a customer is in now.</summary>
 public sealed record CustomerSegment(string SegmentId, string Name, SegmentKind Kind, DateTimeOffset JoinedAt);
 
+/// <summary>A customer of a segment preview; the lifetime value is in the currency's unit, like every amount of the API.</summary>
 public sealed record SegmentSample(
-    string CustomerId, string FirstName, string LastName, string? Email, string Tier, long LifetimeValueCents, int OrderCount, DateTimeOffset? LastOrderAt);
+    string CustomerId, string FirstName, string LastName, string? Email, string Tier, decimal LifetimeValue, int OrderCount, DateTimeOffset? LastOrderAt,
+    string Currency = Customers.Money.DefaultCurrency);
 
 /// <summary>How many customers match rules now, and the first of them by lifetime value.</summary>
 public sealed record SegmentPreview(long Count, IReadOnlyList<SegmentSample> Sample, string Rules);

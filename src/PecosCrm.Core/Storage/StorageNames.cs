@@ -64,6 +64,9 @@ public static class StorageNames
 
         /// <summary>Email templates: the current version of each, every version kept, and which defaults were seeded.</summary>
         public const string Templates = "templates";
+        /// <summary>Marketing touches (a campaign's or automation's email or SMS sent), by month, for revenue attribution.</summary>
+        public const string Touches = "touches";
+
         /// <summary>Campaigns (bulk email) with their slices, and each campaign's recipients.</summary>
         public const string Campaigns = "campaigns";
         public const string CampaignRecipients = "campaignrecipients";
@@ -72,7 +75,7 @@ public static class StorageNames
         [
             Staff, ApiKeys, Audit, Jobs, Customers, CustomerIndex, Tags, TagMembers, Products, OrderIndex, OrdersByMonth, AnalyticsState, Nps, MarketingSpend,
             RfmMaps, Segments, SegmentMembers, SegmentHistory, DiscountCodes, ExportSchedules, Suppressions, Outbox, ScheduledMessages, MessageEvents, Conversations, Automations, AutomationInstances, AutomationIndex, Tasks, Templates,
-            Campaigns, CampaignRecipients,
+            Campaigns, CampaignRecipients, Touches,
         ];
     }
 

@@ -4,6 +4,8 @@ using PecosCrm.Core.Access;
 using PecosCrm.Core.Analytics;
 using PecosCrm.Core.Audit;
 using PecosCrm.Core.Customers;
+using PecosCrm.Core.Products;
+using PecosCrm.Core.Storage;
 
 namespace PecosCrm.Functions.Api;
 
@@ -90,10 +92,10 @@ public static class AnalyticsEndpoints
         return TypedResults.Ok(RfmMapResponse.From(after));
     }
 
-    public static async Task<Ok<ListResponse<RfmMapVersionSummary>>> ListRfmMapVersionsAsync(RfmMapStore maps, CancellationToken cancellationToken)
+    public static async Task<Ok<ListResponse<RfmMapVersionSummary>>> ListRfmMapVersionsAsync(RfmMapStore maps, int? limit, string? cursor, CancellationToken cancellationToken)
     {
         var versions = await maps.ListVersionsAsync(cancellationToken);
-        return TypedResults.Ok(new ListResponse<RfmMapVersionSummary>(versions.Select(RfmMapVersionSummary.From).ToList(), null));
+        return TypedResults.Ok(ListResponse<RfmMapVersionSummary>.Slice(versions.Select(RfmMapVersionSummary.From).ToList(), limit, cursor));
     }
 
     public static async Task<Ok<RfmMapResponse>> GetRfmMapVersionAsync(int version, RfmMapStore maps, CancellationToken cancellationToken)
@@ -120,11 +122,12 @@ public static class AnalyticsEndpoints
         return TypedResults.Ok(await kpis.GetAsync(from ?? end.AddDays(-30), end, cancellationToken));
     }
 
-    public static async Task<Ok<IReadOnlyList<CohortResponse>>> CohortsAsync(CohortAnalysis cohorts, string? from, string? to, CancellationToken cancellationToken)
+    public static async Task<Ok<ListResponse<CohortResponse>>> CohortsAsync(
+        CohortAnalysis cohorts, string? from, string? to, int? limit, string? cursor, CancellationToken cancellationToken)
     {
         var result = await cohorts.GetAsync(Month(from, "from"), Month(to, "to"), cancellationToken);
-        return TypedResults.Ok<IReadOnlyList<CohortResponse>>(result.Select(c => new CohortResponse(
-            c.Month, c.Customers, c.Retention, c.RevenuePerCustomer.Select(r => r is { } cents ? Money.ToDecimal(cents) : (decimal?)null).ToList(), "USD")).ToList());
+        return TypedResults.Ok(ListResponse<CohortResponse>.Slice(result.Select(c => new CohortResponse(
+            c.Month, c.Customers, c.Retention, c.RevenuePerCustomer.Select(r => r is { } cents ? Money.ToDecimal(cents) : (decimal?)null).ToList(), "USD")).ToList(), limit, cursor));
     }
 
     public static async Task<Ok<RevenueReportResponse>> RevenueAsync(
@@ -138,16 +141,37 @@ public static class AnalyticsEndpoints
             report.Channels.Select(c => new ChannelShareResponse(c.Channel, c.Orders, Money.ToDecimal(c.RevenueCents), c.Share)).ToList(), "USD"));
     }
 
-    public static async Task<Ok<IReadOnlyList<ItemPair>>> PairsAsync(
-        InsightAnalysis insights, TimeProvider time, string? by, DateTimeOffset? from, DateTimeOffset? to, int? limit, CancellationToken cancellationToken)
+    /// <summary>
+    /// The most frequent pairs, paged by offset over the ranking. Products come with the name a person
+    /// reads beside each id (one point read per distinct product of the page, in parallel).
+    /// </summary>
+    public static async Task<Ok<ListResponse<ItemPairResponse>>> PairsAsync(
+        InsightAnalysis insights, ProductStore products, TimeProvider time, string? by, DateTimeOffset? from, DateTimeOffset? to, int? limit, string? cursor,
+        CancellationToken cancellationToken)
     {
         if (by is not (null or "category" or "product"))
         {
             throw new ValidationFailedException("by", "must be category or product.");
         }
         var end = to ?? time.GetUtcNow();
-        var size = Core.Storage.Page<ItemPair>.CheckLimit(limit ?? 20);
-        return TypedResults.Ok(await insights.PairsAsync(by == "product", from ?? end.AddMonths(-12), end, size, cancellationToken));
+        var size = Core.Storage.Page<ItemPair>.CheckLimit(limit);
+        var offset = ListResponse<ItemPair>.Offset(cursor);
+        var ranked = await insights.PairsAsync(by == "product", from ?? end.AddMonths(-12), end, offset + size + 1, cancellationToken);
+        var page = ListResponse<ItemPair>.Slice(ranked, size, cursor);
+        var names = new Dictionary<string, string?>(StringComparer.Ordinal);
+        if (by == "product")
+        {
+            var ids = page.Items.SelectMany(p => new[] { p.A, p.B }).Distinct(StringComparer.Ordinal).ToList();
+            var found = await Task.WhenAll(ids.Select(id => KeyRules.IsValidKey(id) ? products.FindAsync(id, cancellationToken) : Task.FromResult<Product?>(null)));
+            for (var i = 0; i < ids.Count; i++)
+            {
+                names[ids[i]] = found[i]?.Name;
+            }
+        }
+        string? Name(string item) => by == "product" ? names.GetValueOrDefault(item) : item;
+        return TypedResults.Ok(new ListResponse<ItemPairResponse>(
+            page.Items.Select(p => new ItemPairResponse(p.A, Name(p.A), p.B, Name(p.B), p.Orders, p.Support, p.ConfidenceAToB, p.ConfidenceBToA, p.Lift)).ToList(),
+            page.NextCursor));
     }
 
     public static async Task<Ok<NpsReport>> NpsAsync(MarketingAnalysis marketing, TimeProvider time, string? from, string? to, CancellationToken cancellationToken)
@@ -168,12 +192,13 @@ public static class AnalyticsEndpoints
         return TypedResults.NoContent();
     }
 
-    public static async Task<Ok<IReadOnlyList<CacResponse>>> CacAsync(MarketingAnalysis marketing, TimeProvider time, string? from, string? to, CancellationToken cancellationToken)
+    public static async Task<Ok<ListResponse<CacResponse>>> CacAsync(
+        MarketingAnalysis marketing, TimeProvider time, string? from, string? to, int? limit, string? cursor, CancellationToken cancellationToken)
     {
         var (first, last) = MonthRange(from, to, time);
         var points = await marketing.GetCacAsync(first, last, cancellationToken);
-        return TypedResults.Ok<IReadOnlyList<CacResponse>>(points.Select(p => new CacResponse(
-            p.Month, p.Channel, Money.ToDecimal(p.SpendCents), p.NewCustomers, p.CacCents is { } c ? Money.ToDecimal(c) : null, "USD")).ToList());
+        return TypedResults.Ok(ListResponse<CacResponse>.Slice(points.Select(p => new CacResponse(
+            p.Month, p.Channel, p.SpendCents is { } s ? Money.ToDecimal(s) : null, p.NewCustomers, p.CacCents is { } c ? Money.ToDecimal(c) : null, "USD")).ToList(), limit, cursor));
     }
 
     private static (string From, string To) MonthRange(string? from, string? to, TimeProvider time)
@@ -194,14 +219,18 @@ public static class AnalyticsEndpoints
             : throw new ValidationFailedException(field, "must be a month as yyyy-MM.");
     }
 
-    public static async Task<Ok<RfmScore>> CustomerRfmAsync(string id, CustomerStore customers, RfmAnalysis rfm, CancellationToken cancellationToken)
+    /// <summary>The stored score, the same one the 360 view shows, with the time the nightly recompute gave it.</summary>
+    public static async Task<Ok<CustomerRfm>> CustomerRfmAsync(string id, CustomerStore customers, Customer360Reader reader, CancellationToken cancellationToken)
     {
         await customers.GetAsync(id, cancellationToken);
-        return TypedResults.Ok(await rfm.GetScoreAsync(id, cancellationToken) ?? throw new NotFoundException("RFM score (no counted order in the analytical copy) of customer", id));
+        return TypedResults.Ok(await reader.RfmAsync(id, cancellationToken) ?? throw new NotFoundException("RFM score (not scored by the nightly recompute yet) of customer", id));
     }
 }
 
 public sealed record CohortResponse(string Month, int Customers, IReadOnlyList<double?> Retention, IReadOnlyList<decimal?> RevenuePerCustomer, string Currency);
+
+/// <summary>Two items bought together; the names are the products' (by=product) or the categories themselves.</summary>
+public sealed record ItemPairResponse(string A, string? AName, string B, string? BName, long Orders, double Support, double ConfidenceAToB, double ConfidenceBToA, double Lift);
 
 public sealed record RevenuePointResponse(string Key, long Orders, decimal Revenue);
 
@@ -211,7 +240,8 @@ public sealed record RevenueReportResponse(IReadOnlyList<RevenuePointResponse> B
 
 public sealed record SpendRequest(decimal? Amount);
 
-public sealed record CacResponse(string Month, string Channel, decimal Spend, long NewCustomers, decimal? Cac, string Currency);
+/// <summary>CAC of a month and channel: spend (null when none was recorded) over new customers; null when either is missing.</summary>
+public sealed record CacResponse(string Month, string Channel, decimal? Spend, long NewCustomers, decimal? Cac, string Currency);
 
 public sealed record RfmCellResponse(int R, int F, int Customers, decimal Revenue, double AverageM);
 

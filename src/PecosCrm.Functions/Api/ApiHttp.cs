@@ -17,6 +17,13 @@ public static class ApiHttp
         audit.RecordAsync(http.Actor(), action, entityType, entityId, oldValues, newValues,
             http.Connection.RemoteIpAddress?.ToString(), http.Request.Headers.UserAgent.ToString(), http.RequestAborted);
 
+    /// <summary>
+    /// Notes that this request read a customer's data, for the audit log: buffered in memory and
+    /// written in batches (see <see cref="AuditReads"/>), so the request makes no storage call for it.
+    /// </summary>
+    public static AuditEntry RecordRead(this AuditReads reads, HttpContext http, string action, string entityType, string entityId, object? details) =>
+        reads.Record(http.Actor(), action, entityType, entityId, details, http.Connection.RemoteIpAddress?.ToString(), http.Request.Headers.UserAgent.ToString());
+
     /// <summary>The request's If-Match value without quotes handling surprises: as sent, or null.</summary>
     public static string? IfMatch(this HttpContext http) =>
         http.Request.Headers.IfMatch.Count > 0 ? http.Request.Headers.IfMatch.ToString() : null;

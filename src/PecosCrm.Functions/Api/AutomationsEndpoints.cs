@@ -39,7 +39,8 @@ public static class AutomationsEndpoints
         return app;
     }
 
-    public static async Task<Ok<IReadOnlyList<Workflow>>> ListAsync(WorkflowStore store, CancellationToken cancellationToken) => TypedResults.Ok(await store.ListAsync(cancellationToken));
+    public static async Task<Ok<ListResponse<Workflow>>> ListAsync(WorkflowStore store, int? limit, string? cursor, CancellationToken cancellationToken) =>
+        TypedResults.Ok(ListResponse<Workflow>.Slice(await store.ListAsync(cancellationToken), limit, cursor));
 
     public static async Task<Ok<Workflow>> GetAsync(string id, WorkflowStore store, HttpContext http, CancellationToken cancellationToken)
     {
@@ -48,7 +49,8 @@ public static class AutomationsEndpoints
         return TypedResults.Ok(workflow);
     }
 
-    public static async Task<Ok<IReadOnlyList<int>>> VersionsAsync(string id, WorkflowStore store, CancellationToken cancellationToken) => TypedResults.Ok(await store.VersionsAsync(id, cancellationToken));
+    public static async Task<Ok<ListResponse<int>>> VersionsAsync(string id, WorkflowStore store, int? limit, string? cursor, CancellationToken cancellationToken) =>
+        TypedResults.Ok(ListResponse<int>.Slice(await store.VersionsAsync(id, cancellationToken), limit, cursor));
 
     public static async Task<Ok<WorkflowDefinition>> VersionAsync(string id, int version, WorkflowStore store, CancellationToken cancellationToken) =>
         TypedResults.Ok(await store.VersionAsync(id, version, cancellationToken));
@@ -127,10 +129,11 @@ public static class AutomationsEndpoints
         return TypedResults.Ok(instance);
     }
 
-    public static async Task<Ok<IReadOnlyList<WorkflowInstance>>> CustomerAutomationsAsync(string id, CustomerStore customers, AutomationInstances runtime, CancellationToken cancellationToken)
+    public static async Task<Ok<ListResponse<WorkflowInstance>>> CustomerAutomationsAsync(
+        string id, CustomerStore customers, AutomationInstances runtime, int? limit, string? cursor, CancellationToken cancellationToken)
     {
         await customers.GetAsync(id, cancellationToken);
-        return TypedResults.Ok(await runtime.ForCustomerAsync(id, cancellationToken));
+        return TypedResults.Ok(ListResponse<WorkflowInstance>.Slice(await runtime.ForCustomerAsync(id, cancellationToken), limit, cursor));
     }
 }
 

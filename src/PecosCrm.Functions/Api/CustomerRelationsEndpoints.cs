@@ -29,8 +29,8 @@ public static class CustomerRelationsEndpoints
         return app;
     }
 
-    public static async Task<Ok<IReadOnlyList<Note>>> ListNotesAsync(string id, NoteStore notes, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await notes.ListAsync(id, cancellationToken: cancellationToken));
+    public static async Task<Ok<ListResponse<Note>>> ListNotesAsync(string id, NoteStore notes, int? limit, string? cursor, CancellationToken cancellationToken) =>
+        TypedResults.Ok(ListResponse<Note>.Slice(await notes.ListAsync(id, cancellationToken: cancellationToken), limit, cursor));
 
     public static async Task<Created<Note>> AddNoteAsync(string id, NoteRequest request, NoteStore notes, AuditLog audit, HttpContext http, CancellationToken cancellationToken)
     {
@@ -53,10 +53,11 @@ public static class CustomerRelationsEndpoints
         return TypedResults.NoContent();
     }
 
-    public static async Task<Ok<IReadOnlyList<CustomerTag>>> ListTagsAsync(string id, CustomerStore customers, TagStore tags, CancellationToken cancellationToken)
+    public static async Task<Ok<ListResponse<CustomerTag>>> ListTagsAsync(
+        string id, CustomerStore customers, TagStore tags, int? limit, string? cursor, CancellationToken cancellationToken)
     {
         await customers.GetAsync(id, cancellationToken);
-        return TypedResults.Ok(await tags.ForCustomerAsync(id, cancellationToken));
+        return TypedResults.Ok(ListResponse<CustomerTag>.Slice(await tags.ForCustomerAsync(id, cancellationToken), limit, cursor));
     }
 
     public static async Task<Ok<CustomerTag>> AssignTagAsync(string id, string tagId, TagStore tags, AuditLog audit, HttpContext http, CancellationToken cancellationToken)
@@ -76,11 +77,11 @@ public static class CustomerRelationsEndpoints
         return TypedResults.NoContent();
     }
 
-    public static async Task<Ok<IReadOnlyList<RelatedContact>>> ListRelatedAsync(string id, RelatedContactStore related, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await related.ListAsync(id, cancellationToken));
+    public static async Task<Ok<ListResponse<RelatedContact>>> ListRelatedAsync(string id, RelatedContactStore related, int? limit, string? cursor, CancellationToken cancellationToken) =>
+        TypedResults.Ok(ListResponse<RelatedContact>.Slice(await related.ListAsync(id, cancellationToken), limit, cursor));
 
-    public static async Task<Ok<IReadOnlyList<CustomerSummary>>> SuggestAsync(string id, RelatedContactStore related, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await related.SuggestAsync(id, cancellationToken));
+    public static async Task<Ok<ListResponse<CustomerSummary>>> SuggestAsync(string id, RelatedContactStore related, int? limit, string? cursor, CancellationToken cancellationToken) =>
+        TypedResults.Ok(ListResponse<CustomerSummary>.Slice(await related.SuggestAsync(id, cancellationToken), limit, cursor));
 
     public static async Task<Created<RelatedContact>> LinkAsync(string id, LinkRequest request, RelatedContactStore related, AuditLog audit, HttpContext http, CancellationToken cancellationToken)
     {

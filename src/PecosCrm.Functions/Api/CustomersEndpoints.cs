@@ -74,9 +74,10 @@ public static class CustomersEndpoints
         return TypedResults.Ok(ListResponse<CustomerSummary>.From(page, c => c));
     }
 
-    public static async Task<Ok<CustomerResponse>> GetAsync(string id, CustomerStore customers, HttpContext http, CancellationToken cancellationToken)
+    public static async Task<Ok<CustomerResponse>> GetAsync(string id, CustomerStore customers, AuditReads reads, HttpContext http, CancellationToken cancellationToken)
     {
         var customer = await customers.GetAsync(id, cancellationToken);
+        reads.RecordRead(http, "customer.viewed", "customer", id, new { view = "profile" });
         http.SetETag(customer.ETag);
         return TypedResults.Ok(CustomerResponse.From(customer));
     }
@@ -93,8 +94,12 @@ public static class CustomersEndpoints
         return TypedResults.Ok(CustomerResponse.From(after));
     }
 
-    public static async Task<Ok<Customer360Response>> Get360Async(string id, Customer360Reader reader, CancellationToken cancellationToken) =>
-        TypedResults.Ok(Customer360Response.From(await reader.GetAsync(id, cancellationToken)));
+    public static async Task<Ok<Customer360Response>> Get360Async(string id, Customer360Reader reader, AuditReads reads, HttpContext http, CancellationToken cancellationToken)
+    {
+        var view = Customer360Response.From(await reader.GetAsync(id, cancellationToken));
+        reads.RecordRead(http, "customer.viewed", "customer", id, new { view = "360" });
+        return TypedResults.Ok(view);
+    }
 
     public static async Task<Ok<InsightsResponse>> GetMetricsAsync(string id, Customer360Reader reader, CancellationToken cancellationToken)
     {

@@ -12,7 +12,7 @@ public static class EventsEndpoints
         var events = app.MapGroup("/api/events").WithTags("Store events");
         events.MapPost("/", AcceptAsync).WithName("PostEvents").RequireAuthorization(Permissions.EventsWrite)
             .WithSummary("Send up to 500 store events. The batch is stored before the 202 and applied from a queue; events are deduplicated by id.");
-        events.MapGet("/types", () => TypedResults.Ok(EventTypes.All)).WithName("ListEventTypes")
+        events.MapGet("/types", (int? limit, string? cursor) => TypedResults.Ok(ListResponse<EventType>.Slice(EventTypes.All, limit, cursor))).WithName("ListEventTypes")
             .WithSummary("The event types PecosCrm understands and the fields of their data.");
         return app;
     }

@@ -23,6 +23,8 @@ public static class InboxEndpoints
         write.MapPost("/{id}/archive", (string id, Inbox inbox, AuditLog audit, HttpContext http, CancellationToken ct) => ArchiveAsync(id, true, inbox, audit, http, ct)).WithName("ArchiveConversation");
         write.MapPost("/{id}/unarchive", (string id, Inbox inbox, AuditLog audit, HttpContext http, CancellationToken ct) => ArchiveAsync(id, false, inbox, audit, http, ct)).WithName("UnarchiveConversation");
         write.MapPost("/{id}/reply", ReplyAsync).WithName("ReplyToConversation").WithSummary("{ text, html, channel: email|sms }: sent and logged like any message.");
+        write.MapPost("/{id}/notes", AddNoteAsync).WithName("AddConversationNote")
+            .WithSummary("{ text }: an internal note staff see in the thread (internal: true); it is never sent to the customer.");
         write.MapPost("/contact-form", ContactFormAsync).WithName("SubmitContactForm").WithSummary("The storefront's contact form: { name, email, phone, subject, message }.");
         write.MapPost("/chat", ChatAsync).WithName("SubmitChatTranscript").WithSummary("A finished chat: { email or phone, name, subject, lines: [{ from: customer|agent, text, at }] }.");
 
@@ -61,6 +63,13 @@ public static class InboxEndpoints
         var conversation = await inbox.ReplyAsync(id, request.Text, request.Html, request.Channel, http.Actor().Name, cancellationToken);
         await audit.RecordAsync(http, "conversation.replied", "conversation", id, null, new { request.Channel });
         return TypedResults.Ok(conversation);
+    }
+
+    public static async Task<Created<ConversationMessage>> AddNoteAsync(string id, ConversationNoteRequest request, Inbox inbox, AuditLog audit, HttpContext http, CancellationToken cancellationToken)
+    {
+        var note = await inbox.AddNoteAsync(id, request.Text, http.Actor().Name, cancellationToken);
+        await audit.RecordAsync(http, "conversation.note_added", "conversation", id, null, new { noteId = note.Id });
+        return TypedResults.Created($"/api/inbox/{id}", note);
     }
 
     public static async Task<Created<Conversation>> ContactFormAsync(ContactFormRequest request, Inbox inbox, CancellationToken cancellationToken)
@@ -130,6 +139,8 @@ public static class InboxEndpoints
 }
 
 public sealed record AssignRequest(string? StaffId);
+
+public sealed record ConversationNoteRequest(string? Text);
 
 public sealed record ReplyRequest(string? Text, string? Html, Channel? Channel);
 

@@ -14,7 +14,7 @@ public static class KeysEndpoints
         keys.MapGet("/", ListAsync).WithName("ListApiKeys");
         keys.MapGet("/{id}", GetAsync).WithName("GetApiKey");
         keys.MapPost("/{id}/revoke", RevokeAsync).WithName("RevokeApiKey").WithSummary("Revoke a key; it stops working at once.");
-        keys.MapGet("/scopes", () => TypedResults.Ok(Permissions.Scopes)).WithName("ListScopes").WithSummary("The scopes an integration key may hold.");
+        keys.MapGet("/scopes", (int? limit, string? cursor) => TypedResults.Ok(ListResponse<string>.Slice(Permissions.Scopes, limit, cursor))).WithName("ListScopes").WithSummary("The scopes an integration key may hold.");
         return app;
     }
 

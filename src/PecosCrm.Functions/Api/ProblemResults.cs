@@ -83,6 +83,15 @@ public sealed partial class ProblemExceptionHandler(
     /// </summary>
     private static ProblemDetails JsonProblem(JsonException j)
     {
+        if (UnknownField(j) is { } unknown)
+        {
+            return new HttpValidationProblemDetails(new Dictionary<string, string[]> { [unknown] = ["is not a known field"] })
+            {
+                Status = StatusCodes.Status400BadRequest,
+                Title = "The request body has a field this request does not take.",
+                Detail = $"'{unknown}' is not a field of this request; nothing was changed. See /api/docs for the fields it takes.",
+            };
+        }
         var field = j.Path is { Length: > 2 } path ? path[2..] : "body";
         var syntax = j.Message.Contains("invalid", StringComparison.OrdinalIgnoreCase) || j.Message.Contains("depth", StringComparison.OrdinalIgnoreCase)
             || j.Message.Contains("end of data", StringComparison.OrdinalIgnoreCase);
@@ -94,6 +103,26 @@ public sealed partial class ProblemExceptionHandler(
             Detail = $"The body is not valid JSON for this request (at {j.Path ?? "$"}, line {j.LineNumber + 1}).",
         };
     }
+
+    /// <summary>
+    /// The field a body named that its request type does not have (the HTTP options disallow
+    /// unmapped members), as a path from the body's root, e.g. <c>internal</c> or <c>lines[0].colour</c>.
+    /// System.Text.Json reports this case only in its message, so the message is the one clue.
+    /// </summary>
+    private static string? UnknownField(JsonException j)
+    {
+        var match = UnmappedMember().Match(j.Message);
+        if (!match.Success)
+        {
+            return null;
+        }
+        var name = match.Groups["name"].Value;
+        var parent = j.Path is { Length: > 1 } path ? path[1..].TrimStart('.') : "";
+        return parent.Length == 0 || parent.EndsWith(name, StringComparison.Ordinal) ? (parent.Length == 0 ? name : parent) : parent + "." + name;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^The JSON property '(?<name>.*?)' could not be mapped to any \\.NET member")]
+    private static partial System.Text.RegularExpressions.Regex UnmappedMember();
 
     [LoggerMessage(1, LogLevel.Error, "Unhandled failure on {Method} {Path}")]
     private static partial void LogUnhandled(ILogger logger, string method, string path, Exception ex);

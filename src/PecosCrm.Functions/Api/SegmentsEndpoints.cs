@@ -47,9 +47,9 @@ public static class SegmentsEndpoints
         return app;
     }
 
-    public static Ok<IReadOnlyList<SegmentFieldResponse>> FieldsAsync() =>
-        TypedResults.Ok<IReadOnlyList<SegmentFieldResponse>>(SegmentFields.All.Select(f =>
-            new SegmentFieldResponse(f.Name, f.Kind, f.Description, SegmentFields.Operators[f.Kind], f.Choices, f.Windowed, f.Unit)).ToList());
+    public static Ok<ListResponse<SegmentFieldResponse>> FieldsAsync(int? limit, string? cursor) =>
+        TypedResults.Ok(ListResponse<SegmentFieldResponse>.Slice(SegmentFields.All.Select(f =>
+            new SegmentFieldResponse(f.Name, f.Kind, f.Description, SegmentFields.Operators[f.Kind], f.Choices, f.Windowed, f.Unit)).ToList(), limit, cursor));
 
     public static async Task<Ok<SegmentPreview>> PreviewAsync(PreviewRequest request, SegmentService segments, CancellationToken cancellationToken) =>
         TypedResults.Ok(await segments.PreviewAsync(request.Rules, request.SampleSize, cancellationToken));
@@ -64,11 +64,29 @@ public static class SegmentsEndpoints
         return TypedResults.Ok(segment);
     }
 
-    public static async Task<Ok<ListResponse<SegmentMember>>> MembersAsync(string id, SegmentStore store, int? limit, string? cursor, CancellationToken cancellationToken) =>
-        TypedResults.Ok(ListResponse<SegmentMember>.From(await store.MembersAsync(id, Page<SegmentMember>.CheckLimit(limit), cursor, cancellationToken), m => m));
+    /// <summary>Members with the name and email a person reads beside each id (a point read per member, in parallel).</summary>
+    public static async Task<Ok<ListResponse<SegmentMemberResponse>>> MembersAsync(
+        string id, SegmentStore store, CustomerStore customers, int? limit, string? cursor, CancellationToken cancellationToken)
+    {
+        var page = await store.MembersAsync(id, Page<SegmentMember>.CheckLimit(limit), cursor, cancellationToken);
+        var found = await Task.WhenAll(page.Items.Select(m => customers.FindAsync(m.CustomerId, cancellationToken)));
+        return TypedResults.Ok(new ListResponse<SegmentMemberResponse>(
+            page.Items.Select((m, i) => new SegmentMemberResponse(m.CustomerId, found[i]?.FullName, found[i]?.Email, m.JoinedAt)).ToList(),
+            page.NextCursor));
+    }
 
-    public static async Task<Ok<ListResponse<MembershipChange>>> HistoryAsync(string id, SegmentStore store, int? limit, string? cursor, CancellationToken cancellationToken) =>
-        TypedResults.Ok(ListResponse<MembershipChange>.From(await store.HistoryAsync(id, Page<MembershipChange>.CheckLimit(limit), cursor, cancellationToken), m => m));
+    /// <summary>Joins and leaves with the customer's name beside each id (null for a customer erased since).</summary>
+    public static async Task<Ok<ListResponse<MembershipChangeResponse>>> HistoryAsync(
+        string id, SegmentStore store, CustomerStore customers, int? limit, string? cursor, CancellationToken cancellationToken)
+    {
+        var page = await store.HistoryAsync(id, Page<MembershipChange>.CheckLimit(limit), cursor, cancellationToken);
+        var ids = page.Items.Select(c => c.CustomerId).Distinct(StringComparer.Ordinal).ToList();
+        var found = await Task.WhenAll(ids.Select(c => customers.FindAsync(c, cancellationToken)));
+        var names = ids.Zip(found).ToDictionary(p => p.First, p => p.Second?.FullName, StringComparer.Ordinal);
+        return TypedResults.Ok(new ListResponse<MembershipChangeResponse>(
+            page.Items.Select(c => new MembershipChangeResponse(c.SegmentId, c.SegmentName, c.CustomerId, names[c.CustomerId], c.Change, c.At)).ToList(),
+            page.NextCursor));
+    }
 
     public static async Task<Ok<SegmentExplanation>> ExplainAsync(string id, string customerId, SegmentService segments, CancellationToken cancellationToken) =>
         TypedResults.Ok(await segments.ExplainAsync(id, customerId, cancellationToken));
@@ -161,10 +179,11 @@ public static class SegmentsEndpoints
         return TypedResults.Ok(new CustomerSegmentsResponse(current, ListResponse<MembershipChange>.From(history, h => h)));
     }
 
-    public static async Task<Ok<IReadOnlyList<DiscountCode>>> CustomerCodesAsync(string id, CustomerStore customers, DiscountCodes codes, CancellationToken cancellationToken)
+    public static async Task<Ok<ListResponse<DiscountCode>>> CustomerCodesAsync(
+        string id, CustomerStore customers, DiscountCodes codes, int? limit, string? cursor, CancellationToken cancellationToken)
     {
         await customers.GetAsync(id, cancellationToken);
-        return TypedResults.Ok(await codes.ForCustomerAsync(id, cancellationToken));
+        return TypedResults.Ok(ListResponse<DiscountCode>.Slice(await codes.ForCustomerAsync(id, cancellationToken), limit, cursor));
     }
 
     public static async Task<Ok<DiscountCode>> CodeAsync(string code, DiscountCodes codes, CancellationToken cancellationToken) =>
@@ -172,6 +191,12 @@ public static class SegmentsEndpoints
 }
 
 public sealed record SegmentFieldResponse(string Name, FieldKind Kind, string Description, IReadOnlyList<string> Operators, IReadOnlyList<string>? Choices, bool Windowed, string? Unit);
+
+/// <summary>A segment member with the name and email a person reads (null when the customer is gone).</summary>
+public sealed record SegmentMemberResponse(string CustomerId, string? Name, string? Email, DateTimeOffset JoinedAt);
+
+/// <summary>A customer joining or leaving a segment, with the customer's name (null when erased since).</summary>
+public sealed record MembershipChangeResponse(string SegmentId, string SegmentName, string CustomerId, string? CustomerName, string Change, DateTimeOffset At);
 
 public sealed record PreviewRequest(SegmentRule? Rules, int? SampleSize);
 

@@ -21,8 +21,8 @@ public static class TagsEndpoints
         return app;
     }
 
-    public static async Task<Ok<IReadOnlyList<Tag>>> ListAsync(TagStore tags, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await tags.ListAsync(cancellationToken));
+    public static async Task<Ok<ListResponse<Tag>>> ListAsync(TagStore tags, int? limit, string? cursor, CancellationToken cancellationToken) =>
+        TypedResults.Ok(ListResponse<Tag>.Slice(await tags.ListAsync(cancellationToken), limit, cursor));
 
     public static async Task<Ok<Tag>> GetAsync(string id, TagStore tags, CancellationToken cancellationToken) =>
         TypedResults.Ok(await tags.GetAsync(id, cancellationToken));

@@ -29,7 +29,7 @@ public static class TemplatesEndpoints
         return app;
     }
 
-    public static Ok<IReadOnlyList<TemplateVariable>> Variables() => TypedResults.Ok(TemplateVariables.All);
+    public static Ok<ListResponse<TemplateVariable>> Variables(int? limit, string? cursor) => TypedResults.Ok(ListResponse<TemplateVariable>.Slice(TemplateVariables.All, limit, cursor));
 
     public static async Task<Ok<ListResponse<TemplateSummary>>> ListAsync(
         TemplateStore store, string? category, bool? active, int? limit, string? cursor, CancellationToken cancellationToken)

@@ -185,13 +185,16 @@ public static class AutomationEngineServiceCollectionExtensions
 {
     /// <summary>
     /// The automation engine of the hosting mode. Standalone: <see cref="AutomationEngine"/> as a
-    /// hosted service and its client as the <see cref="DurableTaskClient"/> singleton.
+    /// hosted service and its client as the <see cref="DurableTaskClient"/> singleton. Functions mode:
+    /// the host runs the orchestrations, and app code's client forwards to the one bound to the
+    /// running invocation (<see cref="InvocationDurableClient"/>).
     /// </summary>
     public static IServiceCollection AddAutomationEngine(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<AutomationEngineOptions>().BindConfiguration(AutomationEngineOptions.SectionName);
         if (HostingMode.IsFunctionsHost(configuration))
         {
+            services.AddSingleton<DurableTaskClient, InvocationDurableClient>();
             return services;
         }
         services.AddSingleton<AutomationEngine>();

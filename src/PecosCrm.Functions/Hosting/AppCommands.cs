@@ -3,13 +3,10 @@ using PecosCrm.Core.Storage;
 
 namespace PecosCrm.Functions.Hosting;
 
-/// <summary>
-/// The app's commands besides serving: <c>generate-functions &lt;dir&gt;</c> writes host.json and the
-/// function.json files for deployment; <c>create-admin-key</c> prints a new admin API key.
-/// </summary>
+/// <summary>The app's commands besides serving: <c>create-admin-key</c> prints a new admin API key.</summary>
 public static class AppCommands
 {
-    public static readonly IReadOnlyList<string> Names = ["generate-functions", "create-admin-key"];
+    public static readonly IReadOnlyList<string> Names = ["create-admin-key"];
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Names.Contains(args[0]);
 
@@ -17,11 +14,6 @@ public static class AppCommands
     {
         switch (args[0])
         {
-            case "generate-functions":
-                var directory = args.Length > 1 ? args[1] : ".";
-                await app.Services.GetRequiredService<FunctionsManifest>().WriteAsync(directory);
-                Console.WriteLine($"Wrote host.json and function.json files to {Path.GetFullPath(directory)}");
-                return 0;
             case "create-admin-key":
                 await app.Services.GetRequiredService<StorageInitializer>().StartAsync(CancellationToken.None);
                 var secret = await app.Services.GetRequiredService<ApiKeyStore>().CreateAdminKeyAsync();

@@ -1,12 +1,9 @@
 namespace PecosCrm.Functions.Hosting;
 
-/// <summary>How the app is hosted; see docs/hosting.md.</summary>
+/// <summary>How standalone mode runs timers and queues; see docs/hosting.md.</summary>
 public sealed class HostingOptions
 {
     public const string SectionName = "Hosting";
-
-    /// <summary>Set by the Azure Functions host: the port it forwards requests and invocations to.</summary>
-    public const string CustomHandlerPortKey = "FUNCTIONS_CUSTOMHANDLER_PORT";
 
     /// <summary>The time zone of NCRONTAB schedules, as Azure Functions reads it (Windows or IANA id).</summary>
     public const string TimeZoneKey = "WEBSITE_TIME_ZONE";
@@ -20,10 +17,15 @@ public sealed class HostingOptions
     /// <summary>Messages handled at once per queue, as the Functions queue trigger's batchSize.</summary>
     public int QueueBatchSize { get; set; } = 16;
 
+    /// <summary>The delivery that fails for the last time moves the message to <c>&lt;queue&gt;-poison</c>, as host.json's maxDequeueCount.</summary>
     public int MaxDequeueCount { get; set; } = 5;
 
-    /// <summary>How long a received message stays hidden from other consumers while it is handled.</summary>
-    public TimeSpan VisibilityTimeout { get; set; } = TimeSpan.FromMinutes(10);
+    /// <summary>
+    /// How long a received message stays hidden from other consumers. It is renewed while the work
+    /// runs, so a long job keeps its message, and a message held by a worker that died reappears
+    /// after at most this long.
+    /// </summary>
+    public TimeSpan VisibilityTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How long a failed message waits before it is delivered again.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(2);

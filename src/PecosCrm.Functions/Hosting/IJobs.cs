@@ -1,15 +1,16 @@
 namespace PecosCrm.Functions.Hosting;
 
-/// <summary>A timer function's work. Runs once per schedule occurrence on one instance.</summary>
+/// <summary>
+/// The shape of the automation runtime's two jobs, which run through the adapter functions in
+/// <c>Jobs/AutomationFunctions.cs</c> until automations become durable orchestrations. Every other
+/// job is a <c>[Function]</c> class of its own.
+/// </summary>
 public interface ITimerJob
 {
     Task RunAsync(TimerInvocation timer, CancellationToken cancellationToken);
 }
 
-/// <summary>
-/// A queue function's work. Delivery is at least once: a job must be safe to run twice for one
-/// message. Throwing fails the delivery; after five the message moves to the poison queue.
-/// </summary>
+/// <summary>A queue job: delivery is at least once; throwing fails the delivery.</summary>
 public interface IQueueJob
 {
     Task HandleAsync(QueueInvocation message, CancellationToken cancellationToken);

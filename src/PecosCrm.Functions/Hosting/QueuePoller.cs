@@ -6,22 +6,23 @@ using PecosCrm.Core.Storage;
 namespace PecosCrm.Functions.Hosting;
 
 /// <summary>
-/// Standalone mode's queue consumers, with the semantics of the Azure Functions queue trigger:
-/// competing consumers, the message hidden while it is handled, deleted on success, made visible
-/// again after a failure, and moved to <c>&lt;queue&gt;-poison</c> when its fifth delivery fails.
+/// Standalone mode's queue consumers for the app's <c>[QueueTrigger]</c> functions, with the
+/// semantics of the Azure Functions queue trigger: competing consumers, the message hidden while it
+/// is handled (a short visibility timeout, renewed while the work runs; see <see cref="MessageLease"/>),
+/// deleted on success, made visible again after a failure, and moved to <c>&lt;queue&gt;-poison</c>
+/// when its fifth delivery fails.
 /// </summary>
 public sealed partial class QueuePoller(
-    TriggerRegistry registry,
+    FunctionCatalog catalog,
     StorageAccount storage,
     IServiceScopeFactory scopes,
     IOptions<HostingOptions> options,
-    IConfiguration configuration,
     ILogger<QueuePoller> logger) : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        HostingMode.IsFunctionsHost(configuration) || !options.Value.RunQueues
+        !options.Value.RunQueues
             ? Task.CompletedTask
-            : Task.WhenAll(registry.Functions.Where(f => f.Kind == TriggerKind.Queue).Select(f => PollAsync(f, stoppingToken)));
+            : Task.WhenAll(catalog.Queues.Select(f => PollAsync(f, stoppingToken)));
 
     /// <summary>
     /// Keeps up to <see cref="HostingOptions.QueueBatchSize"/> messages in flight per queue: whenever
@@ -41,7 +42,7 @@ public sealed partial class QueuePoller(
             {
                 await slots.WaitAsync(stoppingToken);
                 free = 1;
-                while (free < capacity && slots.Wait(0))
+                while (free < capacity && slots.Wait(0, stoppingToken))
                 {
                     free++;
                 }
@@ -119,26 +120,39 @@ public sealed partial class QueuePoller(
     private async Task HandleAsync(FunctionTrigger function, QueueClient queue, QueueMessage message, CancellationToken cancellationToken)
     {
         var o = options.Value;
+        Exception? failure = null;
+        var lease = new MessageLease(queue, message, o.VisibilityTimeout, logger, cancellationToken);
         try
         {
             await using var scope = scopes.CreateAsyncScope();
-            var job = (IQueueJob)scope.ServiceProvider.GetRequiredService(function.JobType);
-            await job.HandleAsync(new QueueInvocation(message.Body.ToString(), message.MessageId, message.DequeueCount), cancellationToken);
-            await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, CancellationToken.None);
+            await FunctionInvoker.InvokeQueueAsync(function, scope.ServiceProvider, message, cancellationToken);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            LogMessageFailed(logger, function.Name, message.MessageId, message.DequeueCount, ex);
-            if (message.DequeueCount >= o.MaxDequeueCount)
-            {
-                await storage.Queue(StorageNames.Queues.Poison(function.Queue!)).SendMessageAsync(message.Body, cancellationToken: CancellationToken.None);
-                await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, CancellationToken.None);
-                LogPoisoned(logger, function.Name, message.MessageId);
-            }
-            else
-            {
-                await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: o.RetryDelay, cancellationToken: CancellationToken.None);
-            }
+            failure = ex;
+        }
+        finally
+        {
+            await lease.DisposeAsync();
+        }
+        // Shutting down mid-work: leave the message; it reappears when its last renewal runs out.
+        cancellationToken.ThrowIfCancellationRequested();
+
+        if (failure is null)
+        {
+            await queue.DeleteMessageAsync(message.MessageId, lease.PopReceipt, CancellationToken.None);
+            return;
+        }
+        LogMessageFailed(logger, function.Name, message.MessageId, message.DequeueCount, failure);
+        if (message.DequeueCount >= o.MaxDequeueCount)
+        {
+            await storage.Queue(StorageNames.Queues.Poison(function.Queue!)).SendMessageAsync(message.Body, cancellationToken: CancellationToken.None);
+            await queue.DeleteMessageAsync(message.MessageId, lease.PopReceipt, CancellationToken.None);
+            LogPoisoned(logger, function.Name, message.MessageId);
+        }
+        else
+        {
+            await queue.UpdateMessageAsync(message.MessageId, lease.PopReceipt, visibilityTimeout: o.RetryDelay, cancellationToken: CancellationToken.None);
         }
     }
 

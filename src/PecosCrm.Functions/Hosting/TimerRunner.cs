@@ -12,10 +12,11 @@ namespace PecosCrm.Functions.Hosting;
 /// <summary>
 /// Standalone mode's timers. Each occurrence is claimed under a blob lease: the instance that holds
 /// the lease and finds the occurrence unclaimed in the blob's metadata records it and runs the job,
-/// so with several instances exactly one fires. Like Azure Functions timers, a run that fails is not retried.
+/// so with several instances exactly one fires. Like Azure Functions timers, a run that fails is not
+/// retried. The schedules are the <c>[TimerTrigger]</c> attributes of the app's functions.
 /// </summary>
 public sealed partial class TimerRunner(
-    TriggerRegistry registry,
+    FunctionCatalog catalog,
     StorageAccount storage,
     IServiceScopeFactory scopes,
     TimeProvider time,
@@ -27,12 +28,12 @@ public sealed partial class TimerRunner(
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (HostingMode.IsFunctionsHost(configuration) || !options.Value.RunTimers)
+        if (!options.Value.RunTimers)
         {
             return Task.CompletedTask;
         }
         var zone = ScheduleTimeZone(configuration);
-        return Task.WhenAll(registry.Functions.Where(f => f.Kind == TriggerKind.Timer).Select(f => RunScheduleAsync(f, zone, stoppingToken)));
+        return Task.WhenAll(catalog.Timers.Select(f => RunScheduleAsync(f, zone, stoppingToken)));
     }
 
     /// <summary>Schedules are UTC unless WEBSITE_TIME_ZONE names a zone, as in Azure Functions.</summary>
@@ -74,10 +75,9 @@ public sealed partial class TimerRunner(
             return false;
         }
         await using var scope = scopes.CreateAsyncScope();
-        var job = (ITimerJob)scope.ServiceProvider.GetRequiredService(function.JobType);
         var isPastDue = time.GetUtcNow() - occurrence > TimeSpan.FromMinutes(1);
         LogTimerFiring(logger, function.Name, occurrence);
-        await job.RunAsync(new TimerInvocation(occurrence, isPastDue), cancellationToken);
+        await FunctionInvoker.InvokeTimerAsync(function, scope.ServiceProvider, isPastDue, cancellationToken);
         return true;
     }
 

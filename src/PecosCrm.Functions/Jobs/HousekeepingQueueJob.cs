@@ -1,24 +1,22 @@
-using System.Text.Json;
-using PecosCrm.Core;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask.Client;
 using PecosCrm.Core.Storage;
 using PecosCrm.Functions.Hosting;
 
 namespace PecosCrm.Functions.Jobs;
 
 /// <summary>Carries out one housekeeping task from the queue. Deleting is idempotent, so a redelivery is harmless.</summary>
-public sealed partial class HousekeepingQueueJob(BlobFiles blobs, ILogger<HousekeepingQueueJob> logger) : IQueueJob
+public sealed partial class HousekeepingQueueJob(BlobFiles blobs, DurableClientAccessor durable, ILogger<HousekeepingQueueJob> logger)
 {
     public const string FunctionName = "HousekeepingQueue";
 
-    public async Task HandleAsync(QueueInvocation message, CancellationToken cancellationToken)
+    [Function(FunctionName)]
+    public async Task RunAsync([QueueTrigger(StorageNames.Queues.Housekeeping)] string message, [DurableClient] DurableTaskClient? client, CancellationToken cancellationToken)
     {
-        var task = JsonSerializer.Deserialize<HousekeepingTask>(message.Body, CrmJson.Options)
-            ?? throw new InvalidOperationException("Empty housekeeping task.");
+        durable.Client = client;
         // Only containers that hold short-lived files may be cleaned, whatever a message says.
-        if (!HousekeepingTimerJob.Retention.Any(r => r.Container == task.Container))
-        {
-            throw new InvalidOperationException($"Container '{task.Container}' is not cleaned by housekeeping.");
-        }
+        var task = QueuePayload.Parse<HousekeepingTask>(FunctionName, message,
+            t => HousekeepingTimerJob.Retention.Any(r => r.Container == t.Container) ? null : $"container '{t.Container}' is not cleaned by housekeeping.");
         var deleted = await blobs.DeleteOlderThanAsync(task.Container, null, task.OlderThan, cancellationToken);
         LogCleaned(logger, task.Container, deleted);
     }

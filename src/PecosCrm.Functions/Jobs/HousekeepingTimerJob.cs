@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Azure.Storage.Queues;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask.Client;
 using PecosCrm.Core;
 using PecosCrm.Core.Storage;
 using PecosCrm.Functions.Hosting;
@@ -10,7 +12,7 @@ namespace PecosCrm.Functions.Jobs;
 /// Daily storage housekeeping: queues one clean-up task per container with short-lived files, so
 /// each container is cleaned by its own queue message (and retried on its own if it fails).
 /// </summary>
-public sealed class HousekeepingTimerJob(StorageAccount storage, TimeProvider time) : ITimerJob
+public sealed class HousekeepingTimerJob(StorageAccount storage, TimeProvider time, DurableClientAccessor durable)
 {
     public const string FunctionName = "HousekeepingTimer";
 
@@ -24,8 +26,10 @@ public sealed class HousekeepingTimerJob(StorageAccount storage, TimeProvider ti
         (StorageNames.Containers.EventBatches, TimeSpan.FromDays(30)),
     ];
 
-    public async Task RunAsync(TimerInvocation timer, CancellationToken cancellationToken)
+    [Function(FunctionName)]
+    public async Task RunAsync([TimerTrigger(Schedule)] TimerInfo timer, [DurableClient] DurableTaskClient? client, CancellationToken cancellationToken)
     {
+        durable.Client = client;
         var queue = storage.Queue(StorageNames.Queues.Housekeeping);
         var now = time.GetUtcNow();
         foreach (var (container, retention) in Retention)

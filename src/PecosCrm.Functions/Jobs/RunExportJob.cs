@@ -1,18 +1,21 @@
-using System.Text.Json;
-using PecosCrm.Core;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask.Client;
 using PecosCrm.Core.Exports;
+using PecosCrm.Core.Storage;
 using PecosCrm.Functions.Hosting;
 
 namespace PecosCrm.Functions.Jobs;
 
 /// <summary>Runs one export job from the queue.</summary>
-public sealed class RunExportJob(ExportService exports) : IQueueJob
+public sealed class RunExportJob(ExportService exports, DurableClientAccessor durable)
 {
     public const string FunctionName = "RunExport";
 
-    public async Task HandleAsync(QueueInvocation message, CancellationToken cancellationToken)
+    [Function(FunctionName)]
+    public async Task RunAsync([QueueTrigger(StorageNames.Queues.Exports)] string message, [DurableClient] DurableTaskClient? client, CancellationToken cancellationToken)
     {
-        var job = JsonSerializer.Deserialize<ExportMessage>(message.Body, CrmJson.Options) ?? throw new InvalidOperationException("Empty export message.");
+        durable.Client = client;
+        var job = QueuePayload.Parse<ExportMessage>(FunctionName, message);
         await exports.RunAsync(job.Job, cancellationToken);
     }
 }

@@ -1,13 +1,20 @@
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask.Client;
 using PecosCrm.Core.Messaging;
 using PecosCrm.Functions.Hosting;
 
 namespace PecosCrm.Functions.Jobs;
 
 /// <summary>Every minute: queues the scheduled messages whose send time has come.</summary>
-public sealed class ScheduledMessagesJob(MessageService messages) : ITimerJob
+public sealed class ScheduledMessagesJob(MessageService messages, DurableClientAccessor durable)
 {
     public const string FunctionName = "ScheduledMessages";
     public const string Schedule = "0 * * * * *";
 
-    public Task RunAsync(TimerInvocation timer, CancellationToken cancellationToken) => messages.DispatchDueAsync(cancellationToken);
+    [Function(FunctionName)]
+    public Task RunAsync([TimerTrigger(Schedule)] TimerInfo timer, [DurableClient] DurableTaskClient? client, CancellationToken cancellationToken)
+    {
+        durable.Client = client;
+        return messages.DispatchDueAsync(cancellationToken);
+    }
 }

@@ -1,7 +1,9 @@
-using System.Text.Json;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask.Client;
 using PecosCrm.Core;
 using PecosCrm.Core.Customers;
 using PecosCrm.Core.Segments;
+using PecosCrm.Core.Storage;
 using PecosCrm.Functions.Hosting;
 
 namespace PecosCrm.Functions.Jobs;
@@ -10,13 +12,17 @@ namespace PecosCrm.Functions.Jobs;
 /// Segment work from the <c>segments</c> queue: a membership refresh (reported to the recompute job
 /// that asked for it, if any) or a segment action.
 /// </summary>
-public sealed class SegmentWorkJob(SegmentService segments, SegmentActions actions, RecomputeService recompute) : IQueueJob
+public sealed partial class SegmentWorkJob(
+    SegmentService segments, SegmentActions actions, RecomputeService recompute, DurableClientAccessor durable, ILogger<SegmentWorkJob> logger)
 {
     public const string FunctionName = "SegmentWork";
 
-    public async Task HandleAsync(QueueInvocation message, CancellationToken cancellationToken)
+    [Function(FunctionName)]
+    public async Task RunAsync([QueueTrigger(StorageNames.Queues.Segments)] string message, [DurableClient] DurableTaskClient? client, CancellationToken cancellationToken)
     {
-        var work = JsonSerializer.Deserialize<SegmentMessage>(message.Body, CrmJson.Options) ?? throw new InvalidOperationException("Empty segment message.");
+        durable.Client = client;
+        var work = QueuePayload.Parse<SegmentMessage>(FunctionName, message,
+            w => QueuePayload.OneOf("kind", w.Kind, SegmentMessage.Refresh, SegmentMessage.Action));
         if (work.Kind == SegmentMessage.Action)
         {
             await actions.RunAsync(work.Id, cancellationToken);
@@ -31,10 +37,14 @@ public sealed class SegmentWorkJob(SegmentService segments, SegmentActions actio
         {
             // Rules that no longer compile (the reason is on the segment), or a segment deleted or made static since.
             failed = true;
+            LogNotRefreshed(logger, work.Id, ex.GetType().Name);
         }
         if (work.RecomputeJob is { } job)
         {
             await recompute.SegmentRefreshedAsync(job, work.Id, failed, cancellationToken);
         }
     }
+
+    [LoggerMessage(1, LogLevel.Warning, "SegmentWork: segment {SegmentId} was not refreshed ({Reason})")]
+    private static partial void LogNotRefreshed(ILogger logger, string segmentId, string reason);
 }

@@ -37,6 +37,7 @@ public sealed class AnalyticsCopyTests(AzuriteFixture fixture)
         var refreshed = await (await admin.PostAsync("/api/analytics/refresh", null)).AssertJsonAsync();
         var fresh = await (await admin.GetAsync("/api/analytics/freshness")).AssertJsonAsync();
         var grid = await (await admin.GetAsync("/api/analytics/rfm")).AssertJsonAsync();
+        await RfmDataSet.ScoreAsync(admin);
         var best = await (await admin.GetAsync($"/api/customers/rfm-10-{app.Prefix}/rfm")).AssertJsonAsync();
         var worst = await (await admin.GetAsync($"/api/customers/rfm-01-{app.Prefix}/rfm")).AssertJsonAsync();
 

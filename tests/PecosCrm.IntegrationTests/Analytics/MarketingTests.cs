@@ -61,7 +61,7 @@ public sealed class MarketingTests(AzuriteFixture fixture)
             return (await (await admin.GetAsync("/api/analytics/freshness")).AssertJsonAsync())["ordersInCopy"]!.GetValue<long>() == 4;
         }, "orders in the copy");
 
-        var cac = (await (await admin.GetAsync("/api/analytics/cac?from=2025-03&to=2025-04")).AssertJsonAsync()).AsArray();
+        var cac = (await (await admin.GetAsync("/api/analytics/cac?from=2025-03&to=2025-04")).AssertJsonAsync())["items"]!.AsArray();
 
         Assert.Equal(HttpStatusCode.BadRequest, badSpend.StatusCode);
         var instagram = cac.Single(c => c!["month"]!.GetValue<string>() == "2025-03" && c["channel"]!.GetValue<string>() == "instagram")!;

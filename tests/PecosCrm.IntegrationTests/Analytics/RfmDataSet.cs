@@ -25,6 +25,17 @@ internal static class RfmDataSet
 
     public static string Id(CrmApp app, char customer) => $"rfm{char.ToLowerInvariant(customer)}-{app.Prefix}";
 
+    /// <summary>
+    /// Runs the nightly recompute, which stores each customer's RFM code (what the 360 view and
+    /// <c>/api/customers/{id}/rfm</c> show), and waits until it has finished.
+    /// </summary>
+    public static async Task ScoreAsync(HttpClient admin)
+    {
+        var started = await (await admin.PostAsync("/api/jobs/recompute", null)).AssertJsonAsync(System.Net.HttpStatusCode.Accepted);
+        await HttpAssertions.EventuallyAsync(
+            async () => (await (await admin.GetAsync($"/api/jobs/{started["id"]}")).AssertJsonAsync())["endedAt"] is not null, "recompute finished");
+    }
+
     /// <summary>Posts the customers and their orders and waits until the analytical copy holds them all.</summary>
     public static async Task PostAsync(CrmApp app, HttpClient admin)
     {

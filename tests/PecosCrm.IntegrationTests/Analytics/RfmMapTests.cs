@@ -65,6 +65,7 @@ public sealed class RfmMapTests(AzuriteFixture fixture)
         var current = await admin.GetAsync("/api/analytics/rfm/map");
         var currentBody = await current.AssertJsonAsync();
         var grid = await (await admin.GetAsync("/api/analytics/rfm")).AssertJsonAsync();
+        await RfmDataSet.ScoreAsync(admin);
         var a = await (await admin.GetAsync($"/api/customers/{RfmDataSet.Id(app, 'A')}/rfm")).AssertJsonAsync();
         var versions = await VersionsAsync(admin);
         var one = await (await admin.GetAsync("/api/analytics/rfm/map/versions/1")).AssertJsonAsync();

@@ -25,17 +25,18 @@ public sealed class RfmScoresTests(AzuriteFixture fixture)
         //   B ($900) rank 6 → 4; F ($1,000) rank 7 → 5.
         // Default map: 453 Loyal (F ≥ 4 but M < 4), 434 Big Spenders (M ≥ 4, F < 4), 311 and 323 Potential,
         //   232 At Risk (R ≤ 2, F ≥ 3), 115 At Risk (R ≤ 2, M ≥ 4), 121 Lost (R = 1, F ≤ 2, M < 4).
-        (char Customer, int R, int F, int M, string Code, string Segment, long Orders, long SpendCents)[] expected =
+        (char Customer, int R, int F, int M, string Code, string Segment)[] expected =
         [
-            ('A', 4, 5, 3, "453", "Loyal", 6, 60_000),
-            ('B', 4, 3, 4, "434", "Big Spenders", 3, 90_000),
-            ('C', 3, 1, 1, "311", "Potential", 1, 4_000),
-            ('D', 3, 2, 3, "323", "Potential", 2, 20_000),
-            ('E', 2, 3, 2, "232", "At Risk", 3, 15_000),
-            ('F', 1, 1, 5, "115", "At Risk", 1, 100_000),
-            ('G', 1, 2, 1, "121", "Lost", 2, 4_000),
+            ('A', 4, 5, 3, "453", "Loyal"),
+            ('B', 4, 3, 4, "434", "Big Spenders"),
+            ('C', 3, 1, 1, "311", "Potential"),
+            ('D', 3, 2, 3, "323", "Potential"),
+            ('E', 2, 3, 2, "232", "At Risk"),
+            ('F', 1, 1, 5, "115", "At Risk"),
+            ('G', 1, 2, 1, "121", "Lost"),
         ];
 
+        await RfmDataSet.ScoreAsync(admin);
         var scores = new Dictionary<char, JsonNode>();
         foreach (var e in expected)
         {
@@ -46,9 +47,13 @@ public sealed class RfmScoresTests(AzuriteFixture fixture)
         foreach (var e in expected)
         {
             var score = scores[e.Customer];
-            Assert.Equal((e.Customer, e.R, e.F, e.M, e.Code, e.Segment, e.Orders, e.SpendCents), (e.Customer,
+            Assert.Equal((e.Customer, e.R, e.F, e.M, e.Code, e.Segment), (e.Customer,
                 score["r"]!.GetValue<int>(), score["f"]!.GetValue<int>(), score["m"]!.GetValue<int>(), score["code"]!.GetValue<string>(),
-                score["segment"]!.GetValue<string>(), score["orders"]!.GetValue<long>(), score["spendCents"]!.GetValue<long>()));
+                score["segment"]!.GetValue<string>()));
+            // The 360 view shows the same score, with the same date.
+            var view = await (await admin.GetAsync($"/api/customers/{RfmDataSet.Id(app, e.Customer)}/360")).AssertJsonAsync();
+            Assert.Equal(score.ToJsonString(), view["rfm"]!.ToJsonString());
+            Assert.NotNull(score["scoredAt"]);
         }
         Assert.Equal(7, grid["customers"]!.GetValue<int>());
         Assert.Equal(1, grid["mapVersion"]!.GetValue<int>());

@@ -50,7 +50,7 @@ public sealed class ScheduledExportsTests(AzuriteFixture fixture)
         var schedule = await CreateAsync(admin, new
         {
             name = "Daily customers", kind = "customers", format = "csv", fields = new[] { "id", "firstName" }, frequency = "daily",
-            timeOfDay = at.ToString("HH:mm", CultureInfo.InvariantCulture),
+            timeOfDay = at.ToString("HH:mm", CultureInfo.InvariantCulture), timeZone = "UTC",
         });
         var id = schedule["id"]!.GetValue<string>();
         var runAt = schedule["nextRunAt"]!.GetValue<DateTimeOffset>();

@@ -69,7 +69,7 @@ public sealed class AutomationTests(AzuriteFixture fixture)
             {
                 return false;
             }
-            var list = await response.AssertJsonAsync();
+            var list = (await response.AssertJsonAsync())["items"]!;
             var summary = list.AsArray().FirstOrDefault(i => i!["workflowId"]!.GetValue<string>() == workflowId);
             if (summary is null)
             {
@@ -188,9 +188,9 @@ public sealed class AutomationTests(AzuriteFixture fixture)
         var bought = await InstanceOfAsync(admin, workflowId, buyer, i => i["status"]!.GetValue<string>() == "goal", "goal ended the buyer's instance mid-wait");
         await timers.AdvanceAsync(TimeSpan.FromDays(1));
         var finished = await InstanceOfAsync(admin, workflowId, full, i => i["status"]!.GetValue<string>() == "completed", "second reminder sent");
-        var codes = await (await admin.GetAsync($"/api/customers/{full}/discount-codes")).AssertJsonAsync();
-        var smallInstances = await (await admin.GetAsync($"/api/customers/{small}/automations")).AssertJsonAsync();
-        var unsubscribedInstances = await (await admin.GetAsync($"/api/customers/{unsubscribed}/automations")).AssertJsonAsync();
+        var codes = (await (await admin.GetAsync($"/api/customers/{full}/discount-codes")).AssertJsonAsync())["items"]!;
+        var smallInstances = (await (await admin.GetAsync($"/api/customers/{small}/automations")).AssertJsonAsync())["items"]!;
+        var unsubscribedInstances = (await (await admin.GetAsync($"/api/customers/{unsubscribed}/automations")).AssertJsonAsync())["items"]!;
         var analytics = await (await admin.GetAsync($"/api/automations/{workflowId}/analytics")).AssertJsonAsync();
 
         Assert.Equal(["10% off your cart", "Forgot something?"], (await SubjectsToAsync(admin, full, 2)).Order());

@@ -53,7 +53,7 @@ public sealed class PrebuiltAutomationsTests(AzuriteFixture fixture)
             {
                 return false;
             }
-            var list = await response.AssertJsonAsync();
+            var list = (await response.AssertJsonAsync())["items"]!;
             if (list.AsArray().FirstOrDefault(i => i!["workflowId"]!.GetValue<string>() == workflowId) is not { } summary)
             {
                 return false;
@@ -90,7 +90,7 @@ public sealed class PrebuiltAutomationsTests(AzuriteFixture fixture)
 
     private static async Task<string> CodeOfAsync(HttpClient admin, string customerId)
     {
-        var codes = await (await admin.GetAsync($"/api/customers/{customerId}/discount-codes")).AssertJsonAsync();
+        var codes = (await (await admin.GetAsync($"/api/customers/{customerId}/discount-codes")).AssertJsonAsync())["items"]!;
         return Assert.Single(codes.AsArray())!["code"]!.GetValue<string>();
     }
 
@@ -113,7 +113,7 @@ public sealed class PrebuiltAutomationsTests(AzuriteFixture fixture)
         {
             (prefix, key) = (app.Prefix, app.AdminKey);
             var admin = app.Admin();
-            var list = await (await admin.GetAsync("/api/automations")).AssertJsonAsync();
+            var list = (await (await admin.GetAsync("/api/automations")).AssertJsonAsync())["items"]!;
             var store = app.Services.GetRequiredService<WorkflowStore>();
             var checks = app.Services.GetRequiredService<WorkflowChecks>();
             prebuilt = list.AsArray().Where(w => w!["preBuilt"]!.GetValue<bool>()).ToList();
@@ -125,7 +125,7 @@ public sealed class PrebuiltAutomationsTests(AzuriteFixture fixture)
             await ActivateAsync(admin, "birthday");
         }
         await using var restarted = NewApp(fixture, prefix).App;
-        var again = await (await restarted.ClientWithKey(key).GetAsync("/api/automations")).AssertJsonAsync();
+        var again = (await (await restarted.ClientWithKey(key).GetAsync("/api/automations")).AssertJsonAsync())["items"]!;
 
         Assert.Equal(Ten, prebuilt.Select(w => w!["id"]!.GetValue<string>()).Order(StringComparer.Ordinal));
         Assert.All(prebuilt, w => Assert.False(w!["active"]!.GetValue<bool>()));
@@ -214,7 +214,7 @@ public sealed class PrebuiltAutomationsTests(AzuriteFixture fixture)
         await admin.PostEventsAsync(Event(NewId("e"), "order.placed", time.GetUtcNow(), id, Order(NewId("o"), id, time.GetUtcNow(), 180m)));
         var ended = await EndedAsync(admin, "abandoned-cart", id, "goal");
         await timers.AdvanceAsync(TimeSpan.FromHours(24));
-        var codes = await (await admin.GetAsync($"/api/customers/{id}/discount-codes")).AssertJsonAsync();
+        var codes = (await (await admin.GetAsync($"/api/customers/{id}/discount-codes")).AssertJsonAsync())["items"]!;
 
         Assert.Equal(["Forgot something, Cody?"], await SubjectsToAsync(admin, id));
         Assert.Contains("order.placed", ended["exitReason"]!.GetValue<string>(), StringComparison.Ordinal);
@@ -266,7 +266,7 @@ public sealed class PrebuiltAutomationsTests(AzuriteFixture fixture)
         var code = await CodeOfAsync(admin, lapsed);
         await admin.PostEventsAsync(Event(NewId("e"), "order.placed", Start, lapsed, Order(NewId("o"), lapsed, Start, 140m, coupon: code)));
         await EndedAsync(admin, "win-back", lapsed, "goal");
-        var recentInstances = await (await admin.GetAsync($"/api/customers/{recent}/automations")).AssertJsonAsync();
+        var recentInstances = (await (await admin.GetAsync($"/api/customers/{recent}/automations")).AssertJsonAsync())["items"]!;
 
         Assert.Equal(1, enrolled);
         Assert.Equal(["We've missed you, Cody"], emails.Select(e => e.Subject));
@@ -292,7 +292,7 @@ public sealed class PrebuiltAutomationsTests(AzuriteFixture fixture)
         var code = await CodeOfAsync(admin, today);
         await timers.AdvanceAsync(TimeSpan.FromDays(30));
         await EndedAsync(admin, "birthday", today, "completed");
-        var notYet = await (await admin.GetAsync($"/api/customers/{tomorrow}/automations")).AssertJsonAsync();
+        var notYet = (await (await admin.GetAsync($"/api/customers/{tomorrow}/automations")).AssertJsonAsync())["items"]!;
 
         Assert.Equal(1, enrolled);
         Assert.Equal(["Happy birthday from Pecos River Traders, Cody"], (await EmailsToAsync(admin, today)).Select(e => e.Subject));
@@ -400,7 +400,7 @@ public sealed class PrebuiltAutomationsTests(AzuriteFixture fixture)
         await EndedAsync(admin, "vip-upgrade", gold, "completed");
         await HttpAssertions.EventuallyAsync(async () => (await (await admin.GetAsync($"/api/customers/{silver}")).AssertJsonAsync())["tier"]!.GetValue<string>() == "silver",
             "silver customer's update applied");
-        var silverInstances = await (await admin.GetAsync($"/api/customers/{silver}/automations")).AssertJsonAsync();
+        var silverInstances = (await (await admin.GetAsync($"/api/customers/{silver}/automations")).AssertJsonAsync())["items"]!;
 
         Assert.Equal(["Welcome to Gold, Cody"], await SubjectsToAsync(admin, gold, 1));
         Assert.Empty(silverInstances.AsArray());
@@ -426,7 +426,7 @@ public sealed class PrebuiltAutomationsTests(AzuriteFixture fixture)
         await timers.AdvanceAsync(TimeSpan.FromDays(1));
         await EndedAsync(admin, "replenishment", bootCare, "completed");
         var emails = await EmailsToAsync(admin, bootCare, 1);
-        var bootsInstances = await (await admin.GetAsync($"/api/customers/{boots}/automations")).AssertJsonAsync();
+        var bootsInstances = (await (await admin.GetAsync($"/api/customers/{boots}/automations")).AssertJsonAsync())["items"]!;
 
         Assert.Empty(early);
         Assert.Equal(["Time to restock your boot care, Cody?"], emails.Select(e => e.Subject));

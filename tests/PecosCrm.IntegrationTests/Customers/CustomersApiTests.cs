@@ -168,11 +168,11 @@ public sealed class CustomersApiTests(AzuriteFixture fixture)
         var secondId = second["id"]!.GetValue<string>();
 
         await (await _admin.PatchAsync($"/api/customers/{id}/notes/{firstId}", JsonContent.Create(new { pinned = true, body = "Prefers wide calf boots (size 10)." }))).AssertJsonAsync();
-        var pinnedFirst = await (await _admin.GetAsync($"/api/customers/{id}/notes")).AssertJsonAsync();
+        var pinnedFirst = (await (await _admin.GetAsync($"/api/customers/{id}/notes")).AssertJsonAsync())["items"]!;
         await (await _admin.PatchAsync($"/api/customers/{id}/notes/{firstId}", JsonContent.Create(new { pinned = false }))).AssertJsonAsync();
-        var unpinned = await (await _admin.GetAsync($"/api/customers/{id}/notes")).AssertJsonAsync();
+        var unpinned = (await (await _admin.GetAsync($"/api/customers/{id}/notes")).AssertJsonAsync())["items"]!;
         Assert.Equal(HttpStatusCode.NoContent, (await _admin.DeleteAsync($"/api/customers/{id}/notes/{secondId}")).StatusCode);
-        var afterDelete = await (await _admin.GetAsync($"/api/customers/{id}/notes")).AssertJsonAsync();
+        var afterDelete = (await (await _admin.GetAsync($"/api/customers/{id}/notes")).AssertJsonAsync())["items"]!;
 
         Assert.Equal([firstId, secondId], pinnedFirst.AsArray().Select(n => n!["id"]!.GetValue<string>()));
         Assert.Equal("Prefers wide calf boots (size 10).", pinnedFirst[0]!["body"]!.GetValue<string>());

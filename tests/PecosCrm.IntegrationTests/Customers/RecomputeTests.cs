@@ -54,5 +54,5 @@ public sealed class RecomputeTests(AzuriteFixture fixture)
     }
 
     private static async Task<List<string>> TagsAsync(HttpClient admin, string id) =>
-        (await (await admin.GetAsync($"/api/customers/{id}/tags")).AssertJsonAsync()).AsArray().Select(t => t!["tagId"]!.GetValue<string>()).ToList();
+        (await (await admin.GetAsync($"/api/customers/{id}/tags")).AssertJsonAsync())["items"]!.AsArray().Select(t => t!["tagId"]!.GetValue<string>()).ToList();
 }

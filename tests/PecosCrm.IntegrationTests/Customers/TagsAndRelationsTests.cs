@@ -22,7 +22,7 @@ public sealed class TagsAndRelationsTests(AzuriteFixture fixture)
 
         await (await _admin.PutAsync($"/api/customers/{customer}/tags/{tagId}", null)).AssertJsonAsync();
         await (await _admin.PatchAsync($"/api/tags/{tagId}", JsonContent.Create(new { name = name + " Buyer", color = "#ff8800" }))).AssertJsonAsync();
-        var onCustomer = await (await _admin.GetAsync($"/api/customers/{customer}/tags")).AssertJsonAsync();
+        var onCustomer = (await (await _admin.GetAsync($"/api/customers/{customer}/tags")).AssertJsonAsync())["items"]!;
         var members = await (await _admin.GetAsync($"/api/tags/{tagId}/customers")).AssertJsonAsync();
         var byTag = await (await _admin.GetAsync($"/api/customers?tag={tagId}")).AssertJsonAsync();
 
@@ -33,13 +33,13 @@ public sealed class TagsAndRelationsTests(AzuriteFixture fixture)
         Assert.Equal(customer, Assert.Single(byTag["items"]!.AsArray())!["id"]!.GetValue<string>());
 
         Assert.Equal(HttpStatusCode.NoContent, (await _admin.DeleteAsync($"/api/customers/{customer}/tags/{tagId}")).StatusCode);
-        Assert.Empty((await (await _admin.GetAsync($"/api/customers/{customer}/tags")).AssertJsonAsync()).AsArray());
+        Assert.Empty((await (await _admin.GetAsync($"/api/customers/{customer}/tags")).AssertJsonAsync())["items"]!.AsArray());
         var timeline = await (await _admin.GetAsync($"/api/customers/{customer}/timeline?type=tag")).AssertJsonAsync();
         Assert.Equal([$"Tag {name} Buyer removed", $"Tagged {name}"], timeline["items"]!.AsArray().Select(e => e!["title"]!.GetValue<string>()));
 
         await (await _admin.PutAsync($"/api/customers/{customer}/tags/{tagId}", null)).AssertJsonAsync();
         Assert.Equal(HttpStatusCode.NoContent, (await _admin.DeleteAsync($"/api/tags/{tagId}")).StatusCode);
-        Assert.Empty((await (await _admin.GetAsync($"/api/customers/{customer}/tags")).AssertJsonAsync()).AsArray());
+        Assert.Empty((await (await _admin.GetAsync($"/api/customers/{customer}/tags")).AssertJsonAsync())["items"]!.AsArray());
         await (await _admin.GetAsync($"/api/tags/{tagId}")).AssertProblemAsync(HttpStatusCode.NotFound);
     }
 
@@ -74,7 +74,7 @@ public sealed class TagsAndRelationsTests(AzuriteFixture fixture)
         await _admin.PostEventsAsync([.. events]);
         await _admin.WaitForMetricsAsync(id, m => m["metrics"]!["orderCount"]!.GetValue<int>() == 5, "orders applied");
 
-        var tags = (await (await _admin.GetAsync($"/api/customers/{id}/tags")).AssertJsonAsync()).AsArray().Select(t => t!["tagId"]!.GetValue<string>()).ToList();
+        var tags = (await (await _admin.GetAsync($"/api/customers/{id}/tags")).AssertJsonAsync())["items"]!.AsArray().Select(t => t!["tagId"]!.GetValue<string>()).ToList();
         var removeAuto = await _admin.DeleteAsync($"/api/customers/{id}/tags/auto-high-spender");
         var assignAuto = await _admin.PutAsync($"/api/customers/{id}/tags/auto-at-risk", null);
         var members = await (await _admin.GetAsync("/api/tags/auto-boots-enthusiast/customers?limit=500")).AssertJsonAsync();
@@ -100,8 +100,8 @@ public sealed class TagsAndRelationsTests(AzuriteFixture fixture)
         await (await _admin.PostJsonAsync("/api/customers", Customer(recipient, "June"))).AssertJsonAsync(HttpStatusCode.Created);
 
         await (await _admin.PostJsonAsync($"/api/customers/{giver}/related", new { customerId = recipient, relationship = "gift_recipient", note = "Birthday boots" })).AssertJsonAsync(HttpStatusCode.Created);
-        var fromGiver = await (await _admin.GetAsync($"/api/customers/{giver}/related")).AssertJsonAsync();
-        var fromRecipient = await (await _admin.GetAsync($"/api/customers/{recipient}/related")).AssertJsonAsync();
+        var fromGiver = (await (await _admin.GetAsync($"/api/customers/{giver}/related")).AssertJsonAsync())["items"]!;
+        var fromRecipient = (await (await _admin.GetAsync($"/api/customers/{recipient}/related")).AssertJsonAsync())["items"]!;
         var self = await _admin.PostJsonAsync($"/api/customers/{giver}/related", new { customerId = giver, relationship = "family" });
         var unknown = await _admin.PostJsonAsync($"/api/customers/{giver}/related", new { customerId = "nobody-" + Guid.NewGuid(), relationship = "family" });
 
@@ -113,8 +113,8 @@ public sealed class TagsAndRelationsTests(AzuriteFixture fixture)
         await unknown.AssertProblemAsync(HttpStatusCode.BadRequest);
 
         Assert.Equal(HttpStatusCode.NoContent, (await _admin.DeleteAsync($"/api/customers/{recipient}/related/{giver}")).StatusCode);
-        Assert.Empty((await (await _admin.GetAsync($"/api/customers/{giver}/related")).AssertJsonAsync()).AsArray());
-        Assert.Empty((await (await _admin.GetAsync($"/api/customers/{recipient}/related")).AssertJsonAsync()).AsArray());
+        Assert.Empty((await (await _admin.GetAsync($"/api/customers/{giver}/related")).AssertJsonAsync())["items"]!.AsArray());
+        Assert.Empty((await (await _admin.GetAsync($"/api/customers/{recipient}/related")).AssertJsonAsync())["items"]!.AsArray());
     }
 
     [Fact]
@@ -130,9 +130,9 @@ public sealed class TagsAndRelationsTests(AzuriteFixture fixture)
         await (await _admin.PostJsonAsync("/api/customers", Customer(b, "Ada", extra: new { addresses = sameButShouted }))).AssertJsonAsync(HttpStatusCode.Created);
         await (await _admin.PostJsonAsync("/api/customers", Customer(stranger))).AssertJsonAsync(HttpStatusCode.Created);
 
-        var suggestions = await (await _admin.GetAsync($"/api/customers/{a}/related/suggestions")).AssertJsonAsync();
+        var suggestions = (await (await _admin.GetAsync($"/api/customers/{a}/related/suggestions")).AssertJsonAsync())["items"]!;
         await (await _admin.PostJsonAsync($"/api/customers/{a}/related", new { customerId = b, relationship = "family" })).AssertJsonAsync(HttpStatusCode.Created);
-        var afterLinking = await (await _admin.GetAsync($"/api/customers/{a}/related/suggestions")).AssertJsonAsync();
+        var afterLinking = (await (await _admin.GetAsync($"/api/customers/{a}/related/suggestions")).AssertJsonAsync())["items"]!;
 
         Assert.Equal(b, Assert.Single(suggestions.AsArray())!["id"]!.GetValue<string>());
         Assert.Empty(afterLinking.AsArray());

@@ -140,7 +140,7 @@ public sealed class InboxTests(AzuriteFixture fixture)
         Assert.Equal("/2010-04-01/Accounts/AC123/Messages.json", sent.Path);
         Assert.Equal("Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"AC123:{SmsToken}")), sent.Headers["Authorization"]);
         Assert.Contains("Body=It+ships+tomorrow%21", sent.Body);
-        Assert.Contains("To=%28505%29+555-0199", sent.Body);
+        Assert.Contains("To=%2B15055550199", sent.Body);
         Assert.Equal("skipped", marketing["status"]!.GetValue<string>());
         Assert.Contains("not consented to marketing SMS", marketing["error"]!.GetValue<string>());
     }

@@ -178,8 +178,8 @@ public sealed class MessagingTests(AzuriteFixture fixture)
         Assert.Equal(1, metrics["metrics"]!["engagement"]!["emailOpens"]!.GetValue<int>());
         Assert.Equal(1, metrics["metrics"]!["engagement"]!["emailClicks"]!.GetValue<int>());
         var titles = timeline["items"]!.AsArray().Select(e => e!["title"]!.GetValue<string>()).ToList();
-        Assert.Single(titles, t => t == "Email opened: Roper boots");
-        Assert.Single(titles, t => t.StartsWith("Email clicked: Roper boots", StringComparison.Ordinal));
+        Assert.Single(titles, t => t == "Opened email \"Roper boots\"");
+        Assert.Single(titles, t => t == "Clicked a link in \"Roper boots\"");
         Assert.Equal(email, suppressed!["items"]![0]!["address"]!.GetValue<string>());
         Assert.Equal("bounced", suppressed["items"]![0]!["reason"]!.GetValue<string>());
     }

@@ -256,7 +256,7 @@ public sealed class TemplatesTests(AzuriteFixture fixture)
     [Fact]
     public async Task Variables_ListTheCatalogue_WithTheFieldsOfOrderItems()
     {
-        var variables = await (await _admin.GetAsync("/api/templates/variables")).AssertJsonAsync();
+        var variables = (await (await _admin.GetAsync("/api/templates/variables")).AssertJsonAsync())["items"]!;
 
         var names = variables.AsArray().Select(v => v!["name"]!.GetValue<string>()).ToList();
         Assert.Superset(new HashSet<string> { "customer.first_name", "customer.last_name", "customer.email", "order.number", "order.total", "order.items", "loyalty.points", "loyalty.tier", "store.name", "store.phone", "links.unsubscribe", "links.preferences" }, names.ToHashSet());

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Text.Json.Nodes;
 using PecosCrm.IntegrationTests.Infrastructure;
 using PecosCrm.Testing;
 
@@ -11,46 +10,59 @@ namespace PecosCrm.IntegrationTests.Platform;
 public sealed class CommandTests(AzuriteFixture fixture)
 {
     [Fact]
-    public async Task GenerateFunctions_WritesHostJsonAndOneFunctionJsonPerTrigger()
-    {
-        var output = Directory.CreateTempSubdirectory("pecoscrm-functions-").FullName;
-        try
-        {
-            var (exit, _) = await RunAppAsync(new Dictionary<string, string>(), "generate-functions", output);
-
-            Assert.Equal(0, exit);
-            var host = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(output, "host.json")))!;
-            Assert.Equal("2.0", host["version"]!.GetValue<string>());
-            Assert.True(File.Exists(Path.Combine(output, "Api", "function.json")));
-            var timer = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(output, "HousekeepingTimer", "function.json")))!;
-            Assert.Equal("timerTrigger", timer["bindings"]![0]!["type"]!.GetValue<string>());
-            var queue = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(output, "HousekeepingQueue", "function.json")))!;
-            Assert.Equal("housekeeping", queue["bindings"]![0]!["queueName"]!.GetValue<string>());
-        }
-        finally
-        {
-            Directory.Delete(output, recursive: true);
-        }
-    }
-
-    [Fact]
     public async Task CreateAdminKey_PrintsAKeyThatWorksAsAdmin()
     {
         await using var app = fixture.NewApp();
         _ = app.Server;
 
-        var (exit, stdout) = await RunAppAsync(
+        var (exit, stdout, stderr) = await RunAppAsync(
             new Dictionary<string, string> { ["AzureWebJobsStorage"] = fixture.ConnectionString, ["Storage__Prefix"] = app.Prefix },
             "create-admin-key");
 
-        Assert.Equal(0, exit);
+        Assert.True(exit == 0, stderr);
         var key = stdout.Trim().Split('\n').Last().Trim();
         Assert.StartsWith("pcrm_", key);
         var response = await app.ClientWithKey(key).GetAsync("/api/keys");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
-    private static async Task<(int Exit, string Stdout)> RunAppAsync(IDictionary<string, string> environment, params string[] args)
+    /// <summary>
+    /// Started the way the Functions host starts its worker, the app builds the isolated worker (not the
+    /// standalone web host) and connects to the host's endpoint; with no host there, it stops with the
+    /// worker's gRPC error. The composition of Functions mode is checked this far without a host.
+    /// </summary>
+    [Fact]
+    public async Task FunctionsUri_StartsTheIsolatedWorker_WhichConnectsToTheHost()
+    {
+        var (exit, stdout, stderr) = await RunAppAsync(
+            new Dictionary<string, string> { ["AzureWebJobsStorage"] = fixture.ConnectionString },
+            "--functions-uri", $"http://127.0.0.1:{ClosedPort()}/", "--functions-worker-id", "w1", "--functions-request-id", "r1");
+
+        Assert.NotEqual(0, exit);
+        Assert.Contains("Microsoft.Azure.Functions.Worker.Grpc", stderr);
+        Assert.DoesNotContain("Now listening on", stdout);
+    }
+
+    [Fact]
+    public async Task FunctionsUri_WithAStoragePrefix_RefusesToStart()
+    {
+        var (exit, _, stderr) = await RunAppAsync(
+            new Dictionary<string, string> { ["AzureWebJobsStorage"] = fixture.ConnectionString, ["Storage__Prefix"] = "x1" },
+            "--functions-uri", $"http://127.0.0.1:{ClosedPort()}/");
+
+        Assert.NotEqual(0, exit);
+        Assert.Contains("Storage:Prefix must be empty in Functions mode", stderr);
+    }
+
+    /// <summary>A port nothing listens on: bound, read, released.</summary>
+    private static int ClosedPort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static async Task<(int Exit, string Stdout, string Stderr)> RunAppAsync(IDictionary<string, string> environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -73,7 +85,6 @@ public sealed class CommandTests(AzuriteFixture fixture)
         var stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         await process.WaitForExitAsync(timeout.Token);
-        Assert.True(process.ExitCode == 0, await stderr);
-        return (process.ExitCode, await stdout);
+        return (process.ExitCode, await stdout, await stderr);
     }
 }

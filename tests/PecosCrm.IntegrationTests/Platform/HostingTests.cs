@@ -1,119 +1,92 @@
 using System.Net;
+using System.Reflection;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Azure.Storage.Blobs;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using PecosCrm.Core.Storage;
 using PecosCrm.Functions.Hosting;
 using PecosCrm.Functions.Jobs;
 using PecosCrm.IntegrationTests.Infrastructure;
+using PecosCrm.Testing;
+using Xunit.Abstractions;
 
 namespace PecosCrm.IntegrationTests.Platform;
 
 [Collection(AzuriteCollection.Name)]
-public sealed class HostingTests(AzuriteFixture fixture)
+public sealed class HostingTests(AzuriteFixture fixture, ITestOutputHelper output)
 {
+    /// <summary>
+    /// The SDK writes functions.metadata from the [Function] attributes at build; standalone mode reads
+    /// the same attributes by reflection. Timers, queues and HTTP must match exactly: those are what
+    /// standalone mode runs itself. Orchestration, activity and entity functions are run by the durable
+    /// engine in either mode, so they are listed here, not compared.
+    /// </summary>
     [Fact]
-    public void Manifest_HasOneFunctionJsonPerRegisteredTrigger_MatchingIt()
+    public async Task FunctionsMetadata_ListsTheSameTimersQueuesAndHttpAsStandaloneDiscovery()
     {
-        var registry = fixture.App.Services.GetRequiredService<TriggerRegistry>();
-        var files = fixture.App.Services.GetRequiredService<FunctionsManifest>().Build();
-
-        var functionFiles = files.Keys.Where(k => k.EndsWith("/function.json", StringComparison.Ordinal)).ToList();
-        Assert.Equal(registry.Functions.Count + 1, functionFiles.Count);
-        foreach (var function in registry.Functions)
+        var metadata = JsonNode.Parse(await File.ReadAllTextAsync(FunctionsMetadataPath()))!.AsArray();
+        var generated = metadata.Select(f =>
         {
-            var binding = Assert.Single(files[function.Name + "/function.json"]["bindings"]!.AsArray())!;
-            if (function.Kind == TriggerKind.Timer)
-            {
-                Assert.Equal("timerTrigger", binding["type"]!.GetValue<string>());
-                Assert.Equal(function.Schedule, binding["schedule"]!.GetValue<string>());
-            }
-            else
-            {
-                Assert.Equal("queueTrigger", binding["type"]!.GetValue<string>());
-                Assert.Equal(fixture.App.Storage.QueueName(function.Queue!), binding["queueName"]!.GetValue<string>());
-                Assert.Equal("AzureWebJobsStorage", binding["connection"]!.GetValue<string>());
-            }
-            Assert.Equal(function.BindingName, binding["name"]!.GetValue<string>());
+            var trigger = Assert.Single(f!["bindings"]!.AsArray(), b => b!["type"]!.GetValue<string>().EndsWith("Trigger", StringComparison.Ordinal))!;
+            return new Triggered(
+                f["name"]!.GetValue<string>(),
+                trigger["type"]!.GetValue<string>(),
+                trigger["schedule"]?.GetValue<string>(),
+                trigger["queueName"]?.GetValue<string>());
+        }).ToList();
+        var discovered = FunctionCatalog.ForApp().Functions.Select(f => new Triggered(f.Name, f.BindingType, f.Schedule, f.Queue)).ToList();
+        string[] compared = ["timerTrigger", "queueTrigger", "httpTrigger"];
+
+        Assert.Equal(
+            generated.Where(t => compared.Contains(t.Type)).OrderBy(t => t.Name, StringComparer.Ordinal),
+            discovered.Where(t => compared.Contains(t.Type)).OrderBy(t => t.Name, StringComparer.Ordinal));
+        foreach (var durable in generated.Where(t => !compared.Contains(t.Type)))
+        {
+            output.WriteLine($"run by the durable engine, not compared: {durable.Name} ({durable.Type})");
         }
-        Assert.Contains(registry.Functions, f => f.Kind == TriggerKind.Timer);
-        Assert.Contains(registry.Functions, f => f.Kind == TriggerKind.Queue);
+        Assert.Contains(generated, t => t.Type == "timerTrigger");
+        Assert.Contains(generated, t => t.Type == "queueTrigger");
+        var api = metadata.Single(f => f!["name"]!.GetValue<string>() == ApiFunction.FunctionName)!["bindings"]!.AsArray();
+        Assert.Equal("{*path}", api[0]!["route"]!.GetValue<string>());
+        Assert.Equal("anonymous", api[0]!["authLevel"]!.GetValue<string>(), ignoreCase: true);
+        // Every function asks for the durable client, so work started from any of them can reach the engine.
+        Assert.All(metadata, f => Assert.Contains(f!["bindings"]!.AsArray(), b => b!["type"]!.GetValue<string>() == "durableClient"));
     }
 
     [Fact]
-    public void Manifest_HttpFunction_HasOnlyHttpTriggerAndHttpOutput_AndHostForwardsRequests()
+    public async Task ApiFunction_OnADefaultHttpContext_RunsTheApiPipeline_RoutingAuthAndProblems()
     {
-        var files = fixture.App.Services.GetRequiredService<FunctionsManifest>().Build();
+        await using var app = fixture.NewApp(new Dictionary<string, string?> { ["Hosting:RunQueues"] = "false", ["Hosting:RunTimers"] = "false" });
+        _ = app.Server;
 
-        var bindings = files["Api/function.json"]["bindings"]!.AsArray();
-        Assert.Equal(["httpTrigger", "http"], bindings.Select(b => b!["type"]!.GetValue<string>()));
-        Assert.Equal("{*route}", bindings[0]!["route"]!.GetValue<string>());
-        var host = files["host.json"];
-        Assert.True(host["customHandler"]!["enableForwardingHttpRequest"]!.GetValue<bool>());
-        Assert.Equal("PecosCrm.Functions", host["customHandler"]!["description"]!["defaultExecutablePath"]!.GetValue<string>());
-        Assert.Equal("[4.*, 5.0.0)", host["extensionBundle"]!["version"]!.GetValue<string>());
-        Assert.Equal(5, host["extensions"]!["queues"]!["maxDequeueCount"]!.GetValue<int>());
+        var anonymous = await InvokeApiAsync(app, "", "/api/keys", key: null);
+        var keys = await InvokeApiAsync(app, "", "/api/keys", app.AdminKey);
+        var stripped = await InvokeApiAsync(app, "", "/keys", app.AdminKey);
+        var split = await InvokeApiAsync(app, "/api", "/keys", app.AdminKey);
+        var missing = await InvokeApiAsync(app, "", "/api/no-such-thing", app.AdminKey);
+        var health = await InvokeApiAsync(app, "", "/health", key: null);
+
+        Assert.Equal(StatusCodes.Status401Unauthorized, anonymous.Status);
+        Assert.StartsWith("application/problem+json", anonymous.ContentType);
+        Assert.Equal(401, JsonNode.Parse(anonymous.Body)!["status"]!.GetValue<int>());
+        Assert.Equal(StatusCodes.Status200OK, keys.Status);
+        Assert.Equal(StatusCodes.Status200OK, stripped.Status);
+        Assert.Equal(StatusCodes.Status200OK, split.Status);
+        Assert.Equal(StatusCodes.Status404NotFound, missing.Status);
+        Assert.StartsWith("application/problem+json", missing.ContentType);
+        Assert.Equal(StatusCodes.Status200OK, health.Status);
     }
 
     [Fact]
-    public async Task Standalone_DoesNotExposeInvocationRoutes()
+    public async Task Standalone_DoesNotExposeFunctionRoutes()
     {
         var response = await fixture.App.Admin().PostAsync("/" + HousekeepingTimerJob.FunctionName, new StringContent("{}", Encoding.UTF8, "application/json"));
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-    }
-
-    [Fact]
-    public async Task FunctionsHost_TimerInvocation_RunsJob_AndAnswersInvocationResponse()
-    {
-        await using var app = FunctionsModeApp();
-        var client = app.ClientWithKey(null);
-        var queue = app.Storage.Queue(StorageNames.Queues.Housekeeping);
-        var payload = """
-            {"Data":{"timer":{"Schedule":{"AdjustForDST":true},"ScheduleStatus":null,"IsPastDue":false}},"Metadata":{"sys":{"MethodName":"HousekeepingTimer","UtcNow":"2026-11-24T03:30:00Z","RandGuid":"0f6c2c9a-7d2b-4c5e-9a8e-1b2c3d4e5f60"}}}
-            """;
-
-        var response = await client.PostAsync("/HousekeepingTimer", new StringContent(payload, Encoding.UTF8, "application/json"));
-
-        var body = await response.AssertJsonAsync();
-        AssertInvocationShape(body);
-        var queued = (await queue.PeekMessagesAsync(32)).Value;
-        var containers = queued.Select(m => JsonNode.Parse(m.Body.ToString())!["container"]!.GetValue<string>()).Order();
-        Assert.Equal(HousekeepingTimerJob.Retention.Select(r => r.Container).Order(), containers);
-    }
-
-    [Fact]
-    public async Task FunctionsHost_QueueInvocation_WithDoubleEncodedString_RunsJob()
-    {
-        await using var app = FunctionsModeApp();
-        var client = app.ClientWithKey(null);
-        var exports = app.Storage.Container(StorageNames.Containers.Exports);
-        await exports.UploadBlobAsync("old-export.csv", BinaryData.FromString("id,email"));
-        var task = JsonSerializer.Serialize(new { container = "exports", olderThan = DateTimeOffset.UtcNow.AddMinutes(5) });
-        // The host sends string trigger data JSON-encoded twice.
-        var data = JsonSerializer.Serialize(JsonSerializer.Serialize(task));
-        var payload = "{\"Data\":{\"message\":" + data + "},\"Metadata\":{\"DequeueCount\":1,\"Id\":\"" + Guid.NewGuid() + "\"}}";
-
-        var response = await client.PostAsync("/HousekeepingQueue", new StringContent(payload, Encoding.UTF8, "application/json"));
-
-        AssertInvocationShape(await response.AssertJsonAsync());
-        Assert.False((await exports.GetBlobClient("old-export.csv").ExistsAsync()).Value);
-    }
-
-    [Fact]
-    public async Task FunctionsHost_FailingInvocation_AnswersNon2xxSoTheHostRetries()
-    {
-        await using var app = FunctionsModeApp();
-        var data = JsonSerializer.Serialize(JsonSerializer.Serialize(new { container = "locks", olderThan = DateTimeOffset.UtcNow }));
-        var payload = "{\"Data\":{\"message\":" + data + "},\"Metadata\":{\"DequeueCount\":2}}";
-
-        var response = await app.ClientWithKey(null).PostAsync("/HousekeepingQueue", new StringContent(payload, Encoding.UTF8, "application/json"));
-
-        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
-        AssertInvocationShape(JsonNode.Parse(await response.Content.ReadAsStringAsync())!);
     }
 
     [Fact]
@@ -169,7 +142,7 @@ public sealed class HostingTests(AzuriteFixture fixture)
         var settings = new Dictionary<string, string?> { ["Hosting:RunQueues"] = "false", ["Hosting:RunTimers"] = "false" };
         await using var one = fixture.NewApp(settings, prefix: prefix);
         await using var two = fixture.NewApp(settings, prefix: prefix);
-        var function = one.Services.GetRequiredService<TriggerRegistry>().Find(HousekeepingTimerJob.FunctionName)!;
+        var function = one.Services.GetRequiredService<FunctionCatalog>().Find(HousekeepingTimerJob.FunctionName)!;
         var occurrence = new DateTimeOffset(2026, 11, 24, 3, 30, 0, TimeSpan.Zero);
         var runners = new[] { one.Services.GetRequiredService<TimerRunner>(), two.Services.GetRequiredService<TimerRunner>() };
 
@@ -181,19 +154,37 @@ public sealed class HostingTests(AzuriteFixture fixture)
         Assert.Equal(2 * HousekeepingTimerJob.Retention.Count, (await one.Storage.Queue(StorageNames.Queues.Housekeeping).PeekMessagesAsync(32)).Value.Length);
     }
 
-    private CrmApp FunctionsModeApp()
+    private static async Task<(int Status, string ContentType, string Body)> InvokeApiAsync(CrmApp app, string pathBase, string path, string? key)
     {
-        var app = fixture.NewApp(new Dictionary<string, string?> { ["FUNCTIONS_CUSTOMHANDLER_PORT"] = "5555" });
-        _ = app.Server;
-        return app;
+        await using var scope = app.Services.CreateAsyncScope();
+        var http = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
+        http.Request.Method = HttpMethods.Get;
+        http.Request.Scheme = "http";
+        http.Request.Host = new HostString("localhost");
+        http.Request.PathBase = new PathString(pathBase.Length == 0 ? null : pathBase);
+        http.Request.Path = path;
+        if (key is not null)
+        {
+            http.Request.Headers.Authorization = "Bearer " + key;
+        }
+        using var body = new MemoryStream();
+        http.Response.Body = body;
+        var function = ActivatorUtilities.CreateInstance<ApiFunction>(scope.ServiceProvider);
+
+        var result = await function.RunAsync(http.Request, client: null);
+
+        Assert.IsType<EmptyResult>(result);
+        return (http.Response.StatusCode, http.Response.ContentType ?? "", Encoding.UTF8.GetString(body.ToArray()));
     }
 
-    private static void AssertInvocationShape(JsonNode body)
+    /// <summary>The metadata the Functions SDK generated when the app was built, in the configuration the tests were built in.</summary>
+    private static string FunctionsMetadataPath()
     {
-        var o = body.AsObject();
-        Assert.True(o.ContainsKey("Outputs"));
-        Assert.True(o.ContainsKey("Logs"));
-        Assert.True(o.ContainsKey("ReturnValue"));
-        Assert.IsType<JsonArray>(o["Logs"]);
+        var configuration = typeof(HostingTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()!.Configuration;
+        var path = Path.Combine(AzuriteProcess.RepoRoot(), "src", "PecosCrm.Functions", "bin", configuration, "net10.0", "functions.metadata");
+        Assert.True(File.Exists(path), $"{path} is missing: build src/PecosCrm.Functions first.");
+        return path;
     }
+
+    private sealed record Triggered(string Name, string Type, string? Schedule, string? Queue);
 }

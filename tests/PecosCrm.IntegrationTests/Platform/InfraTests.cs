@@ -8,7 +8,7 @@ namespace PecosCrm.IntegrationTests.Platform;
 public sealed class InfraTests
 {
     [Fact]
-    public async Task MainBicep_CompilesWithoutWarnings_ToAFunctionsAppOnACustomHandler()
+    public async Task MainBicep_CompilesWithoutWarnings_ToAFunctionsAppOnTheDotnetIsolatedWorker()
     {
         var bicep = CopyOfBicepCli();
         var template = Path.Combine(AzuriteProcess.RepoRoot(), "infra", "main.bicep");
@@ -21,12 +21,17 @@ public sealed class InfraTests
 
         Assert.True(process.ExitCode == 0, stderr);
         Assert.DoesNotContain("Warning", stderr);
-        var arm = JsonNode.Parse(await stdout)!;
-        var json = arm.ToJsonString();
+        var json = await stdout;
+        var arm = JsonNode.Parse(json)!;
         Assert.Contains("Microsoft.Web/sites", json);
         Assert.Contains("Microsoft.KeyVault/vaults", json);
         Assert.Contains("Microsoft.Insights/components", json);
-        Assert.Contains("FUNCTIONS_WORKER_RUNTIME", json);
+        Assert.Contains("'FUNCTIONS_WORKER_RUNTIME', 'value', 'dotnet-isolated'", json);
+        Assert.Contains("'name', 'dotnet-isolated', 'version', variables('dotnetVersion')", json);
+        Assert.Equal("10.0", arm["variables"]!["dotnetVersion"]!.GetValue<string>());
+        Assert.Contains("'Durable__TaskHub', 'value', parameters('taskHubName')", json);
+        Assert.Contains("APPLICATIONINSIGHTS_CONNECTION_STRING", json);
+        Assert.DoesNotContain("'custom'", json);
         Assert.Contains("Messaging__SendGridApiKey", json);
     }
 

@@ -81,7 +81,8 @@ public sealed class SegmentsTests(AzuriteFixture fixture)
 
         Assert.Equal(1, preview["count"]!.GetValue<long>());
         Assert.Equal(a, preview["sample"]![0]!["customerId"]!.GetValue<string>());
-        Assert.Equal(60000, preview["sample"]![0]!["lifetimeValueCents"]!.GetValue<long>());
+        Assert.Equal(600m, preview["sample"]![0]!["lifetimeValue"]!.GetValue<decimal>());
+        Assert.Equal("USD", preview["sample"]![0]!["currency"]!.GetValue<string>());
         Assert.Equal(1, discount["count"]!.GetValue<long>());
         Assert.Equal(d, discount["sample"]![0]!["customerId"]!.GetValue<string>());
         Assert.Equal(0, nobody["count"]!.GetValue<long>());
@@ -233,8 +234,8 @@ public sealed class SegmentsTests(AzuriteFixture fixture)
             }, "segment action done");
             jobs.Add(done!);
         }
-        var aTags = await (await admin.GetAsync($"/api/customers/{a}/tags")).AssertJsonAsync();
-        var aCodes = await (await admin.GetAsync($"/api/customers/{a}/discount-codes")).AssertJsonAsync();
+        var aTags = (await (await admin.GetAsync($"/api/customers/{a}/tags")).AssertJsonAsync())["items"]!;
+        var aCodes = (await (await admin.GetAsync($"/api/customers/{a}/discount-codes")).AssertJsonAsync())["items"]!;
         using var download = new HttpClient();
         var codesCsv = await download.GetStringAsync(jobs[1]["downloadUrl"]!.GetValue<string>());
         var audienceCsv = await download.GetStringAsync(jobs[2]["downloadUrl"]!.GetValue<string>());

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Azure.Data.Tables;
 using PecosCrm.Core.Storage;
 
@@ -21,5 +22,5 @@ public sealed class BatchChunkingTests
     }
 
     private static TableTransactionAction Upsert(string partition, int row) =>
-        new(TableTransactionActionType.UpsertReplace, new TableEntity(partition, row.ToString("D5")));
+        new(TableTransactionActionType.UpsertReplace, new TableEntity(partition, row.ToString("D5", CultureInfo.InvariantCulture)));
 }

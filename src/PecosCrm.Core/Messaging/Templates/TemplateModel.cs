@@ -7,7 +7,7 @@ namespace PecosCrm.Core.Messaging.Templates;
 /// The values of the template variables for one email, by variable name (<c>customer.first_name</c>).
 /// Values are text, numbers or booleans; <c>order.items</c> is a list of items keyed by field name
 /// (<c>name</c>, <c>quantity</c>, …). A variable without a value renders empty and is false in
-/// <c>{{#if}}</c>. Build one with <see cref="TemplateService.ForCustomerAsync"/> or <see cref="Sample"/>.
+/// <c>{{#if}}</c>. Build one with <c>TemplateService.ForCustomerAsync</c> or <see cref="Sample"/>.
 /// </summary>
 public sealed record TemplateModel
 {

@@ -18,6 +18,7 @@ public sealed partial class TemplateRenderer
     private readonly IHandlebars _plain = Handlebars.Create(new HandlebarsConfiguration { FormatProvider = CultureInfo.InvariantCulture, NoEscape = true });
     private readonly Lock _compiling = new();
     private readonly ConcurrentDictionary<(string Id, int Version), Compiled> _cache = new();
+    private readonly ConcurrentDictionary<(string Source, bool Html), HandlebarsTemplate<object, object>> _inline = new();
 
     private sealed record Compiled(HandlebarsTemplate<object, object> Subject, HandlebarsTemplate<object, object> Html, HandlebarsTemplate<object, object> Text);
 
@@ -33,6 +34,27 @@ public sealed partial class TemplateRenderer
         var subject = Spaces().Replace(compiled.Subject(values), " ").Trim();
         return new RenderedEmail(template.Id, template.Version, template.Category, subject, compiled.Html(values), HtmlText.Finish(compiled.Text(values), trimStart: template.TextDerived));
     }
+
+    /// <summary>
+    /// Renders text written in place (not a saved template) for <paramref name="model"/>: as an HTML
+    /// body with values escaped, or as plain text. Compiled sources are cached by their text.
+    /// </summary>
+    public string RenderInline(string source, bool html, TemplateModel model)
+    {
+        if (!source.Contains("{{", StringComparison.Ordinal))
+        {
+            return source;
+        }
+        var compiled = _inline.GetOrAdd((source, html), key => Compile(key.Source, key.Html));
+        if (_inline.Count > MaxCached)
+        {
+            _inline.Clear();
+        }
+        return compiled(model.ToTree());
+    }
+
+    /// <summary>A subject as it is sent: one line, runs of white space made one space.</summary>
+    public static string OneLine(string subject) => Spaces().Replace(subject, " ").Trim();
 
     /// <summary>Compiles a source as an HTML body (values escaped) or as a subject or text body; throws on a syntax error.</summary>
     internal HandlebarsTemplate<object, object> Compile(string source, bool html)

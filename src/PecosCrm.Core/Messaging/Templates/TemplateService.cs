@@ -11,7 +11,7 @@ namespace PecosCrm.Core.Messaging.Templates;
 /// recipient's variable values from the customer, their order and the store.
 /// </summary>
 public sealed class TemplateService(
-    TemplateStore store, TemplateRenderer renderer, CustomerStore customers, OrderStore orders, IOptions<StoreOptions> storeOptions, TimeProvider time)
+    TemplateStore store, TemplateRenderer renderer, CustomerStore customers, OrderStore orders, IOptions<StoreOptions> storeOptions, Time.StoreTime storeTime, Loyalty.PointsLedger points, TimeProvider time)
 {
     /// <summary>Creates a template; <paramref name="id"/> and <paramref name="preBuilt"/> are for the seeded defaults.</summary>
     public async Task<EmailTemplate> CreateAsync(
@@ -128,14 +128,18 @@ public sealed class TemplateService(
     /// <see cref="NotFoundException"/> for an unknown template and <see cref="ConflictException"/>
     /// for an inactive one. Variables the model has no value for render empty.
     /// </summary>
-    public async Task<RenderedEmail> RenderAsync(string templateId, TemplateModel model, CancellationToken cancellationToken = default)
+    public async Task<RenderedEmail> RenderAsync(string templateId, TemplateModel model, CancellationToken cancellationToken = default) =>
+        renderer.Render(await ActiveAsync(templateId, cancellationToken), model);
+
+    /// <summary>The current version of an active template; see <see cref="RenderAsync"/> for the exceptions.</summary>
+    public async Task<EmailTemplate> ActiveAsync(string templateId, CancellationToken cancellationToken = default)
     {
         var template = await store.GetAsync(templateId, cancellationToken);
         if (!template.Active)
         {
             throw new ConflictException($"Template '{templateId}' is inactive; activate it before sending it.");
         }
-        return renderer.Render(template, model);
+        return template;
     }
 
     /// <summary>
@@ -171,7 +175,7 @@ public sealed class TemplateService(
 
     /// <summary>
     /// The variable values for an email to one customer: their profile (<c>customer.*</c>), their
-    /// loyalty tier (<c>loyalty.points</c> is 0 until the loyalty program records points), the
+    /// loyalty points balance and tier, the
     /// store from the <c>Store</c> settings, the given links and, with <paramref name="orderId"/>,
     /// that order (<c>order.*</c>, dates in the customer's time zone, else the store's). Values the
     /// CRM does not hold (tracking link, discount code, ticket) come in <paramref name="extra"/>,
@@ -180,9 +184,16 @@ public sealed class TemplateService(
     /// <see cref="ArgumentException"/> for an <paramref name="extra"/> name outside the catalogue.
     /// </summary>
     public async Task<TemplateModel> ForCustomerAsync(
-        string customerId, TemplateLinks links, string? orderId = null, IReadOnlyDictionary<string, object?>? extra = null, CancellationToken cancellationToken = default)
+        string customerId, TemplateLinks links, string? orderId = null, IReadOnlyDictionary<string, object?>? extra = null, CancellationToken cancellationToken = default) =>
+        await ForCustomerAsync(await customers.GetAsync(customerId, cancellationToken), links, orderId, extra, withPoints: true, cancellationToken);
+
+    /// <summary>
+    /// As above for a customer already read. Without <paramref name="withPoints"/> the points balance
+    /// is not read (one storage read saved when the text does not show it) and renders 0.
+    /// </summary>
+    public async Task<TemplateModel> ForCustomerAsync(
+        Customer customer, TemplateLinks links, string? orderId, IReadOnlyDictionary<string, object?>? extra, bool withPoints, CancellationToken cancellationToken)
     {
-        var customer = await customers.GetAsync(customerId, cancellationToken);
         Order? order = null;
         if (orderId is not null)
         {
@@ -193,7 +204,7 @@ public sealed class TemplateService(
             }
         }
         var options = storeOptions.Value;
-        var zone = Zone(customer.TimeZone) ?? Zone(options.TimeZone) ?? TimeZoneInfo.Utc;
+        var zone = storeTime.For(customer.TimeZone);
         var values = new Dictionary<string, object?>(StringComparer.Ordinal)
         {
             ["customer.first_name"] = customer.FirstName,
@@ -203,7 +214,7 @@ public sealed class TemplateService(
             ["customer.phone"] = customer.Phone,
             ["customer.city"] = (customer.Addresses.FirstOrDefault(a => a.Kind == AddressKind.Shipping) ?? customer.Addresses.FirstOrDefault())?.City,
             ["customer.since"] = customer.CustomerSince.Year.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["loyalty.points"] = 0,
+            ["loyalty.points"] = withPoints ? await points.BalanceAsync(customer.Id, cancellationToken) : 0,
             ["loyalty.tier"] = customer.Tier.ToString(),
             ["links.unsubscribe"] = links.Unsubscribe,
             ["links.preferences"] = links.Preferences,
@@ -289,7 +300,4 @@ public sealed class TemplateService(
             check.Add(field, problem);
         }
     }
-
-    private static TimeZoneInfo? Zone(string? id) =>
-        id is { Length: > 0 } && TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone) ? zone : null;
 }

@@ -57,7 +57,7 @@ public static class TemplateVariables
         new("order.tracking_url", "Link to track the parcel; given by the sender.", "https://www.ups.com/track?tracknum=1Z999AA10123456784"),
         new("order.expected_at", "Expected delivery date; given by the sender.", "December 2, 2025"),
 
-        new("loyalty.points", "Loyalty points balance. Always 0 until the loyalty program records points.", "1250"),
+        new("loyalty.points", "The customer's loyalty points balance.", "1250"),
         new("loyalty.tier", "Loyalty tier: Bronze, Silver, Gold or Platinum.", "Gold"),
 
         new("store.name", "The store's name (setting Store:Name).", "Pecos River Traders"),
