@@ -8,7 +8,9 @@ namespace PecosCrm.Functions.Automation;
 /// <summary>
 /// Functions mode's orchestration and activity functions: the Durable Functions host runs them by
 /// these names, which are the names standalone mode's engine registers the same classes under. Each
-/// delegates to the class both modes share, so nothing here decides anything.
+/// delegates to the class both modes share, so nothing here decides anything. Activities take the
+/// invocation's durable client, as every function does, so a step that enrols the customer elsewhere
+/// (a points threshold crossed) reaches the engine; the orchestrator does no I/O and takes none.
 /// </summary>
 public sealed class AutomationFunctions(AutomationSteps steps)
 {
@@ -17,18 +19,33 @@ public sealed class AutomationFunctions(AutomationSteps steps)
         new AutomationOrchestrator().RunAsync(context, context.GetInput<AutomationStart>()!);
 
     [Function(AutomationActivities.LoadVersion)]
-    public Task<string> LoadVersionAsync([ActivityTrigger] VersionRef input) => steps.LoadVersionAsync(input);
+    public Task<string> LoadVersionAsync([ActivityTrigger] VersionRef input, [DurableClient] DurableTaskClient? client)
+    {
+        InvocationDurableClient.Use(client);
+        return steps.LoadVersionAsync(input);
+    }
 
     [Function(AutomationActivities.BeginWait)]
-    public Task<StepResult> BeginWaitAsync([ActivityTrigger] StepInput input) => steps.BeginWaitAsync(input);
+    public Task<StepResult> BeginWaitAsync([ActivityTrigger] StepInput input, [DurableClient] DurableTaskClient? client)
+    {
+        InvocationDurableClient.Use(client);
+        return steps.BeginWaitAsync(input);
+    }
 
     [Function(AutomationActivities.Send)]
-    public Task<StepResult> SendAsync([ActivityTrigger] StepInput input) => steps.SendAsync(input);
+    public Task<StepResult> SendAsync([ActivityTrigger] StepInput input, [DurableClient] DurableTaskClient? client)
+    {
+        InvocationDurableClient.Use(client);
+        return steps.SendAsync(input);
+    }
 
     [Function(AutomationActivities.Condition)]
-    public Task<StepResult> ConditionAsync([ActivityTrigger] StepInput input) => steps.ConditionAsync(input);
+    public Task<StepResult> ConditionAsync([ActivityTrigger] StepInput input, [DurableClient] DurableTaskClient? client)
+    {
+        InvocationDurableClient.Use(client);
+        return steps.ConditionAsync(input);
+    }
 
-    /// <summary>An action may enrol the customer elsewhere (a points threshold crossed), so it takes the invocation's durable client.</summary>
     [Function(AutomationActivities.Act)]
     public Task<StepResult> ActAsync([ActivityTrigger] StepInput input, [DurableClient] DurableTaskClient? client)
     {
@@ -37,8 +54,16 @@ public sealed class AutomationFunctions(AutomationSteps steps)
     }
 
     [Function(AutomationActivities.Record)]
-    public Task<StepResult> RecordAsync([ActivityTrigger] StepInput input) => steps.RecordAsync(input);
+    public Task<StepResult> RecordAsync([ActivityTrigger] StepInput input, [DurableClient] DurableTaskClient? client)
+    {
+        InvocationDurableClient.Use(client);
+        return steps.RecordAsync(input);
+    }
 
     [Function(AutomationActivities.Finish)]
-    public Task<string> FinishAsync([ActivityTrigger] FinishInput input) => steps.FinishAsync(input);
+    public Task<string> FinishAsync([ActivityTrigger] FinishInput input, [DurableClient] DurableTaskClient? client)
+    {
+        InvocationDurableClient.Use(client);
+        return steps.FinishAsync(input);
+    }
 }

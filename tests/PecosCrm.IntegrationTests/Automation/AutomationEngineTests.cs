@@ -1,7 +1,10 @@
 using System.Reflection;
 using Microsoft.Azure.Functions.Worker;
 using PecosCrm.Core.Automation;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
 using PecosCrm.Functions.Automation;
+using PecosCrm.Functions.Hosting;
 
 namespace PecosCrm.IntegrationTests.Automation;
 
@@ -29,5 +32,40 @@ public sealed class AutomationEngineTests
 
         Assert.Equal(AutomationOrchestrator.Roll("instance-7", "split"), rolls[7]);
         Assert.InRange(rolls.Count(r => r < 0.5), 400, 600);
+    }
+
+    [Fact]
+    public async Task FunctionsMode_AppCodesClient_ForwardsToTheClientTheInvocationPutInItsAccessor()
+    {
+        var forwarding = new InvocationDurableClient();
+        var bound = new RecordingClient();
+        var unbound = await Task.Run(async () => await Record.ExceptionAsync(() => forwarding.RaiseEventAsync("i-1", "goal", "order.placed")));
+
+        new DurableClientAccessor(Microsoft.Extensions.DependencyInjection.ServiceCollectionContainerBuilderExtensions.BuildServiceProvider(new Microsoft.Extensions.DependencyInjection.ServiceCollection())).Client = bound;
+        await forwarding.RaiseEventAsync("i-2", "goal", "order.placed");
+
+        Assert.IsType<InvalidOperationException>(unbound);
+        Assert.Equal(["i-2 goal"], bound.Raised);
+    }
+
+    /// <summary>A client that only records the events raised through it.</summary>
+    private sealed class RecordingClient() : DurableTaskClient("recording")
+    {
+        public List<string> Raised { get; } = [];
+
+        public override Task RaiseEventAsync(string instanceId, string eventName, object? eventPayload = null, CancellationToken cancellation = default)
+        {
+            Raised.Add($"{instanceId} {eventName}");
+            return Task.CompletedTask;
+        }
+
+        public override Task<string> ScheduleNewOrchestrationInstanceAsync(TaskName orchestratorName, object? input = null, StartOrchestrationOptions? options = null, CancellationToken cancellation = default) => throw new NotSupportedException();
+        public override Task<OrchestrationMetadata> WaitForInstanceStartAsync(string instanceId, bool getInputsAndOutputs = false, CancellationToken cancellation = default) => throw new NotSupportedException();
+        public override Task<OrchestrationMetadata> WaitForInstanceCompletionAsync(string instanceId, bool getInputsAndOutputs = false, CancellationToken cancellation = default) => throw new NotSupportedException();
+        public override Task SuspendInstanceAsync(string instanceId, string? reason = null, CancellationToken cancellation = default) => throw new NotSupportedException();
+        public override Task ResumeInstanceAsync(string instanceId, string? reason = null, CancellationToken cancellation = default) => throw new NotSupportedException();
+        public override Task<OrchestrationMetadata?> GetInstancesAsync(string instanceId, bool getInputsAndOutputs = false, CancellationToken cancellation = default) => throw new NotSupportedException();
+        public override AsyncPageable<OrchestrationMetadata> GetAllInstancesAsync(OrchestrationQuery? filter = null) => throw new NotSupportedException();
+        public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }
