@@ -115,7 +115,7 @@ public sealed class MergeFieldsTests(AzuriteFixture fixture)
     public async Task Automation_InlineEmailStepAndTaskTitle_AreFilled_AndABadTaskTitleIsRefusedOnSave()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 10, 17, 0, 0, TimeSpan.Zero));
-        await using var app = fixture.NewApp(new Dictionary<string, string?> { ["Hosting:RunTimers"] = "false", ["Automation:SweepGrace"] = "00:00:00" }, time);
+        await using var app = fixture.NewApp(new Dictionary<string, string?> { ["Hosting:RunTimers"] = "false" }, time);
         var admin = app.Admin();
         var id = await CustomerAsync(app, "flow-" + app.Prefix, points: 1200);
         JsonObject Node(string nodeId, string type, object fields)
