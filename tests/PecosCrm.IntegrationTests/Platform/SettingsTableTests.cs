@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using PecosCrm.Testing;
 
 namespace PecosCrm.IntegrationTests.Platform;
 
@@ -97,19 +98,7 @@ public sealed partial class SettingsTableTests
             .ToHashSet(StringComparer.Ordinal);
     }
 
-    private static string Root { get; } = FindRoot();
-
-    private static string FindRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "PecosCrm.sln")))
-            {
-                return folder.FullName;
-            }
-        }
-        throw new InvalidOperationException("The repository root was not found.");
-    }
+    private static string Root { get; } = AzuriteProcess.RepoRoot();
 
     [GeneratedRegex("""(?:(?:onfiguration|config)\[|(?<!Try)GetValue(?:<[^>]+>)?\()\s*"(?<key>[A-Za-z0-9_:]+)"\s*[\]),]""")]
     private static partial Regex LiteralKey();
