@@ -141,7 +141,8 @@ public sealed class AzuriteProcess : IAsyncDisposable
         throw new InvalidOperationException("Could not find the repository root (package.json beside PecosCrm.sln).");
     }
 
-    private static int FreePort()
+    /// <summary>A loopback port free at the time of asking.</summary>
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
+using PecosCrm.Testing;
 
 namespace PecosCrm.IntegrationTests.Platform;
 
@@ -15,10 +16,10 @@ public sealed class RunScriptTests
     [Fact]
     public async Task RunScript_HonoursTheGivenAdminKey_IsUsableWithinAMinute_AndStopsWithinFiveSeconds()
     {
-        var root = RepositoryRoot();
+        var root = AzuriteProcess.RepoRoot();
         var data = Directory.CreateTempSubdirectory("pecoscrm-run-").FullName;
-        var port = FreePort();
-        var tablePort = FreePort();
+        var port = AzuriteProcess.FreePort();
+        var tablePort = AzuriteProcess.FreePort();
         var key = "pcrm_given_" + Guid.NewGuid().ToString("N");
         var start = new ProcessStartInfo("bash")
         {
@@ -30,8 +31,8 @@ public sealed class RunScriptTests
         start.Environment["PECOSCRM_BOOTSTRAP_ADMIN_KEY"] = key;
         start.Environment["PECOSCRM_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["PECOSCRM_DATA"] = data;
-        start.Environment["AZURITE_BLOB_PORT"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
-        start.Environment["AZURITE_QUEUE_PORT"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["AZURITE_BLOB_PORT"] = AzuriteProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["AZURITE_QUEUE_PORT"] = AzuriteProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["AZURITE_TABLE_PORT"] = tablePort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         start.Environment.Remove("AzureWebJobsStorage");
@@ -124,24 +125,5 @@ public sealed class RunScriptTests
         {
             return false;
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "PecosCrm.sln")))
-            {
-                return folder.FullName;
-            }
-        }
-        throw new InvalidOperationException("The repository root was not found.");
     }
 }
