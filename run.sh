@@ -40,23 +40,33 @@ fi
 
 pids=()
 stopping=0
-# Stops the app first (so nothing writes to Azurite any more), then Azurite; each gets a few
-# seconds to finish on its own and is killed after that.
+# Stops a process group: TERM, then KILL once the deadline (seconds since the epoch, with
+# fractions) has passed.
 stop_group() {
-  local pid=$1 grace=$2
+  local pid=$1 deadline=$2
   kill -TERM -- "-$pid" 2>/dev/null || return 0
-  for _ in $(seq 1 $((grace * 10))); do
-    kill -0 "$pid" 2>/dev/null || return 0
+  while kill -0 "$pid" 2>/dev/null; do
+    if [ "$(date +%s%N)" -ge "$deadline" ]; then
+      kill -KILL -- "-$pid" 2>/dev/null || true
+      return 0
+    fi
     sleep 0.1
   done
-  kill -KILL -- "-$pid" 2>/dev/null || true
 }
+# Ctrl-C: the app first (so nothing writes to Azurite any more), with 2 s to finish its work in
+# hand, then Azurite, all within 4 s. Azurite itself takes up to minutes to close (its blob
+# clean-up loop sleeps between rounds) but saves its data every 5 s while it runs, so it is
+# stopped at the deadline: the last seconds of writes before Ctrl-C may be lost, as in a crash,
+# which the app is built to survive (accepted events are stored before their 202, work is retried).
 cleanup() {
   [ "$stopping" = 1 ] && return
   stopping=1
   trap - EXIT INT TERM
   echo "Stopping..."
-  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do stop_group "${pids[i]}" 2; done
+  local now
+  now=$(date +%s%N)
+  [ "${#pids[@]}" -ge 2 ] && stop_group "${pids[1]}" $((now + 2000000000))
+  [ "${#pids[@]}" -ge 1 ] && stop_group "${pids[0]}" $((now + 4000000000))
   wait 2>/dev/null || true
 }
 trap cleanup EXIT INT TERM
