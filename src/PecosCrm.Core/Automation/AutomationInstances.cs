@@ -64,7 +64,8 @@ public sealed partial class AutomationInstances(
         }
 
         var trigger0 = definition.Nodes!.First(n => n.Type == NodeTypes.Trigger);
-        var start = new AutomationStart(Ids.New(time), workflow.Id, workflow.Version, customerId, source, now, orderId);
+        var start = new AutomationStart(Ids.New(time), workflow.Id, workflow.Version, customerId, source, now, orderId,
+            JsonSerializer.Serialize(definition, CrmJson.Options));
         var state = new InstanceEntity
         {
             PartitionKey = start.InstanceId,
