@@ -39,14 +39,25 @@ public sealed class AutomationOrchestrator : TaskOrchestrator<AutomationStart, s
     {
         var json = input.Definition ?? await context.CallActivityAsync<string>(AutomationActivities.LoadVersion, new VersionRef(input.WorkflowId, input.Version), Retry);
         var definition = JsonSerializer.Deserialize<WorkflowDefinition>(json, CrmJson.Options)!;
-        return await new Walk(context, input with { Definition = null }, definition).RunAsync();
+        return await new Walk(context, input with { Definition = null }, definition, beganAtEnrolment: input.Definition is not null).RunAsync();
+    }
+
+    /// <summary>
+    /// The wait right after the trigger when it is a plain duration (no time of day, which needs the
+    /// customer's clock): enrolment begins it, writing its row and the waiting state, and the
+    /// orchestrator computes its delay from the input, so no activity runs for it.
+    /// </summary>
+    public static WorkflowNode? WaitBegunAtEnrolment(WorkflowDefinition definition)
+    {
+        var trigger = definition.Nodes!.First(n => n.Type == NodeTypes.Trigger);
+        return definition.Nodes!.FirstOrDefault(n => n.Id == trigger.Next) is { Type: NodeTypes.Wait, TimeOfDay: null, Duration: not null } wait ? wait : null;
     }
 
     /// <summary>A number in [0, 1) fixed by the instance and the node: the same instance always takes the same branch.</summary>
     public static double Roll(string instanceId, string node) => BitConverter.ToUInt32(SHA256.HashData(Encoding.UTF8.GetBytes(instanceId + "|" + node)), 0) / (double)uint.MaxValue;
 
     /// <summary>One run through the graph, with what the flow carries from step to step.</summary>
-    private sealed class Walk(TaskOrchestrationContext context, AutomationStart start, WorkflowDefinition definition)
+    private sealed class Walk(TaskOrchestrationContext context, AutomationStart start, WorkflowDefinition definition, bool beganAtEnrolment)
     {
         private readonly Dictionary<string, WorkflowNode> _nodes = definition.Nodes!.ToDictionary(n => n.Id!, StringComparer.Ordinal);
         private readonly Dictionary<string, int> _visits = new(StringComparer.Ordinal);
@@ -73,6 +84,13 @@ public sealed class AutomationOrchestrator : TaskOrchestrator<AutomationStart, s
                 _goal = context.WaitForExternalEvent<string>(GoalEventName);
             }
             var node = _nodes.Values.First(n => n.Type == "trigger");
+            if (beganAtEnrolment && WaitBegunAtEnrolment(definition) is { } first)
+            {
+                // Enrolment wrote the wait's row (history position 2) and the waiting state; its timer starts now.
+                var wake = start.EnrolledAt + first.Duration!.Value;
+                _folded = (first.Id!, new StepResult(AutomationSteps.WaitText(first, wake), start.EnrolledAt, DelayMs: first.Duration.Value.TotalMilliseconds, WakeAt: wake));
+                _sequence += 2;
+            }
             try
             {
                 for (var step = 0; step < MaxSteps; step++)

@@ -78,8 +78,12 @@ public sealed class AutomationSteps(
         {
             wake = now + node.Duration!.Value;
         }
-        return (node.UntilEvent is null ? $"waiting until {wake:u}" : $"waiting for {node.UntilEvent} until {wake:u}", wake);
+        return (WaitText(node, wake), wake);
     }
+
+    /// <summary>What a wait's history row says when it begins.</summary>
+    internal static string WaitText(WorkflowNode node, DateTimeOffset wake) =>
+        node.UntilEvent is null ? $"waiting until {wake:u}" : $"waiting for {node.UntilEvent} until {wake:u}";
 
     public async Task<StepResult> SendAsync(StepInput input)
     {
