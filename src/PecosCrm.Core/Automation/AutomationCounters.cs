@@ -13,6 +13,50 @@ public sealed class AutomationCounters(StorageAccount storage)
 {
     private TableClient Index => storage.Table(StorageNames.Tables.AutomationIndex);
 
+    /// <summary>
+    /// Adds one to each of a step's counters in two calls: one query reads them all, one transaction
+    /// (they share the workflow's partition) writes them all under their ETags; tried again when
+    /// another worker counted meanwhile.
+    /// </summary>
+    public async Task CountAsync(string workflowId, IReadOnlyCollection<string> counters, CancellationToken cancellationToken)
+    {
+        var adds = counters.GroupBy(c => c, StringComparer.Ordinal).ToDictionary(g => g.Key, g => (long)g.Count(), StringComparer.Ordinal);
+        if (adds.Count <= 1)
+        {
+            foreach (var (counter, n) in adds)
+            {
+                for (var i = 0; i < n; i++)
+                {
+                    await CountAsync(workflowId, counter, cancellationToken);
+                }
+            }
+            return;
+        }
+        var partition = "s|" + workflowId;
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition}") + " and ("
+            + string.Join(" or ", adds.Keys.Select(k => TableClient.CreateQueryFilter($"RowKey eq {k}"))) + ")";
+        for (var attempt = 0; attempt < 20; attempt++)
+        {
+            var rows = new Dictionary<string, TableEntity>(StringComparer.Ordinal);
+            await foreach (var row in Index.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+            {
+                rows[row.RowKey] = row;
+            }
+            var actions = adds.Select(a => rows.TryGetValue(a.Key, out var row)
+                ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, new TableEntity(partition, a.Key) { ["Count"] = (row.GetInt64("Count") ?? 0) + a.Value }, row.ETag)
+                : new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(partition, a.Key) { ["Count"] = a.Value })).ToList();
+            try
+            {
+                await Index.SubmitTransactionAsync(actions, cancellationToken);
+                return;
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412)
+            {
+                // Counted by another worker at the same moment: read again.
+            }
+        }
+    }
+
     /// <summary>Adds one to a workflow counter (enrolled, completed, step:{node}:sent, ...), read by the analytics.</summary>
     public async Task CountAsync(string workflowId, string counter, CancellationToken cancellationToken)
     {

@@ -64,7 +64,8 @@ public sealed partial class AutomationInstances(
         }
 
         var trigger0 = definition.Nodes!.First(n => n.Type == NodeTypes.Trigger);
-        var start = new AutomationStart(Ids.New(time), workflow.Id, workflow.Version, customerId, source, now, orderId);
+        var start = new AutomationStart(Ids.New(time), workflow.Id, workflow.Version, customerId, source, now, orderId,
+            JsonSerializer.Serialize(definition, CrmJson.Options));
         var state = new InstanceEntity
         {
             PartitionKey = start.InstanceId,
@@ -77,8 +78,22 @@ public sealed partial class AutomationInstances(
             OrderId = orderId,
             EnrolledAt = now,
         };
-        await store.CreateAsync(state, new InstanceStep(0, trigger0.Id!, NodeTypes.Trigger, "enrolled: " + source, now), cancellationToken);
-        await counters.CountAsync(workflow.Id, "enrolled", cancellationToken);
+        List<InstanceStep> rows = [new(0, trigger0.Id!, NodeTypes.Trigger, "enrolled: " + source, now)];
+        List<string> counted = ["enrolled"];
+        if (AutomationOrchestrator.WaitBegunAtEnrolment(definition) is { } wait)
+        {
+            // A plain wait right after the trigger begins here, in the same write (history position 2, as its own step would be).
+            var wake = now + wait.Duration!.Value;
+            state.Status = nameof(InstanceStatus.Waiting);
+            state.Node = wait.Id!;
+            state.Sequence = 2;
+            state.WakeAt = wake;
+            state.WaitingForEvent = wait.UntilEvent;
+            rows.Add(new InstanceStep(2, wait.Id!, NodeTypes.Wait, AutomationSteps.WaitText(wait, wake), now));
+            counted.Add($"step:{wait.Id}:entered");
+        }
+        await store.CreateAsync(state, rows, cancellationToken);
+        await counters.CountAsync(workflow.Id, counted, cancellationToken);
         await TimelineAsync(customerId, $"Entered automation \"{definition.Name}\"", start.InstanceId, now, cancellationToken);
         await client.ScheduleNewOrchestrationInstanceAsync(new TaskName(AutomationOrchestrator.Name), start, new StartOrchestrationOptions(start.InstanceId), cancellationToken);
         return (state.ToRecord(), null);

@@ -7,14 +7,20 @@ namespace PecosCrm.Core.Automation;
 
 /// <summary>
 /// The one orchestrator of every automation: it interprets the workflow version an instance was
-/// enrolled in. The first activity loads that version, so the definition is in the instance's
-/// history and a new version never changes an instance in flight. Everything that touches the world
+/// enrolled in. Enrolment puts that version's definition in the orchestration's input (older inputs
+/// without it load it with an activity), so the definition is in the instance's history and a new
+/// version never changes an instance in flight. Each step is one activity call: the activity of a
+/// send, condition or action also begins the wait or ends the instance at the node after it
+/// (<see cref="StepInput.FoldNext"/>); "begin wait" and "finish" are their own activities only where
+/// no step precedes them (a wait right after the trigger or a split, a wait after a wait, a goal or a
+/// flow filter ending the instance). Everything that touches the world
 /// is an activity; this code only decides, so it replays deterministically: time comes from
 /// <see cref="TaskOrchestrationContext.CurrentUtcDateTime"/> (and from activity results), splits hash
 /// the instance id and node, and waits are durable timers (split into hops by the SDK's
 /// <c>MaximumTimerInterval</c>) raced against the goal and, for "until an event", that event.
 /// Changing the sequence of durable calls made here breaks instances in flight: give the changed
-/// interpreter a new <see cref="Name"/> and keep this one until its instances are done.
+/// interpreter a new <see cref="Name"/> and keep this one until its instances are done. (The folding
+/// above changed that sequence without a new name: nothing ran in production before it.)
 /// </summary>
 public sealed class AutomationOrchestrator : TaskOrchestrator<AutomationStart, string>
 {
@@ -31,16 +37,27 @@ public sealed class AutomationOrchestrator : TaskOrchestrator<AutomationStart, s
 
     public override async Task<string> RunAsync(TaskOrchestrationContext context, AutomationStart input)
     {
-        var json = await context.CallActivityAsync<string>(AutomationActivities.LoadVersion, new VersionRef(input.WorkflowId, input.Version), Retry);
+        var json = input.Definition ?? await context.CallActivityAsync<string>(AutomationActivities.LoadVersion, new VersionRef(input.WorkflowId, input.Version), Retry);
         var definition = JsonSerializer.Deserialize<WorkflowDefinition>(json, CrmJson.Options)!;
-        return await new Walk(context, input, definition).RunAsync();
+        return await new Walk(context, input with { Definition = null }, definition, beganAtEnrolment: input.Definition is not null).RunAsync();
+    }
+
+    /// <summary>
+    /// The wait right after the trigger when it is a plain duration (no time of day, which needs the
+    /// customer's clock): enrolment begins it, writing its row and the waiting state, and the
+    /// orchestrator computes its delay from the input, so no activity runs for it.
+    /// </summary>
+    public static WorkflowNode? WaitBegunAtEnrolment(WorkflowDefinition definition)
+    {
+        var trigger = definition.Nodes!.First(n => n.Type == NodeTypes.Trigger);
+        return definition.Nodes!.FirstOrDefault(n => n.Id == trigger.Next) is { Type: NodeTypes.Wait, TimeOfDay: null, Duration: not null } wait ? wait : null;
     }
 
     /// <summary>A number in [0, 1) fixed by the instance and the node: the same instance always takes the same branch.</summary>
     public static double Roll(string instanceId, string node) => BitConverter.ToUInt32(SHA256.HashData(Encoding.UTF8.GetBytes(instanceId + "|" + node)), 0) / (double)uint.MaxValue;
 
     /// <summary>One run through the graph, with what the flow carries from step to step.</summary>
-    private sealed class Walk(TaskOrchestrationContext context, AutomationStart start, WorkflowDefinition definition)
+    private sealed class Walk(TaskOrchestrationContext context, AutomationStart start, WorkflowDefinition definition, bool beganAtEnrolment)
     {
         private readonly Dictionary<string, WorkflowNode> _nodes = definition.Nodes!.ToDictionary(n => n.Id!, StringComparer.Ordinal);
         private readonly Dictionary<string, int> _visits = new(StringComparer.Ordinal);
@@ -50,6 +67,9 @@ public sealed class AutomationOrchestrator : TaskOrchestrator<AutomationStart, s
         private WaitedStep? _waited;
         private long _sequence = 1;
         private Task<string>? _goal;
+
+        // The node after the last step when its activity already did it (a wait begun, the instance ended), and what it returned.
+        private (string Node, StepResult Result)? _folded;
 
         // The app's clock as last reported by an activity, and the orchestration's clock at that moment:
         // together they estimate the app's time deterministically (the moment a message id is made for).
@@ -64,6 +84,13 @@ public sealed class AutomationOrchestrator : TaskOrchestrator<AutomationStart, s
                 _goal = context.WaitForExternalEvent<string>(GoalEventName);
             }
             var node = _nodes.Values.First(n => n.Type == "trigger");
+            if (beganAtEnrolment && WaitBegunAtEnrolment(definition) is { } first)
+            {
+                // Enrolment wrote the wait's row (history position 2) and the waiting state; its timer starts now.
+                var wake = start.EnrolledAt + first.Duration!.Value;
+                _folded = (first.Id!, new StepResult(AutomationSteps.WaitText(first, wake), start.EnrolledAt, DelayMs: first.Duration.Value.TotalMilliseconds, WakeAt: wake));
+                _sequence += 2;
+            }
             try
             {
                 for (var step = 0; step < MaxSteps; step++)
@@ -76,6 +103,11 @@ public sealed class AutomationOrchestrator : TaskOrchestrator<AutomationStart, s
                     if (next is null)
                     {
                         return "ended";
+                    }
+                    if (_folded is { Result.Ended: { } ended } && _folded.Value.Node == next)
+                    {
+                        // The step's activity ended the instance at the end or goal node after it.
+                        return ended.ToString();
                     }
                     _visits[node.Id!] = Visit(node);
                     node = _nodes[next];
@@ -96,7 +128,8 @@ public sealed class AutomationOrchestrator : TaskOrchestrator<AutomationStart, s
                 case NodeTypes.Trigger:
                     return node.Next;
                 case NodeTypes.Wait:
-                    var plan = await CallAsync(AutomationActivities.BeginWait, node);
+                    var plan = _folded is { } folded && folded.Node == node.Id ? folded.Result : await CallAsync(AutomationActivities.BeginWait, node);
+                    _folded = null;
                     var ended = await WaitAsync(plan, node.UntilEvent);
                     if (ended is WaitEnd.Goal)
                     {
@@ -108,7 +141,7 @@ public sealed class AutomationOrchestrator : TaskOrchestrator<AutomationStart, s
                 case NodeTypes.SendEmail or NodeTypes.SendSms:
                     while (true)
                     {
-                        var sent = await CallAsync(AutomationActivities.Send, node);
+                        var sent = await CallAsync(AutomationActivities.Send, node, node.Next);
                         if (sent.Exit)
                         {
                             await FinishAsync(node, InstanceStatus.Exited, sent.Text);
@@ -127,7 +160,7 @@ public sealed class AutomationOrchestrator : TaskOrchestrator<AutomationStart, s
                         }
                     }
                 case NodeTypes.Condition:
-                    var test = await CallAsync(AutomationActivities.Condition, node);
+                    var test = await CallAsync(AutomationActivities.Condition, node, "");
                     return test.Yes ? node.Yes : node.No;
                 case NodeTypes.Split:
                     var roll = Roll(start.InstanceId, node.Id!);
@@ -146,7 +179,7 @@ public sealed class AutomationOrchestrator : TaskOrchestrator<AutomationStart, s
                     await CallAsync(AutomationActivities.Record, node);
                     return branch.Next;
                 case NodeTypes.Action:
-                    var done = await CallAsync(AutomationActivities.Act, node);
+                    var done = await CallAsync(AutomationActivities.Act, node, node.Next);
                     if (done.Variables is { } made)
                     {
                         _variables = new Dictionary<string, string?>(_variables, StringComparer.Ordinal);
@@ -205,13 +238,25 @@ public sealed class AutomationOrchestrator : TaskOrchestrator<AutomationStart, s
             return first == _goal ? WaitEnd.Goal : first == timer ? WaitEnd.Timer : WaitEnd.Event;
         }
 
-        private async Task<StepResult> CallAsync(string activity, WorkflowNode node)
+        /// <summary>
+        /// Calls a step's activity. With <paramref name="next"/> (the node after the step; empty when the
+        /// activity picks it, as a condition does) the activity may do that node too: see <see cref="StepInput.FoldNext"/>.
+        /// </summary>
+        private async Task<StepResult> CallAsync(string activity, WorkflowNode node, string? next = null)
         {
-            var result = await context.CallActivityAsync<StepResult>(activity, Input(node), Retry);
+            var input = Input(node) with { FoldNext = next is not null };
+            var result = await context.CallActivityAsync<StepResult>(activity, input, Retry);
             _sequence += 2;
             _waited = null;
+            _folded = null;
             _appAt = result.At;
             _wallAt = context.CurrentUtcDateTime;
+            if (result.Then is { } then)
+            {
+                // The folded node took the history position after the step's.
+                _sequence += 2;
+                _folded = (node.Type == NodeTypes.Condition ? (result.Yes ? node.Yes : node.No)! : next!, then);
+            }
             return result;
         }
 

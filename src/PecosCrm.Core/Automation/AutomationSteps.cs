@@ -59,21 +59,31 @@ public sealed class AutomationSteps(
     {
         var (definition, node) = await NodeAsync(input);
         var now = time.GetUtcNow();
+        var (text, wake) = await PlanWaitAsync(node, input.Instance.CustomerId, null, now);
+        await SaveAsync(input, definition, node, InstanceStatus.Waiting, text, now, wake, node.UntilEvent);
+        await counters.CountAsync(input.Instance.WorkflowId, [$"step:{node.Id}:entered"], CancellationToken.None);
+        return new StepResult(text, now, DelayMs: Math.Max(0, (wake - now).TotalMilliseconds), WakeAt: wake);
+    }
+
+    /// <summary>When a wait node wakes up, and what its history row says; a time of day is on the customer's clock.</summary>
+    private async Task<(string Text, DateTimeOffset Wake)> PlanWaitAsync(WorkflowNode node, string customerId, Customer? customer, DateTimeOffset now)
+    {
         DateTimeOffset wake;
         if (node.TimeOfDay is { } tod && node.UntilEvent is null)
         {
-            var customer = await customers.GetAsync(input.Instance.CustomerId);
+            customer ??= await customers.GetAsync(customerId);
             wake = storeTime.LocalSendTime(customer.TimeZone, tod, null, node.Duration is { } d0 ? now + d0 : now);
         }
         else
         {
             wake = now + node.Duration!.Value;
         }
-        var text = node.UntilEvent is null ? $"waiting until {wake:u}" : $"waiting for {node.UntilEvent} until {wake:u}";
-        await SaveAsync(input, definition, node, InstanceStatus.Waiting, text, now, wake, node.UntilEvent);
-        await counters.CountAsync(input.Instance.WorkflowId, $"step:{node.Id}:entered", CancellationToken.None);
-        return new StepResult(text, now, DelayMs: Math.Max(0, (wake - now).TotalMilliseconds), WakeAt: wake);
+        return (WaitText(node, wake), wake);
     }
+
+    /// <summary>What a wait's history row says when it begins.</summary>
+    internal static string WaitText(WorkflowNode node, DateTimeOffset wake) =>
+        node.UntilEvent is null ? $"waiting until {wake:u}" : $"waiting for {node.UntilEvent} until {wake:u}";
 
     public async Task<StepResult> SendAsync(StepInput input)
     {
@@ -126,10 +136,8 @@ public sealed class AutomationSteps(
         }
         var skipped = message.Status == MessageStatus.Skipped;
         var text = skipped ? $"not sent: {message.Error}" : $"{(node.Type == NodeTypes.SendSms ? "SMS" : "email")} {message.Id} queued";
-        await SaveAsync(input, definition, node, InstanceStatus.Active, text, now);
-        await counters.CountAsync(instance.WorkflowId, skipped ? $"step:{node.Id}:skipped" : $"step:{node.Id}:sent", CancellationToken.None);
-        await counters.CountAsync(instance.WorkflowId, $"step:{node.Id}:entered", CancellationToken.None);
-        return new StepResult(text, now, MessageId: message.Id);
+        return await CompleteAsync(input, definition, node, new StepResult(text, now, MessageId: message.Id), node.Next, customer,
+            [skipped ? $"step:{node.Id}:skipped" : $"step:{node.Id}:sent", $"step:{node.Id}:entered"]);
     }
 
     public async Task<StepResult> ConditionAsync(StepInput input)
@@ -138,9 +146,7 @@ public sealed class AutomationSteps(
         var yes = await TestAsync(input, node);
         var now = time.GetUtcNow();
         var text = $"{node.Test}: {(yes ? "yes" : "no")}";
-        await SaveAsync(input, definition, node, InstanceStatus.Active, text, now);
-        await counters.CountAsync(input.Instance.WorkflowId, $"step:{node.Id}:entered", CancellationToken.None);
-        return new StepResult(text, now, Yes: yes);
+        return await CompleteAsync(input, definition, node, new StepResult(text, now, Yes: yes), yes ? node.Yes : node.No, null, [$"step:{node.Id}:entered"]);
     }
 
     /// <summary>Records a step that needs no I/O of its own (a split's branch), with its counters.</summary>
@@ -150,11 +156,9 @@ public sealed class AutomationSteps(
         var now = time.GetUtcNow();
         var text = node.Type == NodeTypes.Split ? $"branch {input.Branch}" : node.Type!;
         await SaveAsync(input, definition, node, InstanceStatus.Active, text, now);
-        if (node.Type == NodeTypes.Split)
-        {
-            await counters.CountAsync(input.Instance.WorkflowId, $"branch:{node.Id}:{input.Branch}", CancellationToken.None);
-        }
-        await counters.CountAsync(input.Instance.WorkflowId, $"step:{node.Id}:entered", CancellationToken.None);
+        List<string> counted = node.Type == NodeTypes.Split ? [$"branch:{node.Id}:{input.Branch}"] : [];
+        counted.Add($"step:{node.Id}:entered");
+        await counters.CountAsync(input.Instance.WorkflowId, counted, CancellationToken.None);
         return new StepResult(text, now);
     }
 
@@ -232,9 +236,7 @@ public sealed class AutomationSteps(
         {
             await hook(key);
         }
-        await SaveAsync(input, definition, node, InstanceStatus.Active, text, now);
-        await counters.CountAsync(instance.WorkflowId, $"step:{node.Id}:entered", CancellationToken.None);
-        return new StepResult(text, now, Variables: made);
+        return await CompleteAsync(input, definition, node, new StepResult(text, now, Variables: made), node.Next, null, [$"step:{node.Id}:entered"]);
     }
 
     /// <summary>Ends the instance: its status and reason, the counters, and "left" on the customer's timeline.</summary>
@@ -250,14 +252,63 @@ public sealed class AutomationSteps(
         var reason = input.Reason.Length > 500 ? input.Reason[..500] : input.Reason;
         var text = input.Status == InstanceStatus.Failed ? "failed: " + reason : reason;
         await SaveAsync(input.Step, definition, node, input.Status, text, now, ended: reason);
-        var workflowId = input.Step.Instance.WorkflowId;
-        if (node.Type is NodeTypes.End or NodeTypes.Goal)
-        {
-            await counters.CountAsync(workflowId, $"step:{node.Id}:entered", CancellationToken.None);
-        }
-        await counters.CountAsync(workflowId, input.Status.ToString().ToLowerInvariant(), CancellationToken.None);
+        await counters.CountAsync(input.Step.Instance.WorkflowId, EndCounters(node, input.Status), CancellationToken.None);
         await instances.TimelineAsync(input.Step.Instance.CustomerId, $"Left automation \"{definition.Name}\": {reason}", input.Step.Instance.InstanceId, now, CancellationToken.None);
         return input.Status.ToString();
+    }
+
+    private static List<string> EndCounters(WorkflowNode node, InstanceStatus status)
+    {
+        List<string> counted = node.Type is NodeTypes.End or NodeTypes.Goal ? [$"step:{node.Id}:entered"] : [];
+        counted.Add(status.ToString().ToLowerInvariant());
+        return counted;
+    }
+
+    /// <summary>
+    /// Records a step after its effect, with its counters (one write for all of them). With
+    /// <see cref="StepInput.FoldNext"/>, when <paramref name="next"/> is a wait, the wait is begun here
+    /// too; when it is an end or goal node, the instance ends here: the step's row and the folded
+    /// node's row are written with the state in one transaction, and the folded node comes back as
+    /// <see cref="StepResult.Then"/>. <paramref name="customer"/>: the customer when the step read it.
+    /// </summary>
+    private async Task<StepResult> CompleteAsync(StepInput input, WorkflowDefinition definition, WorkflowNode node, StepResult result, string? next,
+        Customer? customer, List<string> counted)
+    {
+        var instance = input.Instance;
+        var now = result.At;
+        var following = input.FoldNext && next is not null ? definition.Nodes!.FirstOrDefault(n => n.Id == next) : null;
+        if (following?.Type is NodeTypes.Wait)
+        {
+            var (waitText, wake) = await PlanWaitAsync(following, instance.CustomerId, customer, now);
+            var folded = input with { Node = following.Id!, Sequence = input.Sequence + 2, Waited = null };
+            await store.SaveAsync(State(folded, definition, following, InstanceStatus.Waiting, now, wake, following.UntilEvent, null),
+                [.. Rows(input, node, result.Text, now), new InstanceStep(folded.Sequence + 1, following.Id!, NodeTypes.Wait, waitText, now)], CancellationToken.None);
+            counted.Add($"step:{following.Id}:entered");
+            await counters.CountAsync(instance.WorkflowId, counted, CancellationToken.None);
+            return result with { Then = new StepResult(waitText, now, DelayMs: Math.Max(0, (wake - now).TotalMilliseconds), WakeAt: wake) };
+        }
+        if (following?.Type is NodeTypes.End or NodeTypes.Goal)
+        {
+            var status = following.Type == NodeTypes.End ? InstanceStatus.Completed : InstanceStatus.Goal;
+            var reason = status == InstanceStatus.Completed ? "completed" : "goal reached";
+            if (customer is null && await customers.FindAsync(instance.CustomerId) is null)
+            {
+                // Erased while the step ran: nothing about the customer may be written again.
+                await SaveAsync(input, definition, node, InstanceStatus.Active, result.Text, now);
+                await counters.CountAsync(instance.WorkflowId, counted, CancellationToken.None);
+                return result with { Then = new StepResult("customer erased", now, Ended: status) };
+            }
+            var folded = input with { Node = following.Id!, Sequence = input.Sequence + 2, Waited = null };
+            await store.SaveAsync(State(folded, definition, following, status, now, null, null, reason),
+                [.. Rows(input, node, result.Text, now), new InstanceStep(folded.Sequence + 1, following.Id!, following.Type!, reason, now)], CancellationToken.None);
+            counted.AddRange(EndCounters(following, status));
+            await counters.CountAsync(instance.WorkflowId, counted, CancellationToken.None);
+            await instances.TimelineAsync(instance.CustomerId, $"Left automation \"{definition.Name}\": {reason}", instance.InstanceId, now, CancellationToken.None);
+            return result with { Then = new StepResult(reason, now, Ended: status) };
+        }
+        await SaveAsync(input, definition, node, InstanceStatus.Active, result.Text, now);
+        await counters.CountAsync(instance.WorkflowId, counted, CancellationToken.None);
+        return result;
     }
 
     private async Task<(WorkflowDefinition Definition, WorkflowNode Node)> NodeAsync(StepInput input)
@@ -274,10 +325,15 @@ public sealed class AutomationSteps(
 
     /// <summary>Writes the step (after the wait that ended before it, if any) and the state it leaves the instance in.</summary>
     private Task SaveAsync(StepInput input, WorkflowDefinition definition, WorkflowNode node, InstanceStatus status, string text, DateTimeOffset now,
-        DateTimeOffset? wakeAt = null, string? waitingFor = null, string? ended = null)
+        DateTimeOffset? wakeAt = null, string? waitingFor = null, string? ended = null) =>
+        store.SaveAsync(State(input, definition, node, status, now, wakeAt, waitingFor, ended), Rows(input, node, text, now), CancellationToken.None);
+
+    /// <summary>The state a step leaves the instance in.</summary>
+    private static InstanceEntity State(StepInput input, WorkflowDefinition definition, WorkflowNode node, InstanceStatus status, DateTimeOffset now,
+        DateTimeOffset? wakeAt, string? waitingFor, string? ended)
     {
         var instance = input.Instance;
-        var state = new InstanceEntity
+        return new InstanceEntity
         {
             PartitionKey = instance.InstanceId,
             WorkflowId = instance.WorkflowId,
@@ -296,6 +352,11 @@ public sealed class AutomationSteps(
             EndedAt = ended is null ? null : now,
             ExitReason = ended,
         };
+    }
+
+    /// <summary>A step's history rows: the wait that ended before it (if any), then the step.</summary>
+    private static List<InstanceStep> Rows(StepInput input, WorkflowNode node, string text, DateTimeOffset now)
+    {
         List<InstanceStep> steps = [];
         if (input.Waited is { } waited)
         {
@@ -304,7 +365,7 @@ public sealed class AutomationSteps(
             steps.Add(new InstanceStep(input.Sequence, waited.Node, NodeTypes.Wait, waited.Outcome, now, lateMs));
         }
         steps.Add(new InstanceStep(input.Sequence + 1, node.Id!, node.Type!, text, now));
-        return store.SaveAsync(state, steps, CancellationToken.None);
+        return steps;
     }
 
     /// <summary>The store event that ends an instance of the workflow wherever it is.</summary>

@@ -40,10 +40,10 @@ public sealed class InstanceStore(StorageAccount storage)
     internal async Task<(string InstanceId, DateTimeOffset? EnrolledAt)?> LastEnrolmentAsync(string workflowId, string customerId, CancellationToken cancellationToken) =>
         await Index.FindAsync<TableEntity>(EnrolPartition(workflowId), customerId, cancellationToken) is { } row ? (row.GetString("InstanceId"), row.GetDateTimeOffset("EnrolledAt")) : null;
 
-    /// <summary>Writes a new instance with its first history row, its index rows and the customer's last enrolment.</summary>
-    internal async Task CreateAsync(InstanceEntity state, InstanceStep first, CancellationToken cancellationToken)
+    /// <summary>Writes a new instance with its first history rows, its index rows and the customer's last enrolment.</summary>
+    internal async Task CreateAsync(InstanceEntity state, IReadOnlyList<InstanceStep> first, CancellationToken cancellationToken)
     {
-        await SaveAsync(state, [first], cancellationToken);
+        await SaveAsync(state, first, cancellationToken);
         await Index.UpsertEntityAsync(new TableEntity(EnrolPartition(state.WorkflowId), state.CustomerId) { ["InstanceId"] = state.InstanceId, ["EnrolledAt"] = state.EnrolledAt },
             TableUpdateMode.Replace, cancellationToken);
     }

@@ -140,6 +140,109 @@ public sealed class AutomationTests(AzuriteFixture fixture)
         Assert.Contains(timeline["items"]!.AsArray(), e => e!["title"]!.GetValue<string>().StartsWith("Left automation", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// Pins what a simple flow asks of the engine: each step is one activity call (the send begins the
+    /// wait after it; the last send ends the instance), and no activity loads the version. Read from
+    /// the engine's own history rows of the finished instance, and the app's rows and counters show
+    /// every step as before.
+    /// </summary>
+    [Fact]
+    public async Task SendWaitSendEnd_TwoActivityCallsInTheEnginesHistory_WithEveryStepInTheAppsHistoryAndCounters()
+    {
+        var (app, _, timers) = NewApp(fixture);
+        await using var __ = app;
+        var admin = app.Admin();
+        var workflowId = await CreateActiveAsync(admin, new
+        {
+            name = "Cost " + app.Prefix,
+            trigger = new { kind = "manual" },
+            nodes = new[]
+            {
+                Node("start", "trigger", new { next = "hello" }),
+                Node("hello", "send_email", new { subject = "Hello", html = "<p>Hello.</p>", next = "pause" }),
+                Node("pause", "wait", new { duration = "1.00:00:00", next = "again" }),
+                Node("again", "send_email", new { subject = "Again", html = "<p>Again.</p>", next = "done" }),
+                Node("done", "end"),
+            },
+        });
+        var id = "cost-" + app.Prefix;
+        await CustomerAsync(admin, id);
+        await (await admin.PostJsonAsync($"/api/automations/{workflowId}/enrol", new { customerId = id })).AssertJsonAsync();
+        var waiting = await InstanceOfAsync(admin, workflowId, id, i => i["status"]!.GetValue<string>() == "waiting", "first email sent, waiting a day");
+        await timers.AdvanceAsync(TimeSpan.FromDays(1));
+        var done = await InstanceOfAsync(admin, workflowId, id, i => i["status"]!.GetValue<string>() == "completed", "completed");
+        var events = await EngineEventsAsync(app, done["id"]!.GetValue<string>());
+        var counters = await app.Services.GetRequiredService<AutomationCounters>().CountersAsync(workflowId);
+
+        Assert.Equal("pause", waiting["node"]!.GetValue<string>());
+        Assert.Equal([AutomationActivities.Send, AutomationActivities.Send], events.Where(e => e.Type == "TaskScheduled").Select(e => e.Name).ToArray());
+        Assert.Single(events, e => e.Type == "TimerCreated");
+        Assert.Equal(["start", "hello", "pause", "pause", "again", "done"], done["history"]!.AsArray().Select(h => h!["node"]!.GetValue<string>()).ToArray());
+        Assert.Equal(["trigger", "send_email", "wait", "wait", "send_email", "end"], done["history"]!.AsArray().Select(h => h!["type"]!.GetValue<string>()).ToArray());
+        Assert.Equal(2, (await SubjectsToAsync(admin, id, 2)).Count);
+        Assert.Equal(1, counters["step:hello:sent"]);
+        Assert.Equal(1, counters["step:again:sent"]);
+        Assert.Equal(1, counters["step:pause:entered"]);
+        Assert.Equal(1, counters["step:done:entered"]);
+        Assert.Equal(1, counters["completed"]);
+    }
+
+    /// <summary>The engine's history events (type and name) of an instance, once the orchestration completed.</summary>
+    private async Task<List<(string Type, string Name)>> EngineEventsAsync(CrmApp app, string instanceId)
+    {
+        var history = new Azure.Data.Tables.TableClient(fixture.ConnectionString, app.Services.GetRequiredService<PecosCrm.Functions.Automation.AutomationEngine>().TaskHub + "History");
+        var events = new List<(string Type, string Name)>();
+        await HttpAssertions.EventuallyAsync(async () =>
+        {
+            events.Clear();
+            await foreach (var row in history.QueryAsync<Azure.Data.Tables.TableEntity>(Azure.Data.Tables.TableClient.CreateQueryFilter($"PartitionKey eq {instanceId}")))
+            {
+                events.Add((row.GetString("EventType") ?? "", row.GetString("Name") ?? ""));
+            }
+            return events.Any(e => e.Type == "ExecutionCompleted");
+        }, "the orchestration completed in the engine");
+        return events;
+    }
+
+    /// <summary>A plain wait right after the trigger is begun by the enrolment itself: the flow's only activity call is its send.</summary>
+    [Fact]
+    public async Task WaitRightAfterTheTrigger_BegunAtEnrolment_TheSendIsTheOnlyActivityCall()
+    {
+        var (app, _, timers) = NewApp(fixture);
+        await using var __ = app;
+        var admin = app.Admin();
+        var workflowId = await CreateActiveAsync(admin, new
+        {
+            name = "Wait first " + app.Prefix,
+            trigger = new { kind = "manual" },
+            nodes = new[]
+            {
+                Node("start", "trigger", new { next = "pause" }),
+                Node("pause", "wait", new { duration = "02:00:00", next = "hello" }),
+                Node("hello", "send_email", new { subject = "Hello", html = "<p>Hello.</p>", next = "done" }),
+                Node("done", "end"),
+            },
+        });
+        var id = "waitfirst-" + app.Prefix;
+        await CustomerAsync(admin, id);
+        await (await admin.PostJsonAsync($"/api/automations/{workflowId}/enrol", new { customerId = id })).AssertJsonAsync();
+        var waiting = await InstanceOfAsync(admin, workflowId, id, i => i["status"]!.GetValue<string>() == "waiting", "waiting two hours");
+        await timers.AdvanceAsync(TimeSpan.FromHours(2));
+        var done = await InstanceOfAsync(admin, workflowId, id, i => i["status"]!.GetValue<string>() == "completed", "completed");
+        var events = await EngineEventsAsync(app, done["id"]!.GetValue<string>());
+        var counters = await app.Services.GetRequiredService<AutomationCounters>().CountersAsync(workflowId);
+
+        Assert.Equal("pause", waiting["node"]!.GetValue<string>());
+        Assert.Equal(Start.AddHours(2), waiting["wakeAt"]!.GetValue<DateTimeOffset>());
+        Assert.Equal([AutomationActivities.Send], events.Where(e => e.Type == "TaskScheduled").Select(e => e.Name).ToArray());
+        Assert.Equal(["start", "pause", "pause", "hello", "done"], done["history"]!.AsArray().Select(h => h!["node"]!.GetValue<string>()).ToArray());
+        Assert.Equal("waited", done["history"]![2]!["outcome"]!.GetValue<string>());
+        Assert.Single(await SubjectsToAsync(admin, id, 1));
+        Assert.Equal(1, counters["step:pause:entered"]);
+        Assert.Equal(1, counters["enrolled"]);
+        Assert.Equal(1, counters["completed"]);
+    }
+
     private static object AbandonedCart(string name) => new
     {
         name,

@@ -10,7 +10,9 @@ namespace PecosCrm.IntegrationTests.Automation;
 /// Brings durable timers forward for tests that move a <see cref="FakeTimeProvider"/>. The engine's
 /// timers run on the machine's clock; this decorator of the orchestration service sees every timer
 /// an orchestration makes and works out when it is due on the test's clock: at the app-clock wake-up
-/// time the activity before it reported (a wait, quiet hours, the frequency cap), else after the
+/// time the activity before it reported (a wait, quiet hours, the frequency cap; a wait the step's
+/// activity began after its step, in its result's <c>Then</c>), or for a wait begun at enrolment the
+/// enrolment time plus the wait's duration, else after the
 /// same delay from the test clock's now. When the test clock reaches it, a copy of the timer's
 /// message is sent to fire now; the real message stays in storage, as durable as ever (held to at
 /// most six days, which Azure queues allow), and a second firing of a timer is ignored by the engine.
@@ -64,7 +66,9 @@ public sealed class TimerForwarder(FakeTimeProvider time)
     {
         // The wake-up time on the app's clock, from the result of the activity that asked for the wait.
         var last = state.Events.LastOrDefault(e => e is TaskCompletedEvent or TaskFailedEvent);
-        var wake = last is TaskCompletedEvent { Result: { } result } ? WakeAtOf(result) : null;
+        var wake = last is TaskCompletedEvent { Result: { } result } ? WakeAtOf(result)
+            : last is null && state.Events.OfType<ExecutionStartedEvent>().FirstOrDefault() is { Input: { } input } ? WaitBegunAtEnrolment(input)
+            : null;
         return timers.Select(m => (wake ?? time.GetUtcNow() + (((TimerFiredEvent)m.Event).FireAt - DateTime.UtcNow), m)).ToList();
     }
 
@@ -82,9 +86,33 @@ public sealed class TimerForwarder(FakeTimeProvider time)
         try
         {
             using var json = JsonDocument.Parse(result);
-            return json.RootElement.ValueKind == JsonValueKind.Object && (json.RootElement.TryGetProperty("WakeAt", out var w) || json.RootElement.TryGetProperty("wakeAt", out w)) && w.ValueKind == JsonValueKind.String
-                ? w.GetDateTimeOffset()
-                : null;
+            return WakeAtOf(json.RootElement) ?? (Property(json.RootElement, "Then") is { ValueKind: JsonValueKind.Object } then ? WakeAtOf(then) : null);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static DateTimeOffset? WakeAtOf(JsonElement result) =>
+        Property(result, "WakeAt") is { ValueKind: JsonValueKind.String } w ? w.GetDateTimeOffset() : null;
+
+    private static JsonElement? Property(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && (element.TryGetProperty(name, out var p) || element.TryGetProperty(char.ToLowerInvariant(name[0]) + name[1..], out p)) ? p : null;
+
+    /// <summary>The wake-up time of a wait begun at enrolment (no activity reported it): the enrolment time plus its duration.</summary>
+    private static DateTimeOffset? WaitBegunAtEnrolment(string input)
+    {
+        try
+        {
+            using var json = JsonDocument.Parse(input);
+            if (Property(json.RootElement, "Definition") is not { ValueKind: JsonValueKind.String } definition || Property(json.RootElement, "EnrolledAt") is not { ValueKind: JsonValueKind.String } enrolledAt)
+            {
+                return null;
+            }
+            var wait = PecosCrm.Core.Automation.AutomationOrchestrator.WaitBegunAtEnrolment(
+                JsonSerializer.Deserialize<PecosCrm.Core.Automation.WorkflowDefinition>(definition.GetString()!, PecosCrm.Core.CrmJson.Options)!);
+            return wait is null ? null : enrolledAt.GetDateTimeOffset() + wait.Duration!.Value;
         }
         catch (JsonException)
         {
