@@ -1,3 +1,4 @@
+using Azure;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using Microsoft.Extensions.Options;
@@ -95,6 +96,12 @@ public sealed partial class QueuePoller(
         {
             await HandleAsync(function, queue, message, cancellationToken);
         }
+        catch (RequestFailedException ex) when (ex.ErrorCode == QueueErrorCode.PopReceiptMismatch || ex.ErrorCode == QueueErrorCode.MessageNotFound)
+        {
+            // The hold ran out before the work ended (storage paused longer than a renewal's margin):
+            // another delivery has the message now, and handles it again, as at-least-once allows.
+            LogHoldLost(logger, function.Name, message.MessageId);
+        }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // Moving a failed message on failed too (storage down): it reappears after its visibility timeout.
@@ -161,6 +168,9 @@ public sealed partial class QueuePoller(
 
     [LoggerMessage(2, LogLevel.Warning, "{Function} failed on message {MessageId} (delivery {DequeueCount})")]
     private static partial void LogMessageFailed(ILogger logger, string function, string messageId, long dequeueCount, Exception ex);
+
+    [LoggerMessage(4, LogLevel.Information, "{Function} lost its hold on message {MessageId} before finishing; the next delivery handles it")]
+    private static partial void LogHoldLost(ILogger logger, string function, string messageId);
 
     [LoggerMessage(3, LogLevel.Error, "{Function} moved message {MessageId} to the poison queue")]
     private static partial void LogPoisoned(ILogger logger, string function, string messageId);
