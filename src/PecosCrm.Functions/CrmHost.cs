@@ -43,7 +43,7 @@ public static class CrmHost
         {
             builder.WebHost.UseUrls(StandaloneUrl);
         }
-        var maxBody = builder.Configuration.GetValue<long?>("Api:MaxRequestBodyBytes") ?? RequestLimits.DefaultMaxBodyBytes;
+        var maxBody = RequestLimits.MaxBodyBytes(builder.Configuration);
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = maxBody);
 
         var services = builder.Services;
@@ -70,7 +70,7 @@ public static class CrmHost
             .AddEnvironmentVariables()
             .AddCommandLine(args);
 
-        var maxBody = builder.Configuration.GetValue<long?>("Api:MaxRequestBodyBytes") ?? RequestLimits.DefaultMaxBodyBytes;
+        var maxBody = RequestLimits.MaxBodyBytes(builder.Configuration);
         var services = builder.Services;
         services.AddPecosCrmCore();
         services.AddAutomationEngine(builder.Configuration);

@@ -9,7 +9,6 @@ namespace PecosCrm.Core.Automation;
 /// </summary>
 public static class AutomationActivities
 {
-    public const string LoadVersion = "AutomationLoadVersion";
     public const string BeginWait = "AutomationBeginWait";
     public const string Send = "AutomationSend";
     public const string Condition = "AutomationCondition";
@@ -20,7 +19,6 @@ public static class AutomationActivities
     /// <summary>Every activity by name, for the standalone engine's registration.</summary>
     public static readonly IReadOnlyDictionary<string, Type> All = new Dictionary<string, Type>(StringComparer.Ordinal)
     {
-        [LoadVersion] = typeof(LoadVersionActivity),
         [BeginWait] = typeof(BeginWaitActivity),
         [Send] = typeof(SendActivity),
         [Condition] = typeof(ConditionActivity),
@@ -28,11 +26,6 @@ public static class AutomationActivities
         [Record] = typeof(RecordActivity),
         [Finish] = typeof(FinishActivity),
     };
-}
-
-public sealed class LoadVersionActivity(AutomationSteps steps) : TaskActivity<VersionRef, string>
-{
-    public override Task<string> RunAsync(TaskActivityContext context, VersionRef input) => steps.LoadVersionAsync(input);
 }
 
 public sealed class BeginWaitActivity(AutomationSteps steps) : TaskActivity<StepInput, StepResult>

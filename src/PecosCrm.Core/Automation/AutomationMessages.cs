@@ -37,5 +37,3 @@ public sealed record StepResult(
 /// <summary>How an instance ends: its status and why, recorded at the node it ended on.</summary>
 public sealed record FinishInput(StepInput Step, InstanceStatus Status, string Reason);
 
-/// <summary>A workflow version to load.</summary>
-public sealed record VersionRef(string WorkflowId, int Version);

@@ -7,8 +7,7 @@ namespace PecosCrm.Core.Automation;
 
 /// <summary>
 /// The one orchestrator of every automation: it interprets the workflow version an instance was
-/// enrolled in. Enrolment puts that version's definition in the orchestration's input (older inputs
-/// without it load it with an activity), so the definition is in the instance's history and a new
+/// enrolled in. Enrolment puts that version's definition in the orchestration's input, so the definition is in the instance's history and a new
 /// version never changes an instance in flight. Each step is one activity call: the activity of a
 /// send, condition or action also begins the wait or ends the instance at the node after it
 /// (<see cref="StepInput.FoldNext"/>); "begin wait" and "finish" are their own activities only where
@@ -37,9 +36,9 @@ public sealed class AutomationOrchestrator : TaskOrchestrator<AutomationStart, s
 
     public override async Task<string> RunAsync(TaskOrchestrationContext context, AutomationStart input)
     {
-        var json = input.Definition ?? await context.CallActivityAsync<string>(AutomationActivities.LoadVersion, new VersionRef(input.WorkflowId, input.Version), Retry);
+        var json = input.Definition ?? throw new InvalidOperationException("An automation instance starts with its workflow version's definition in its input.");
         var definition = JsonSerializer.Deserialize<WorkflowDefinition>(json, CrmJson.Options)!;
-        return await new Walk(context, input with { Definition = null }, definition, beganAtEnrolment: input.Definition is not null).RunAsync();
+        return await new Walk(context, input with { Definition = null }, definition).RunAsync();
     }
 
     /// <summary>
@@ -57,7 +56,7 @@ public sealed class AutomationOrchestrator : TaskOrchestrator<AutomationStart, s
     public static double Roll(string instanceId, string node) => BitConverter.ToUInt32(SHA256.HashData(Encoding.UTF8.GetBytes(instanceId + "|" + node)), 0) / (double)uint.MaxValue;
 
     /// <summary>One run through the graph, with what the flow carries from step to step.</summary>
-    private sealed class Walk(TaskOrchestrationContext context, AutomationStart start, WorkflowDefinition definition, bool beganAtEnrolment)
+    private sealed class Walk(TaskOrchestrationContext context, AutomationStart start, WorkflowDefinition definition)
     {
         private readonly Dictionary<string, WorkflowNode> _nodes = definition.Nodes!.ToDictionary(n => n.Id!, StringComparer.Ordinal);
         private readonly Dictionary<string, int> _visits = new(StringComparer.Ordinal);
@@ -84,7 +83,7 @@ public sealed class AutomationOrchestrator : TaskOrchestrator<AutomationStart, s
                 _goal = context.WaitForExternalEvent<string>(GoalEventName);
             }
             var node = _nodes.Values.First(n => n.Type == "trigger");
-            if (beganAtEnrolment && WaitBegunAtEnrolment(definition) is { } first)
+            if (WaitBegunAtEnrolment(definition) is { } first)
             {
                 // Enrolment wrote the wait's row (history position 2) and the waiting state; its timer starts now.
                 var wake = start.EnrolledAt + first.Duration!.Value;

@@ -52,9 +52,6 @@ public sealed class AutomationSteps(
     /// <summary>Lets a test stop a step right after its side effect and before its result is recorded, as a crash would; given the effect's idempotency key.</summary>
     internal Func<string, Task>? AfterEffect { get; set; }
 
-    public async Task<string> LoadVersionAsync(VersionRef version) =>
-        JsonSerializer.Serialize(await workflows.VersionAsync(version.WorkflowId, version.Version), CrmJson.Options);
-
     public async Task<StepResult> BeginWaitAsync(StepInput input)
     {
         var (definition, node) = await NodeAsync(input);

@@ -9,7 +9,10 @@ public sealed class RequestLimits(RequestDelegate next, IConfiguration configura
 {
     public const long DefaultMaxBodyBytes = 4 * 1024 * 1024;
 
-    private readonly long _max = configuration.GetValue<long?>("Api:MaxRequestBodyBytes") ?? DefaultMaxBodyBytes;
+    private readonly long _max = MaxBodyBytes(configuration);
+
+    /// <summary>The body limit (<c>Api:MaxRequestBodyBytes</c>), the one reading of it that Kestrel, forms and this middleware share.</summary>
+    public static long MaxBodyBytes(IConfiguration configuration) => configuration.GetValue<long?>("Api:MaxRequestBodyBytes") ?? DefaultMaxBodyBytes;
 
     public Task InvokeAsync(HttpContext context)
     {

@@ -18,13 +18,6 @@ public sealed class AutomationFunctions(AutomationSteps steps)
     public static Task<string> RunOrchestratorAsync([OrchestrationTrigger] TaskOrchestrationContext context) =>
         new AutomationOrchestrator().RunAsync(context, context.GetInput<AutomationStart>()!);
 
-    [Function(AutomationActivities.LoadVersion)]
-    public Task<string> LoadVersionAsync([ActivityTrigger] VersionRef input, [DurableClient] DurableTaskClient? client)
-    {
-        InvocationDurableClient.Use(client);
-        return steps.LoadVersionAsync(input);
-    }
-
     [Function(AutomationActivities.BeginWait)]
     public Task<StepResult> BeginWaitAsync([ActivityTrigger] StepInput input, [DurableClient] DurableTaskClient? client)
     {
