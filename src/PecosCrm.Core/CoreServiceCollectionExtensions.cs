@@ -47,7 +47,9 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<AuditReads>();
         services.AddHostedService<AuditReadFlusher>();
 
+        services.AddSingleton<CustomerCards>();
         services.AddSingleton<CustomerStore>();
+        services.AddSingleton<CustomerEventWriter>();
         services.AddSingleton<TagStore>();
         services.AddSingleton<NoteStore>();
         services.AddSingleton<RelatedContactStore>();

@@ -65,7 +65,8 @@ public sealed class Customer360Scenario : IScenario
         var table = server.Services.GetRequiredService<StorageAccount>().Table(StorageNames.Tables.Customers);
         Func<CancellationToken, Task<int>> pointRead = async ct =>
         {
-            await table.GetEntityAsync<TableEntity>(ids[Random.Shared.Next(ids.Count)], CustomerKeys.Profile, cancellationToken: ct);
+            var id = ids[Random.Shared.Next(ids.Count)];
+            await table.GetEntityAsync<TableEntity>(id, CustomerKeys.Card(id), cancellationToken: ct);
             return 1;
         };
         Func<CancellationToken, Task<int>> ordersQuery = async ct =>

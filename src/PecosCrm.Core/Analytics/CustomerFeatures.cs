@@ -13,15 +13,16 @@ namespace PecosCrm.Core.Analytics;
 /// per customer with the profile fields, metrics, engagement, open cart, consent, tags, health and
 /// the stored RFM code, which segments are evaluated on. Every write to a customer's partition marks
 /// the customer changed (<see cref="AnalyticsStateEntity.Customer"/> rows); a rebuild re-reads only
-/// those customers (profile, metrics and tag rows: three calls each, never the orders), merges them
+/// those customers (one point read of each card, never the orders), merges them
 /// into the previous file with DuckDB and uploads it under the previous file's ETag, so two builders
 /// can never overwrite each other's work. A mark is cleared only if nobody set it again meanwhile.
 /// </summary>
-public sealed partial class CustomerFeatures(StorageAccount storage, CustomerStore customers, TimeProvider time, ILogger<CustomerFeatures> logger)
+public sealed partial class CustomerFeatures(StorageAccount storage, CustomerStore customers, CustomerCards cards, TimeProvider time, ILogger<CustomerFeatures> logger)
 {
     public const string BlobName = "customers/features.parquet";
     private const int PageSize = 500;
-    private const int Parallelism = 16;
+    private const int Parallelism = 32;
+    private const string MarkPrefix = "customer|";
 
     /// <summary>The file's columns, in the order rows are appended. Times are UTC; money is in cents; tags are <c>|id|id|</c>.</summary>
     public const string Columns = """
@@ -39,12 +40,12 @@ public sealed partial class CustomerFeatures(StorageAccount storage, CustomerSto
     private readonly SemaphoreSlim _gate = new(1, 1);
 
     private TableClient State => storage.Table(StorageNames.Tables.AnalyticsState);
-    private TableClient Customers => storage.Table(StorageNames.Tables.Customers);
 
-    /// <summary>Records that a customer changed. Upsert: marking twice is harmless.</summary>
-    internal static Task MarkChangedAsync(StorageAccount storage, string customerId, CancellationToken cancellationToken) =>
-        storage.Table(StorageNames.Tables.AnalyticsState).UpsertEntityAsync(
-            new TableEntity(AnalyticsStateEntity.Customer, customerId), TableUpdateMode.Replace, cancellationToken);
+    /// <summary>Records that customers changed, up to 100 marks a transaction. Upserts: marking twice is harmless.</summary>
+    internal static Task MarkChangedAsync(StorageAccount storage, IReadOnlyCollection<string> customerIds, CancellationToken cancellationToken) =>
+        storage.Table(StorageNames.Tables.AnalyticsState).SubmitChunkedAsync(
+            customerIds.Distinct().Select(id => new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(AnalyticsStateEntity.Customer, MarkPrefix + id))),
+            cancellationToken);
 
     /// <summary>Customers changed since the last build, and when the oldest of those changes was made.</summary>
     public async Task<(int Count, DateTimeOffset? Oldest)> PendingAsync(CancellationToken cancellationToken = default)
@@ -136,7 +137,7 @@ public sealed partial class CustomerFeatures(StorageAccount storage, CustomerSto
                     {
                         foreach (var mark in marks)
                         {
-                            changed.CreateRow().AppendValue(mark.RowKey).EndRow();
+                            changed.CreateRow().AppendValue(mark.RowKey[MarkPrefix.Length..]).EndRow();
                         }
                     }
                     Execute(db, $"INSERT INTO features SELECT * FROM read_parquet('{previousFile}') WHERE customer_id NOT IN (SELECT customer_id FROM changed);");
@@ -145,14 +146,14 @@ public sealed partial class CustomerFeatures(StorageAccount storage, CustomerSto
                 {
                     await foreach (var page in IdsAsync(full, marks, cancellationToken))
                     {
-                        var read = new (CustomerEntity? Profile, MetricsEntity? Metrics, List<string> Tags)[page.Count];
+                        var read = new CardEntity?[page.Count];
                         await Parallel.ForEachAsync(Enumerable.Range(0, page.Count), new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken },
-                            async (i, ct) => read[i] = await ReadAsync(page[i], ct));
-                        foreach (var (profile, metrics, tags) in read)
+                            async (i, ct) => read[i] = await cards.FindAsync(page[i], ct));
+                        foreach (var card in read)
                         {
-                            if (profile is not null)
+                            if (card is { HasProfile: true })
                             {
-                                Append(rows.CreateRow(), profile, metrics, tags, now).EndRow();
+                                Append(rows.CreateRow(), card, now).EndRow();
                             }
                         }
                         reread += page.Count;
@@ -177,7 +178,7 @@ public sealed partial class CustomerFeatures(StorageAccount storage, CustomerSto
     {
         if (!full)
         {
-            foreach (var chunk in marks.Select(m => m.RowKey).Chunk(PageSize))
+            foreach (var chunk in marks.Select(m => m.RowKey[MarkPrefix.Length..]).Chunk(PageSize))
             {
                 yield return chunk;
             }
@@ -193,24 +194,13 @@ public sealed partial class CustomerFeatures(StorageAccount storage, CustomerSto
         while (cursor is not null);
     }
 
-    private async Task<(CustomerEntity?, MetricsEntity?, List<string>)> ReadAsync(string id, CancellationToken cancellationToken)
+    private static IDuckDBAppenderRow Append(IDuckDBAppenderRow row, CardEntity m, DateTimeOffset now)
     {
-        var profile = Customers.FindAsync<CustomerEntity>(id, CustomerKeys.Profile, cancellationToken);
-        var metrics = Customers.FindAsync<MetricsEntity>(id, CustomerKeys.Metrics, cancellationToken);
-        var tags = new List<string>();
-        await foreach (var row in Customers.QueryAsync<TableEntity>(CustomerKeys.PrefixFilter(id, CustomerKeys.TagPrefix), select: ["RowKey"], cancellationToken: cancellationToken))
-        {
-            tags.Add(row.RowKey[CustomerKeys.TagPrefix.Length..]);
-        }
-        return (await profile, await metrics, tags);
-    }
-
-    private static IDuckDBAppenderRow Append(IDuckDBAppenderRow row, CustomerEntity p, MetricsEntity? m, List<string> tags, DateTimeOffset now)
-    {
-        var customer = p.ToRecord();
+        var customer = m.ToCustomer();
         var address = customer.Addresses.FirstOrDefault(a => a.Kind == AddressKind.Shipping) ?? customer.Addresses.FirstOrDefault();
-        var metrics = m?.ToMetrics() ?? CustomerMetrics.Empty;
-        var engagement = m?.ToEngagement() ?? Engagement.None;
+        var metrics = m.ToMetrics();
+        var engagement = m.ToEngagement();
+        var tags = m.TagList().Select(t => t.TagId).ToList();
         var health = HealthScore.Compute(metrics, engagement, now);
         return row
             .AppendValue(customer.Id).AppendValue(customer.FirstName).AppendValue(customer.LastName).AppendValue(customer.Email).AppendValue(customer.Phone)
@@ -223,9 +213,9 @@ public sealed partial class CustomerFeatures(StorageAccount storage, CustomerSto
             .AppendValue(Utc(metrics.FirstOrderAt)).AppendValue(Utc(metrics.LastOrderAt)).AppendValue(metrics.AverageDaysBetweenOrders).AppendValue(metrics.PurchaseFrequencyPerMonth)
             .AppendValue(engagement.Logins).AppendValue(engagement.PageViews).AppendValue(engagement.ProductViews).AppendValue(engagement.Reviews)
             .AppendValue(engagement.CartUpdates).AppendValue(engagement.EmailOpens).AppendValue(engagement.EmailClicks)
-            .AppendValue(Utc(engagement.LastEngagedAt)).AppendValue(Utc(m?.LastEmailOpenedAt)).AppendValue(Utc(m?.LastEmailClickedAt)).AppendValue(engagement.OpenSupportIssues)
-            .AppendValue(m?.CartOpen ?? false).AppendValue(Utc(m?.CartUpdatedAt)).AppendValue(m?.CartValueCents ?? 0).AppendValue(m?.CartItems ?? 0)
-            .AppendValue(health.Score).AppendValue(health.ChurnRisk.ToString().ToLowerInvariant()).AppendValue(m?.RfmCode)
+            .AppendValue(Utc(engagement.LastEngagedAt)).AppendValue(Utc(m.LastEmailOpenedAt)).AppendValue(Utc(m.LastEmailClickedAt)).AppendValue(engagement.OpenSupportIssues)
+            .AppendValue(m.CartOpen).AppendValue(Utc(m.CartUpdatedAt)).AppendValue(m.CartValueCents).AppendValue(m.CartItems)
+            .AppendValue(health.Score).AppendValue(health.ChurnRisk.ToString().ToLowerInvariant()).AppendValue(m.RfmCode)
             .AppendValue(tags.Count == 0 ? "" : "|" + string.Join('|', tags) + "|").AppendValue(Utc(now));
     }
 

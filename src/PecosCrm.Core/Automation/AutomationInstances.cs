@@ -19,8 +19,7 @@ namespace PecosCrm.Core.Automation;
 /// own rows (<see cref="InstanceStore"/>) kept beside the engine's for lists by customer and workflow.
 /// </summary>
 public sealed partial class AutomationInstances(
-    InstanceStore store, CustomerStore customers, TagStore tags, AutomationCounters counters, DurableTaskClient client,
-    StorageAccount storage, IOptions<AutomationOptions> options, TimeProvider time, ILogger<AutomationInstances> logger)
+    InstanceStore store, CustomerStore customers, CustomerCards cards, TagStore tags, AutomationCounters counters, DurableTaskClient client, IOptions<AutomationOptions> options, TimeProvider time, ILogger<AutomationInstances> logger)
 {
     /// <summary>
     /// Enrols a customer, unless the re-entry rule, consent (marketing flows), the flow filters or a
@@ -225,8 +224,8 @@ public sealed partial class AutomationInstances(
 
     internal async Task<bool> OrderedSinceAsync(string customerId, DateTimeOffset since, CancellationToken cancellationToken)
     {
-        var metrics = await storage.Table(StorageNames.Tables.Customers).FindAsync<MetricsEntity>(customerId, CustomerKeys.Metrics, cancellationToken);
-        return metrics?.LastOrderAt >= since;
+        var metrics = await customers.MetricsAsync(customerId, cancellationToken);
+        return metrics.LastOrderAt >= since;
     }
 
     /// <summary>The first flow filter that does not hold, or null. <paramref name="enrolled"/>: checked before a send, not at entry.</summary>
@@ -257,8 +256,7 @@ public sealed partial class AutomationInstances(
     internal async Task TimelineAsync(string customerId, string title, string instanceId, DateTimeOffset at, CancellationToken cancellationToken)
     {
         var entry = new TimelineEntry(Hash(instanceId + title)[..32], customerId, TimelineType.Automation, title, at, "automation", $"/api/automations/instances/{instanceId}", null);
-        await storage.Table(StorageNames.Tables.Customers).SubmitTransactionAsync(
-            TimelineEntity.RowsFor(entry).Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r)), cancellationToken);
+        await cards.AppendAsync(customerId, [entry], [], cancellationToken);
     }
 
     private async Task<InstanceEntity> RequireAsync(string instanceId, CancellationToken cancellationToken) =>

@@ -25,10 +25,32 @@ public sealed record EnrolmentResult(int Enrolled, int Skipped, IReadOnlyDiction
 /// manual enrolment takes one customer or a whole segment.
 /// </summary>
 public sealed partial class AutomationTriggers(
-    StorageAccount storage, WorkflowStore workflows, AutomationInstances runtime, SegmentService segments, SegmentStore segmentStore,
+    StorageAccount storage, WorkflowStore workflows, AutomationInstances runtime, SegmentService segments, SegmentStore segmentStore, CustomerStore customers,
     AnalyticsEngine engine, AnalyticsCopy copy, Time.StoreTime storeTime, TimeProvider time, ILogger<AutomationTriggers> logger) : IAppliedEventObserver
 {
     private TableClient Index => storage.Table(StorageNames.Tables.AutomationIndex);
+
+    /// <summary>
+    /// An event is heard when the customer is in an automation (whose goal or wait may be this event)
+    /// or when an active workflow is triggered by its type; every other event costs nothing here.
+    /// </summary>
+    public async ValueTask<bool> WantsAsync(StoreEvent e, AppliedContext context, CancellationToken cancellationToken)
+    {
+        if (context.InAutomation)
+        {
+            return true;
+        }
+        foreach (var workflow in await workflows.ActiveAsync(cancellationToken))
+        {
+            var trigger = workflow.Definition.Trigger!;
+            if ((trigger.Kind == "event" && (trigger.Event == e.Type || (trigger.Event == "tier.changed" && e.Type == EventTypes.CustomerUpdated)))
+                || (trigger.Kind == "threshold" && EventTypes.IsOrderEvent(e.Type)))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 
     public async Task OnAppliedAsync(StoreEvent e, CancellationToken cancellationToken)
     {
@@ -213,8 +235,8 @@ public sealed partial class AutomationTriggers(
 
     private async Task<bool> ReachedAsync(Trigger trigger, string customerId, CancellationToken cancellationToken)
     {
-        var metrics = await storage.Table(StorageNames.Tables.Customers).FindAsync<MetricsEntity>(customerId, CustomerKeys.Metrics, cancellationToken);
-        var value = trigger.Metric == "lifetime_value" ? (metrics?.LifetimeValueCents ?? 0) / 100m : metrics?.OrderCount ?? 0;
+        var metrics = await customers.MetricsAsync(customerId, cancellationToken);
+        var value = trigger.Metric == "lifetime_value" ? metrics.LifetimeValueCents / 100m : metrics.OrderCount;
         return value >= trigger.Value;
     }
 

@@ -17,7 +17,7 @@ namespace PecosCrm.Core.Automation;
 /// </list>
 /// Every RowKey carries the instance id, so no two rows of a table share one.
 /// </summary>
-public sealed class InstanceStore(StorageAccount storage)
+public sealed class InstanceStore(StorageAccount storage, Customers.CustomerCards cards)
 {
     private TableClient Instances => storage.Table(StorageNames.Tables.AutomationInstances);
     private TableClient Index => storage.Table(StorageNames.Tables.AutomationIndex);
@@ -61,7 +61,14 @@ public sealed class InstanceStore(StorageAccount storage)
         await Instances.SubmitTransactionAsync(actions, cancellationToken);
         await Index.UpsertEntityAsync(state.CopyTo(WorkflowPartition(state.WorkflowId), id), TableUpdateMode.Replace, cancellationToken);
         await Index.UpsertEntityAsync(state.CopyTo(CustomerPartition(state.CustomerId), id), TableUpdateMode.Replace, cancellationToken);
+        await ShowOnCardAsync(state, cancellationToken);
     }
+
+    /// <summary>The customer's card lists the automations they are in, for the 360 view.</summary>
+    private Task ShowOnCardAsync(InstanceEntity state, CancellationToken cancellationToken) =>
+        cards.SetAutomationAsync(state.CustomerId,
+            new Customers.CustomerAutomation(state.InstanceId, state.WorkflowId, state.Status.ToLowerInvariant(), state.Node, state.EnrolledAt, state.WakeAt),
+            state.Finished, cancellationToken);
 
     /// <summary>Applies a change by staff (suspend, resume, terminate) under the state's ETag, with a history row; retried when a step wrote meanwhile.</summary>
     internal async Task<InstanceEntity> ControlAsync(string instanceId, string outcome, Action<InstanceEntity> change, DateTimeOffset now, CancellationToken cancellationToken)
@@ -86,6 +93,7 @@ public sealed class InstanceStore(StorageAccount storage)
             }
             await Index.UpsertEntityAsync(state.CopyTo(WorkflowPartition(state.WorkflowId), instanceId), TableUpdateMode.Replace, cancellationToken);
             await Index.UpsertEntityAsync(state.CopyTo(CustomerPartition(state.CustomerId), instanceId), TableUpdateMode.Replace, cancellationToken);
+            await ShowOnCardAsync(state, cancellationToken);
             return state;
         }
     }

@@ -40,6 +40,8 @@ public static class AutoTags
 
     public static bool IsAuto(string tagId) => tagId.StartsWith("auto-", StringComparison.Ordinal);
 
+    public static string NameOf(string autoTagId) => All.FirstOrDefault(a => a.Id == autoTagId)?.Name ?? autoTagId;
+
     /// <summary>The auto-tags a customer should carry now.</summary>
     public static IReadOnlySet<string> For(DateTimeOffset customerSince, CustomerMetrics metrics, CustomerHealth health, DateTimeOffset now)
     {

@@ -6,11 +6,12 @@ namespace PecosCrm.Core.Customers;
 
 /// <summary>
 /// The <c>customerindex</c> table: the lookups that do not know the customer id, each a partition
-/// read in key order. <c>email|{email}</c> (one row, RowKey empty: the email's single owner, which
-/// is what makes emails unique), <c>phone|{digits}</c>, <c>name|{first two letters}</c> (RowKey
-/// <c>{name}|{id}</c> for the last name, the first name and the full name, for prefix search),
-/// <c>tier|{tier}</c>, <c>all</c>, and <c>addr|{address key}</c> (customers sharing an address).
-/// Every row carries the list summary, so lists need no second read.
+/// read in key order. <c>email|{email}</c> (one row, RowKey the email: the email's single owner,
+/// which is what makes emails unique), <c>phone|{digits}</c>, <c>name|{first two letters}</c>
+/// (RowKey <c>{name}|{id}</c> for the last name, the first name and the full name, for prefix
+/// search), <c>tier|{tier}</c>, <c>all</c>, and <c>addr|{address key}</c> (customers sharing an
+/// address). Every RowKey starts with what tells its partition apart, so none is shared between
+/// partitions. Every row carries the list summary, so lists need no second read.
 /// </summary>
 internal sealed class CustomerIndexEntity : ITableEntity
 {
@@ -31,7 +32,10 @@ internal sealed class CustomerIndexEntity : ITableEntity
 
     public CustomerSummary ToSummary() => new(CustomerId, FirstName, LastName, Email, Phone, Enum.Parse<LoyaltyTier>(Tier), CustomerSince);
 
-    public static string EmailPartition(string email) => "email|" + KeyRules.Escape(CustomerRules.NormalizeEmail(email));
+    public static string EmailPartition(string email) => "email|" + EmailRow(email);
+
+    /// <summary>The RowKey of an email's one row: the email itself, so it is unique in the table.</summary>
+    public static string EmailRow(string email) => KeyRules.Escape(CustomerRules.NormalizeEmail(email));
 
     public static string PhonePartition(string phone) => "phone|" + CustomerRules.NormalizePhone(phone);
 
@@ -51,16 +55,16 @@ internal sealed class CustomerIndexEntity : ITableEntity
     {
         var keys = new HashSet<(string, string)>
         {
-            (All, c.Id),
-            (TierPartition(c.Tier), c.Id),
+            (All, All + "|" + c.Id),
+            (TierPartition(c.Tier), TierPartition(c.Tier) + "|" + c.Id),
         };
         if (c.Email is not null)
         {
-            keys.Add((EmailPartition(c.Email), ""));
+            keys.Add((EmailPartition(c.Email), EmailRow(c.Email)));
         }
         if (c.Phone is not null && CustomerRules.NormalizePhone(c.Phone).Length > 0)
         {
-            keys.Add((PhonePartition(c.Phone), c.Id));
+            keys.Add((PhonePartition(c.Phone), PhonePartition(c.Phone) + "|" + c.Id));
         }
         foreach (var token in new[] { c.LastName, c.FirstName, c.FirstName + " " + c.LastName }.Select(NameToken).Where(t => t.Length > 0).Distinct())
         {
@@ -68,7 +72,7 @@ internal sealed class CustomerIndexEntity : ITableEntity
         }
         foreach (var address in c.Addresses.Where(a => a.Kind == AddressKind.Shipping))
         {
-            keys.Add((AddressPartition(CustomerRules.AddressKey(address)), c.Id));
+            keys.Add((AddressPartition(CustomerRules.AddressKey(address)), AddressPartition(CustomerRules.AddressKey(address)) + "|" + c.Id));
         }
         return keys;
     }

@@ -4,28 +4,31 @@ namespace PecosCrm.Core.Customers;
 
 /// <summary>
 /// Everything about one customer lives in one partition of the <c>customers</c> table (PartitionKey
-/// = customer id), so that applying a store event is one transaction: the event's marker, the
-/// order, the metrics and the timeline rows together. Row kinds are told apart by prefix:
+/// = customer id), so that applying store events is one transaction: the events' markers, the
+/// orders, the timeline rows and the card together. Every RowKey is unique across the table (it
+/// carries the customer id, an order id, an event id or an id made here), because Azurite finds a
+/// row by its RowKey first. Row kinds are told apart by prefix:
 /// <list type="bullet">
-/// <item><c>profile</c>, <c>metrics</c>: one each;</item>
+/// <item><c>card|{customerId}</c>: the customer card, one row with everything the 360 view shows;</item>
 /// <item><c>order|{inverted placedAt}|{orderId}</c>: the customer's orders, newest first;</item>
 /// <item><c>tl|{inverted time}|{entryId}</c> and <c>tt|{type}|{inverted time}|{entryId}</c>:
 /// the timeline, newest first, and the same entries by type;</item>
-/// <item><c>tag|{tagId}</c>, <c>note|{noteId}</c>, <c>rel|{otherCustomerId}</c>;</item>
+/// <item><c>note|{noteId}</c>: staff notes;</item>
 /// <item><c>evt|{eventId}</c>: events already applied (the deduplication marker).</item>
 /// </list>
+/// Other features keep rows of their own in the partition under their own prefixes (messages,
+/// points, discount codes), so that the GDPR export and erasure find everything in one place.
 /// </summary>
 public static class CustomerKeys
 {
-    public const string Profile = "profile";
-    public const string Metrics = "metrics";
+    public const string CardPrefix = "card|";
     public const string OrderPrefix = "order|";
     public const string TimelinePrefix = "tl|";
     public const string TimelineTypePrefix = "tt|";
-    public const string TagPrefix = "tag|";
     public const string NotePrefix = "note|";
-    public const string RelatedPrefix = "rel|";
     public const string EventPrefix = "evt|";
+
+    public static string Card(string customerId) => CardPrefix + customerId;
 
     public static string Order(DateTimeOffset placedAt, string orderId) => OrderPrefix + KeyRules.InvertedTicks(placedAt) + "|" + orderId;
 
@@ -34,11 +37,7 @@ public static class CustomerKeys
     public static string TimelineByType(string type, DateTimeOffset at, string entryId) =>
         TimelineTypePrefix + type + "|" + KeyRules.InvertedTicks(at) + "|" + entryId;
 
-    public static string Tag(string tagId) => TagPrefix + tagId;
-
     public static string Note(string noteId) => NotePrefix + noteId;
-
-    public static string Related(string otherId) => RelatedPrefix + otherId;
 
     public static string Event(string eventId) => EventPrefix + eventId;
 

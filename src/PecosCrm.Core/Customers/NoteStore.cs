@@ -4,19 +4,20 @@ using PecosCrm.Core.Storage;
 
 namespace PecosCrm.Core.Customers;
 
-/// <summary>Notes live in the customer's partition (<c>note|{id}</c>); adding one also adds a timeline entry.</summary>
-public sealed class NoteStore(StorageAccount storage, CustomerStore customers, TimeProvider time)
+/// <summary>
+/// Notes live in the customer's partition (<c>note|{id}</c>); adding one also adds a timeline entry.
+/// Pinned notes are kept on the customer's card as well, written in the same transaction.
+/// </summary>
+public sealed class NoteStore(StorageAccount storage, CustomerCards cards, TimeProvider time)
 {
     public const int MaxLength = 10_000;
-
-    private readonly CustomerPartition _partition = new(storage);
 
     private TableClient Customers => storage.Table(StorageNames.Tables.Customers);
 
     public async Task<Note> AddAsync(string customerId, string? body, bool pinned, string author, CancellationToken cancellationToken = default)
     {
         new Validation().Required("body", body, MaxLength).ThrowIfInvalid();
-        await customers.GetAsync(customerId, cancellationToken);
+        await cards.GetAsync(customerId, cancellationToken);
         var now = time.GetUtcNow();
         var entity = new NoteEntity
         {
@@ -31,16 +32,18 @@ public sealed class NoteStore(StorageAccount storage, CustomerStore customers, T
         var note = entity.ToRecord();
         var preview = note.Body.Length > 80 ? note.Body[..80] + "…" : note.Body;
         var entry = new TimelineEntry(note.Id, customerId, TimelineType.Note, "Note added: " + preview, now, author, $"/api/customers/{customerId}/notes/{note.Id}", null);
-        var actions = new List<TableTransactionAction> { new(TableTransactionActionType.Add, entity) };
-        actions.AddRange(TimelineEntity.RowsFor(entry).Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r)));
-        await _partition.SubmitAsync(actions, cancellationToken);
+        await cards.ChangeAsync(customerId, card =>
+        {
+            CustomerCard.PutNote(card, note);
+            return new CardChange([new(TableTransactionActionType.Add, entity)], [entry]);
+        }, cancellationToken);
         return note;
     }
 
     /// <summary>A customer's notes: pinned first, then newest first.</summary>
     public async Task<IReadOnlyList<Note>> ListAsync(string customerId, bool pinnedOnly = false, CancellationToken cancellationToken = default)
     {
-        await customers.GetAsync(customerId, cancellationToken);
+        await cards.GetAsync(customerId, cancellationToken);
         return await ReadAsync(customerId, pinnedOnly, cancellationToken);
     }
 
@@ -66,15 +69,25 @@ public sealed class NoteStore(StorageAccount storage, CustomerStore customers, T
         entity.Body = body?.Trim() ?? entity.Body;
         entity.Pinned = pinned ?? entity.Pinned;
         entity.UpdatedAt = time.GetUtcNow();
-        await Customers.ReplaceIfMatchAsync(entity, cancellationToken);
-        return (before, entity.ToRecord());
+        var after = entity.ToRecord();
+        await cards.ChangeAsync(customerId, card =>
+        {
+            CustomerCard.PutNote(card, after);
+            return new CardChange([new(TableTransactionActionType.UpdateReplace, entity, entity.ETag)], []);
+        }, cancellationToken);
+        return (before, after);
     }
 
     public async Task<Note> DeleteAsync(string customerId, string noteId, CancellationToken cancellationToken = default)
     {
         var entity = await FindEntityAsync(customerId, noteId, cancellationToken);
-        await Customers.DeleteEntityAsync(entity.PartitionKey, entity.RowKey, ETag.All, cancellationToken);
-        return entity.ToRecord();
+        var note = entity.ToRecord();
+        await cards.ChangeAsync(customerId, card =>
+        {
+            CustomerCard.PutNote(card, note, deleted: true);
+            return new CardChange([new(TableTransactionActionType.Delete, entity, ETag.All)], []);
+        }, cancellationToken);
+        return note;
     }
 
     private async Task<NoteEntity> FindEntityAsync(string customerId, string noteId, CancellationToken cancellationToken)

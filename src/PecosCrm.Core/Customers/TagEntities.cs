@@ -28,21 +28,7 @@ internal sealed class TagEntity : ITableEntity
     public Tag ToRecord() => new(RowKey, Name, Color, Description, false, CreatedAt);
 }
 
-/// <summary>A <c>tag|{tagId}</c> row in the customer's partition.</summary>
-internal sealed class CustomerTagEntity : ITableEntity
-{
-    public string PartitionKey { get; set; } = "";
-    public string RowKey { get; set; } = "";
-    public DateTimeOffset? Timestamp { get; set; }
-    public ETag ETag { get; set; }
-
-    public string TagId { get; set; } = "";
-    public bool IsAuto { get; set; }
-    public string AssignedBy { get; set; } = "";
-    public DateTimeOffset AssignedAt { get; set; }
-}
-
-/// <summary><c>tagmembers</c>: PartitionKey = tag id, RowKey = customer id; lists a tag's customers.</summary>
+/// <summary><c>tagmembers</c>: PartitionKey = tag id, RowKey = <c>{tagId}|{customerId}</c> (unique in the table); lists a tag's customers in id order.</summary>
 internal sealed class TagMemberEntity : ITableEntity
 {
     public string PartitionKey { get; set; } = "";
@@ -50,5 +36,11 @@ internal sealed class TagMemberEntity : ITableEntity
     public DateTimeOffset? Timestamp { get; set; }
     public ETag ETag { get; set; }
 
+    public string CustomerId { get; set; } = "";
     public DateTimeOffset AssignedAt { get; set; }
+
+    public static string Row(string tagId, string customerId) => tagId + "|" + customerId;
+
+    public static TagMemberEntity For(string tagId, string customerId, DateTimeOffset at) =>
+        new() { PartitionKey = tagId, RowKey = Row(tagId, customerId), CustomerId = customerId, AssignedAt = at };
 }

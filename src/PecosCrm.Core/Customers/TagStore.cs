@@ -6,13 +6,13 @@ using PecosCrm.Core.Storage;
 namespace PecosCrm.Core.Customers;
 
 /// <summary>Custom tags, their assignment to customers, and the automatic tags the system maintains.</summary>
-public sealed partial class TagStore(StorageAccount storage, CustomerStore customers, TimeProvider time)
+public sealed partial class TagStore(StorageAccount storage, CustomerCards cards, TimeProvider time)
 {
-    private readonly CustomerPartition _partition = new(storage);
-
     private TableClient Tags => storage.Table(StorageNames.Tables.Tags);
     private TableClient Members => storage.Table(StorageNames.Tables.TagMembers);
-    private TableClient Customers => storage.Table(StorageNames.Tables.Customers);
+
+    private static readonly TimeSpan CatalogueFor = TimeSpan.FromSeconds(15);
+    private (DateTimeOffset At, IReadOnlyDictionary<string, Tag> Tags)? _catalogue;
 
     public async Task<Tag> CreateAsync(string? name, string? color, string? description, CancellationToken cancellationToken = default)
     {
@@ -29,6 +29,7 @@ public sealed partial class TagStore(StorageAccount storage, CustomerStore custo
             new(TableTransactionActionType.Add, tag),
             new(TableTransactionActionType.Add, new TagEntity { RowKey = TagEntity.NameRow(tag.Name), TagId = tag.RowKey, Name = tag.Name }),
         ], $"A tag named '{tag.Name}' already exists.", cancellationToken);
+        _catalogue = null;
         return tag.ToRecord();
     }
 
@@ -76,6 +77,7 @@ public sealed partial class TagStore(StorageAccount storage, CustomerStore custo
             actions.Add(new(TableTransactionActionType.Add, new TagEntity { RowKey = TagEntity.NameRow(row.Name), TagId = id, Name = row.Name }));
         }
         await Tags.SubmitClaimingAsync(actions, $"A tag named '{row.Name}' already exists.", cancellationToken);
+        _catalogue = null;
         return (before, row.ToRecord());
     }
 
@@ -86,13 +88,14 @@ public sealed partial class TagStore(StorageAccount storage, CustomerStore custo
         RefuseAuto(id);
         await foreach (var member in Members.QueryAsync<TagMemberEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {id}"), cancellationToken: cancellationToken))
         {
-            await RemoveAsync(member.RowKey, id, actor, cancellationToken);
+            await RemoveAsync(member.CustomerId, id, actor, cancellationToken);
         }
         await Tags.SubmitTransactionAsync(
         [
             new(TableTransactionActionType.Delete, new TagEntity { RowKey = id }, ETag.All),
             new(TableTransactionActionType.Delete, new TagEntity { RowKey = TagEntity.NameRow(tag.Name) }, ETag.All),
         ], cancellationToken);
+        _catalogue = null;
         return tag;
     }
 
@@ -101,16 +104,25 @@ public sealed partial class TagStore(StorageAccount storage, CustomerStore custo
     {
         RefuseAuto(tagId);
         var tag = await GetAsync(tagId, cancellationToken);
-        await customers.GetAsync(customerId, cancellationToken);
-        var existing = await Customers.FindAsync<CustomerTagEntity>(customerId, CustomerKeys.Tag(tagId), cancellationToken);
-        if (existing is not null)
-        {
-            return new CustomerTag(tag.Id, tag.Name, tag.Color, false, existing.AssignedBy, existing.AssignedAt);
-        }
+        await cards.GetAsync(customerId, cancellationToken);
         var now = time.GetUtcNow();
-        var actions = AssignActions(customerId, tag.Id, tag.Name, isAuto: false, actor, now);
-        await _partition.SubmitAsync(actions.ToList(), cancellationToken);
-        await Members.UpsertEntityAsync(new TagMemberEntity { PartitionKey = tag.Id, RowKey = customerId, AssignedAt = now }, TableUpdateMode.Replace, cancellationToken);
+        CardTag? had = null;
+        await cards.ChangeAsync(customerId, card =>
+        {
+            RequireProfile(card);
+            had = card.TagList().Find(t => t.TagId == tag.Id);
+            if (had is not null)
+            {
+                return null;
+            }
+            CustomerCard.SetTag(card, new CardTag(tag.Id, false, actor, now));
+            return CardChange.Card(featuresChanged: true, CustomerCard.TagEntry(customerId, tag.Id, tag.Name, added: true, actor, now));
+        }, cancellationToken);
+        if (had is not null)
+        {
+            return new CustomerTag(tag.Id, tag.Name, tag.Color, false, had.AssignedBy, had.AssignedAt);
+        }
+        await Members.UpsertEntityAsync(TagMemberEntity.For(tag.Id, customerId, now), TableUpdateMode.Replace, cancellationToken);
         return new CustomerTag(tag.Id, tag.Name, tag.Color, false, actor, now);
     }
 
@@ -118,37 +130,41 @@ public sealed partial class TagStore(StorageAccount storage, CustomerStore custo
     public async Task<bool> RemoveAsync(string customerId, string tagId, string actor, CancellationToken cancellationToken = default)
     {
         RefuseAuto(tagId);
-        await customers.GetAsync(customerId, cancellationToken);
-        var existing = await Customers.FindAsync<CustomerTagEntity>(customerId, CustomerKeys.Tag(tagId), cancellationToken);
-        if (existing is null)
+        await cards.GetAsync(customerId, cancellationToken);
+        var name = KeyRules.IsValidKey(tagId) ? (await Tags.FindAsync<TagEntity>(TagEntity.Partition, tagId, cancellationToken))?.Name ?? tagId : tagId;
+        var removed = false;
+        var now = time.GetUtcNow();
+        await cards.ChangeAsync(customerId, card =>
         {
-            return false;
+            removed = CustomerCard.RemoveTag(card, tagId);
+            return removed ? CardChange.Card(featuresChanged: true, CustomerCard.TagEntry(customerId, tagId, name, added: false, actor, now)) : null;
+        }, cancellationToken);
+        if (removed)
+        {
+            await Members.DeleteEntityAsync(tagId, TagMemberEntity.Row(tagId, customerId), ETag.All, cancellationToken);
         }
-        var name = (await Tags.FindAsync<TagEntity>(TagEntity.Partition, tagId, cancellationToken))?.Name ?? tagId;
-        await _partition.SubmitAsync(RemoveActions(customerId, tagId, name, actor, time.GetUtcNow()).ToList(), cancellationToken);
-        await Members.DeleteEntityAsync(tagId, customerId, ETag.All, cancellationToken);
-        return true;
+        return removed;
     }
 
-    /// <summary>The tags on a customer, with current names and colours.</summary>
-    public async Task<IReadOnlyList<CustomerTag>> ForCustomerAsync(string customerId, CancellationToken cancellationToken = default)
+    /// <summary>The tags on a customer's card, with current names and colours (the catalogue is cached).</summary>
+    public async Task<IReadOnlyList<CustomerTag>> ForCustomerAsync(string customerId, CancellationToken cancellationToken = default) =>
+        Name(await cards.GetAsync(customerId, cancellationToken), await CatalogueAsync(cancellationToken));
+
+    internal static IReadOnlyList<CustomerTag> Name(CardEntity card, IReadOnlyDictionary<string, Tag> catalogue) =>
+        [.. from t in card.TagList()
+            where catalogue.ContainsKey(t.TagId)
+            let tag = catalogue[t.TagId]
+            select new CustomerTag(tag.Id, tag.Name, tag.Color, tag.IsAuto, t.AssignedBy, t.AssignedAt)];
+
+    /// <summary>Every tag by id, cached for a few seconds: tags are renamed rarely, and every 360 view names the customer's.</summary>
+    internal async Task<IReadOnlyDictionary<string, Tag>> CatalogueAsync(CancellationToken cancellationToken)
     {
-        // The catalogue and the customer's tag rows are read side by side.
-        var catalogue = ListAsync(cancellationToken);
-        var rows = new List<CustomerTagEntity>();
-        await foreach (var row in Customers.QueryAsync<CustomerTagEntity>(CustomerKeys.PrefixFilter(customerId, CustomerKeys.TagPrefix), cancellationToken: cancellationToken))
+        if (_catalogue is { } cached && time.GetUtcNow() - cached.At < CatalogueFor)
         {
-            rows.Add(row);
+            return cached.Tags;
         }
-        var byId = (await catalogue).ToDictionary(t => t.Id);
-        var tags = new List<CustomerTag>();
-        foreach (var row in rows)
-        {
-            if (byId.TryGetValue(row.TagId, out var tag))
-            {
-                tags.Add(new CustomerTag(tag.Id, tag.Name, tag.Color, tag.IsAuto, row.AssignedBy, row.AssignedAt));
-            }
-        }
+        var tags = (await ListAsync(cancellationToken)).ToDictionary(t => t.Id, StringComparer.Ordinal);
+        _catalogue = (time.GetUtcNow(), tags);
         return tags;
     }
 
@@ -157,65 +173,27 @@ public sealed partial class TagStore(StorageAccount storage, CustomerStore custo
     {
         await GetAsync(tagId, cancellationToken);
         var page = await Members.QueryPageAsync<TagMemberEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {tagId}"), limit, cursor, cancellationToken);
-        return page.Select(m => m.RowKey);
+        return page.Select(m => m.CustomerId);
     }
 
-    /// <summary>
-    /// The customer-partition writes that move a customer's auto-tags from <paramref name="current"/>
-    /// to <paramref name="wanted"/>, with a timeline entry per change. The caller commits them with
-    /// its own transaction, then calls <see cref="SyncAutoMembersAsync"/>.
-    /// </summary>
-    internal static IEnumerable<TableTransactionAction> AutoTagActions(
-        string customerId, IReadOnlySet<string> current, IReadOnlySet<string> wanted, DateTimeOffset at)
+    /// <summary>Brings the member rows of a customer's auto-tags in line after its card moved from <paramref name="before"/> to <paramref name="after"/>.</summary>
+    internal async Task SyncMembersAsync(string customerId, IReadOnlySet<string> before, IReadOnlySet<string> after, DateTimeOffset at, CancellationToken cancellationToken)
     {
-        foreach (var added in wanted.Except(current))
+        foreach (var added in after.Except(before))
         {
-            foreach (var a in AssignActions(customerId, added, NameOf(added), isAuto: true, "system", at))
-            {
-                yield return a;
-            }
+            await Members.UpsertEntityAsync(TagMemberEntity.For(added, customerId, at), TableUpdateMode.Replace, cancellationToken);
         }
-        foreach (var removed in current.Except(wanted))
+        foreach (var removed in before.Except(after))
         {
-            foreach (var a in RemoveActions(customerId, removed, NameOf(removed), "system", at))
-            {
-                yield return a;
-            }
+            await Members.DeleteEntityAsync(removed, TagMemberEntity.Row(removed, customerId), ETag.All, cancellationToken);
         }
     }
 
-    internal async Task SyncAutoMembersAsync(string customerId, IReadOnlySet<string> current, IReadOnlySet<string> wanted, DateTimeOffset at, CancellationToken cancellationToken)
+    private static void RequireProfile(CardEntity card)
     {
-        foreach (var added in wanted.Except(current))
+        if (!card.HasProfile)
         {
-            await Members.UpsertEntityAsync(new TagMemberEntity { PartitionKey = added, RowKey = customerId, AssignedAt = at }, TableUpdateMode.Replace, cancellationToken);
-        }
-        foreach (var removed in current.Except(wanted))
-        {
-            await Members.DeleteEntityAsync(removed, customerId, ETag.All, cancellationToken);
-        }
-    }
-
-    private static string NameOf(string autoTagId) => AutoTags.All.FirstOrDefault(a => a.Id == autoTagId)?.Name ?? autoTagId;
-
-    private static IEnumerable<TableTransactionAction> AssignActions(string customerId, string tagId, string name, bool isAuto, string actor, DateTimeOffset at)
-    {
-        yield return new(TableTransactionActionType.UpsertReplace,
-            new CustomerTagEntity { PartitionKey = customerId, RowKey = CustomerKeys.Tag(tagId), TagId = tagId, IsAuto = isAuto, AssignedBy = actor, AssignedAt = at });
-        var entry = new TimelineEntry(Guid.CreateVersion7(at).ToString("N"), customerId, TimelineType.Tag, $"Tagged {name}", at, actor, $"/api/tags/{tagId}", null);
-        foreach (var row in TimelineEntity.RowsFor(entry))
-        {
-            yield return new(TableTransactionActionType.UpsertReplace, row);
-        }
-    }
-
-    private static IEnumerable<TableTransactionAction> RemoveActions(string customerId, string tagId, string name, string actor, DateTimeOffset at)
-    {
-        yield return new(TableTransactionActionType.Delete, new CustomerTagEntity { PartitionKey = customerId, RowKey = CustomerKeys.Tag(tagId) }, ETag.All);
-        var entry = new TimelineEntry(Guid.CreateVersion7(at).ToString("N"), customerId, TimelineType.Tag, $"Tag {name} removed", at, actor, $"/api/tags/{tagId}", null);
-        foreach (var row in TimelineEntity.RowsFor(entry))
-        {
-            yield return new(TableTransactionActionType.UpsertReplace, row);
+            throw new NotFoundException("Customer", card.PartitionKey);
         }
     }
 

@@ -4,13 +4,13 @@ using PecosCrm.Core.Storage;
 namespace PecosCrm.Core.Customers;
 
 /// <summary>Reads a customer's timeline newest first, all of it or one type (from the type-ordered copy).</summary>
-public sealed class TimelineStore(StorageAccount storage, CustomerStore customers)
+public sealed class TimelineStore(StorageAccount storage, CustomerCards cards)
 {
     private TableClient Customers => storage.Table(StorageNames.Tables.Customers);
 
     public async Task<Storage.Page<TimelineEntry>> ListAsync(string customerId, TimelineType? type, int limit, string? cursor, CancellationToken cancellationToken = default)
     {
-        await customers.GetAsync(customerId, cancellationToken);
+        await cards.GetAsync(customerId, cancellationToken);
         return await ReadAsync(customerId, type, limit, cursor, cancellationToken);
     }
 

@@ -1,7 +1,5 @@
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using PecosCrm.Core.Customers;
-using PecosCrm.Core.Orders;
 using PecosCrm.Core.Storage;
 
 namespace PecosCrm.Core.Events;
@@ -9,17 +7,26 @@ namespace PecosCrm.Core.Events;
 /// <summary>Hears every store event once it is applied to the customer (and again when it is replayed).</summary>
 public interface IAppliedEventObserver
 {
+    /// <summary>Whether the observer wants to hear this event; asked first, so that most events cost it nothing.</summary>
+    ValueTask<bool> WantsAsync(StoreEvent e, AppliedContext context, CancellationToken cancellationToken);
+
     Task OnAppliedAsync(StoreEvent e, CancellationToken cancellationToken);
 }
 
+/// <summary>What the processor knows about the customer when an event is applied.</summary>
+/// <param name="InAutomation">The customer's card lists a running automation.</param>
+public sealed record AppliedContext(bool InAutomation);
+
 /// <summary>
-/// Applies accepted store events. A batch is split by customer; customers are worked on in
-/// parallel, each customer's events in the order they happened. Every event is applied at most once
-/// (its marker is written with its effects), so a redelivered batch changes nothing.
+/// Applies accepted store events, per customer: a batch is split by customer and each customer's
+/// events are folded onto one read of the customer's card (<see cref="CustomerEventWriter"/>),
+/// customers in parallel. Then, for the whole batch at once, the writes outside the customers'
+/// partitions (order month rows, analytics marks), and only then the partitions, so a crash in
+/// between loses nothing. Every event is applied at most once (its marker is written with its
+/// effects), so a redelivered batch changes nothing.
 /// </summary>
 public sealed partial class EventProcessor(
-    StorageAccount storage, CustomerStore customers, CustomerActivity activity, Analytics.MarketingAnalysis marketing, IEnumerable<IAppliedEventObserver> observers,
-    ILogger<EventProcessor> logger)
+    StorageAccount storage, CustomerEventWriter writer, IEnumerable<IAppliedEventObserver> observers, ILogger<EventProcessor> logger)
 {
     public const int Parallelism = 16;
 
@@ -33,78 +40,79 @@ public sealed partial class EventProcessor(
 
     public async Task<BatchResult> ApplyAllAsync(IEnumerable<StoreEvent> events, CancellationToken cancellationToken = default)
     {
+        var groups = events
+            .GroupBy(e => e.CustomerId, StringComparer.Ordinal)
+            .Select(g => g.DistinctBy(e => e.Id).OrderBy(e => e.OccurredAt).ThenBy(e => e.Id, StringComparer.Ordinal).ToList())
+            .ToList();
+        var none = new HashSet<string>();
+        var folds = new CustomerFold[groups.Count];
+        var options = new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(Enumerable.Range(0, groups.Count), options, async (i, ct) =>
+            folds[i] = await writer.FoldAsync(groups[i][0].CustomerId, groups[i], none, throwOnReject: false, ct));
+        await writer.WriteOutsideAsync(folds, cancellationToken);
+
         var applied = 0;
         var duplicates = 0;
         var rejected = 0;
-        var byCustomer = events.GroupBy(e => e.CustomerId, StringComparer.Ordinal);
-        await Parallel.ForEachAsync(byCustomer, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (group, ct) =>
+        await Parallel.ForEachAsync(Enumerable.Range(0, groups.Count), options, async (i, ct) =>
         {
-            foreach (var e in group.OrderBy(e => e.OccurredAt).ThenBy(e => e.Id, StringComparer.Ordinal))
+            var fold = folds[i];
+            if (await writer.CommitAsync(fold, ct))
             {
-                switch (await ApplyAsync(e, ct))
-                {
-                    case EventOutcome.Applied:
-                        Interlocked.Increment(ref applied);
-                        break;
-                    case EventOutcome.Duplicate:
-                        Interlocked.Increment(ref duplicates);
-                        break;
-                    default:
-                        Interlocked.Increment(ref rejected);
-                        break;
-                }
+                await writer.FinishAsync(fold, ct);
             }
+            else
+            {
+                // The card moved or some event was applied before: this customer again, alone.
+                var committed = fold.Chunks.Where(c => c.Committed).Sum(c => c.Events.Count);
+                var again = await writer.ApplyAloneAsync(fold.CustomerId, groups[i], throwOnReject: false, checkApplied: true, ct);
+                fold = again;
+                Interlocked.Add(ref applied, committed);
+                Interlocked.Add(ref duplicates, -committed);
+            }
+            Interlocked.Add(ref applied, fold.Applied);
+            Interlocked.Add(ref duplicates, fold.Duplicates);
+            Interlocked.Add(ref rejected, fold.Rejected.Count);
+            foreach (var (e, reason) in fold.Rejected)
+            {
+                LogRejected(logger, e.Id, e.Type, reason);
+            }
+            await NotifyAsync(fold, groups[i], ct);
         });
         return new BatchResult(applied, duplicates, rejected);
     }
 
     /// <summary>
-    /// Applies one event. A conflict with stored data (an order that belongs to someone else)
-    /// rejects that event only; with <paramref name="throwOnReject"/> (the synchronous API) the
-    /// conflict is thrown to the caller instead.
+    /// Applies one event now (the synchronous API). A conflict with stored data (an order that
+    /// belongs to someone else) is thrown to the caller.
     /// </summary>
     public async Task<EventOutcome> ApplyAsync(StoreEvent e, CancellationToken cancellationToken = default, bool throwOnReject = false)
     {
-        try
+        var fold = await writer.ApplyAloneAsync(e.CustomerId, [e], throwOnReject, checkApplied: false, cancellationToken);
+        foreach (var (rejected, reason) in fold.Rejected)
         {
-            bool applied;
-            if (EventTypes.IsCustomerEvent(e.Type))
-            {
-                applied = await customers.ApplyEventAsync(EventValidator.CustomerData(e), e.Id, e.OccurredAt, cancellationToken);
-            }
-            else if (EventTypes.IsOrderEvent(e.Type))
-            {
-                var input = EventValidator.OrderData(e);
-                var order = input.ToOrder(new Validation());
-                long? refund = e.Type == EventTypes.OrderRefunded && input.RefundedAmount is not null ? order.RefundedCents : null;
-                applied = await activity.ApplyOrderEventAsync(e, order, refund, cancellationToken);
-            }
-            else
-            {
-                if (e.Type == EventTypes.NpsResponse)
-                {
-                    // Kept by month for the NPS report; an upsert by event id, harmless when repeated.
-                    await marketing.RecordNpsAsync(e, cancellationToken);
-                }
-                applied = await activity.ApplyEngagementEventAsync(e, cancellationToken);
-            }
-            // Observers (automation triggers, goals, waits) hear a replayed event too: the event may
-            // have been applied just before a crash that kept them from hearing it, and what they do is idempotent.
+            LogRejected(logger, rejected.Id, rejected.Type, reason);
+        }
+        await NotifyAsync(fold, [e], cancellationToken);
+        return fold.Rejected.Count > 0 ? EventOutcome.Rejected : fold.Applied > 0 ? EventOutcome.Applied : EventOutcome.Duplicate;
+    }
+
+    /// <summary>
+    /// Observers (automation triggers, goals, waits) hear a replayed event too: the event may have
+    /// been applied just before a crash that kept them from hearing it, and what they do is idempotent.
+    /// </summary>
+    private async Task NotifyAsync(CustomerFold fold, IReadOnlyList<StoreEvent> events, CancellationToken cancellationToken)
+    {
+        var context = new AppliedContext(fold.InAutomation);
+        foreach (var e in fold.Heard(events))
+        {
             foreach (var observer in observers)
             {
-                await observer.OnAppliedAsync(e, cancellationToken);
+                if (await observer.WantsAsync(e, context, cancellationToken))
+                {
+                    await observer.OnAppliedAsync(e, cancellationToken);
+                }
             }
-            return applied ? EventOutcome.Applied : EventOutcome.Duplicate;
-        }
-        catch (ValidationFailedException ex) when (!throwOnReject)
-        {
-            LogRejected(logger, e.Id, e.Type, string.Join("; ", ex.Errors.SelectMany(x => x.Value)));
-            return EventOutcome.Rejected;
-        }
-        catch (JsonException ex)
-        {
-            LogRejected(logger, e.Id, e.Type, ex.Message);
-            return EventOutcome.Rejected;
         }
     }
 

@@ -14,7 +14,7 @@ namespace PecosCrm.Core.Exports;
 /// finished file is handed out as a short-lived download link. Every run stays in the export
 /// history; runs started by a schedule are also listed under their schedule.
 /// </summary>
-public sealed class ExportService(StorageAccount storage, CustomerStore customers, OrderStore orders, BlobFiles blobs, Time.StoreTime storeTime, TimeProvider time)
+public sealed class ExportService(StorageAccount storage, CustomerStore customers, CustomerCards cards, OrderStore orders, BlobFiles blobs, Time.StoreTime storeTime, TimeProvider time)
 {
     private const int ProgressEvery = 1000;
 
@@ -262,14 +262,13 @@ public sealed class ExportService(StorageAccount storage, CustomerStore customer
         IReadOnlyList<string> fields, ExportEntity progress, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var needMetrics = fields.Any(ExportFields.CustomerMetrics.Contains);
-        var table = storage.Table(StorageNames.Tables.Customers);
         string? cursor = null;
         do
         {
             var page = await customers.ListAsync(null, Storage.Page<CustomerSummary>.MaxLimit, cursor, cancellationToken);
             var metrics = needMetrics
-                ? await Task.WhenAll(page.Items.Select(c => table.FindAsync<MetricsEntity>(c.Id, CustomerKeys.Metrics, cancellationToken)))
-                : new MetricsEntity?[page.Items.Count];
+                ? await Task.WhenAll(page.Items.Select(c => cards.FindAsync(c.Id, cancellationToken)))
+                : new CardEntity?[page.Items.Count];
             for (var i = 0; i < page.Items.Count; i++)
             {
                 var c = page.Items[i];
@@ -283,7 +282,7 @@ public sealed class ExportService(StorageAccount storage, CustomerStore customer
 
     /// <summary>
     /// The members of a segment in member (customer id) order, a page of ids at a time; each member's
-    /// profile and metrics rows are point reads made in parallel. Members whose customer no longer
+    /// card is a point read, made in parallel. Members whose customer no longer
     /// exists (erased since they joined) are left out.
     /// </summary>
     private async IAsyncEnumerable<IReadOnlyDictionary<string, object?>> SegmentRowsAsync(
@@ -291,29 +290,21 @@ public sealed class ExportService(StorageAccount storage, CustomerStore customer
     {
         var needMetrics = job.Fields.Any(ExportFields.CustomerMetrics.Contains);
         var members = storage.Table(StorageNames.Tables.SegmentMembers);
-        var table = storage.Table(StorageNames.Tables.Customers);
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {job.SegmentId}");
         var pages = members.QueryAsync<TableEntity>(filter, MembersPerPage, [nameof(ITableEntity.RowKey)], cancellationToken).AsPages();
         await foreach (var page in pages.WithCancellation(cancellationToken))
         {
             var ids = page.Values.Select(m => m.RowKey).ToList();
-            var profiles = new CustomerEntity?[ids.Count];
-            var metrics = new MetricsEntity?[ids.Count];
+            var read = new CardEntity?[ids.Count];
             var reads = new ParallelOptions { MaxDegreeOfParallelism = PointReadsAtOnce, CancellationToken = cancellationToken };
-            await Parallel.ForEachAsync(Enumerable.Range(0, ids.Count), reads, async (i, token) =>
-            {
-                var profile = table.FindAsync<CustomerEntity>(ids[i], CustomerKeys.Profile, token);
-                var metric = needMetrics ? table.FindAsync<MetricsEntity>(ids[i], CustomerKeys.Metrics, token) : Task.FromResult<MetricsEntity?>(null);
-                profiles[i] = await profile;
-                metrics[i] = await metric;
-            });
+            await Parallel.ForEachAsync(Enumerable.Range(0, ids.Count), reads, async (i, token) => read[i] = await cards.FindAsync(ids[i], token));
             var written = 0;
-            for (var i = 0; i < ids.Count; i++)
+            foreach (var p in read)
             {
-                if (profiles[i] is { } p)
+                if (p is { HasProfile: true })
                 {
                     written++;
-                    yield return CustomerRow(p.PartitionKey, p.FirstName, p.LastName, p.Email, p.Phone, Enum.Parse<LoyaltyTier>(p.Tier), p.CustomerSince, metrics[i]);
+                    yield return CustomerRow(p.PartitionKey, p.FirstName, p.LastName, p.Email, p.Phone, Enum.Parse<LoyaltyTier>(p.Tier), p.CustomerSince, needMetrics ? p : null);
                 }
             }
             await ReportAsync(progress, written, cancellationToken);
@@ -321,7 +312,7 @@ public sealed class ExportService(StorageAccount storage, CustomerStore customer
     }
 
     private static Dictionary<string, object?> CustomerRow(
-        string id, string firstName, string lastName, string? email, string? phone, LoyaltyTier tier, DateTimeOffset customerSince, MetricsEntity? m) => new()
+        string id, string firstName, string lastName, string? email, string? phone, LoyaltyTier tier, DateTimeOffset customerSince, CardEntity? m) => new()
     {
         ["id"] = id,
         ["firstName"] = firstName,

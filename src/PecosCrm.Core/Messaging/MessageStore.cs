@@ -9,11 +9,10 @@ namespace PecosCrm.Core.Messaging;
 /// written together with its timeline entry in one transaction. Status changes are ETag-guarded and
 /// only move forward (an open reported after a click does not turn a click back into an open).
 /// </summary>
-public sealed class MessageStore(StorageAccount storage, TimeProvider time)
+public sealed class MessageStore(StorageAccount storage, CustomerCards cards, TimeProvider time)
 {
     private const int MaxAttempts = 8;
 
-    private readonly CustomerPartition _partition = new(storage);
 
     private TableClient Customers => storage.Table(StorageNames.Tables.Customers);
 
@@ -22,12 +21,12 @@ public sealed class MessageStore(StorageAccount storage, TimeProvider time)
 
     internal async Task AddAsync(MessageEntity message, string? timelineTitle, CancellationToken cancellationToken)
     {
-        var actions = new List<TableTransactionAction> { new(TableTransactionActionType.Add, message) };
-        if (timelineTitle is not null)
+        if (timelineTitle is null)
         {
-            actions.AddRange(Timeline(message, timelineTitle, message.CreatedAt));
+            await Customers.AddEntityAsync(message, cancellationToken);
+            return;
         }
-        await _partition.SubmitAsync(actions, cancellationToken);
+        await cards.AppendAsync(message.PartitionKey, [Timeline(message, timelineTitle, message.CreatedAt)], [new(TableTransactionActionType.Add, message)], cancellationToken);
     }
 
     internal async Task<MessageEntity?> FindEntityAsync(string customerId, string messageId, CancellationToken cancellationToken) =>
@@ -66,14 +65,16 @@ public sealed class MessageStore(StorageAccount storage, TimeProvider time)
                 return (message, false);
             }
             var title = change(message);
-            var actions = new List<TableTransactionAction> { new(TableTransactionActionType.UpdateReplace, message, message.ETag) };
-            if (title is not null)
-            {
-                actions.AddRange(Timeline(message, title, time.GetUtcNow()));
-            }
             try
             {
-                await _partition.SubmitAsync(actions, cancellationToken);
+                if (title is null)
+                {
+                    await Customers.ReplaceIfMatchAsync(message, cancellationToken);
+                }
+                else
+                {
+                    await cards.AppendAsync(customerId, [Timeline(message, title, time.GetUtcNow())], [new(TableTransactionActionType.UpdateReplace, message, message.ETag)], cancellationToken);
+                }
                 return (message, true);
             }
             catch (ConcurrencyException) when (attempt < MaxAttempts)
@@ -96,11 +97,10 @@ public sealed class MessageStore(StorageAccount storage, TimeProvider time)
         _ => 7,
     };
 
-    private static IEnumerable<TableTransactionAction> Timeline(MessageEntity message, string title, DateTimeOffset at)
+    private static TimelineEntry Timeline(MessageEntity message, string title, DateTimeOffset at)
     {
         var type = message.Channel == nameof(Channel.Email) ? TimelineType.Email : TimelineType.Account;
-        var entry = new TimelineEntry(Guid.CreateVersion7(at).ToString("N"), message.PartitionKey, type, title, at, message.SentBy,
+        return new TimelineEntry(Guid.CreateVersion7(at).ToString("N"), message.PartitionKey, type, title, at, message.SentBy,
             $"/api/customers/{message.PartitionKey}/messages/{message.Id}", message.Error);
-        return TimelineEntity.RowsFor(entry).Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r));
     }
 }

@@ -4,7 +4,7 @@ using PecosCrm.Core.Storage;
 
 namespace PecosCrm.Core.Orders;
 
-/// <summary><c>orderindex</c>: PartitionKey = order id; where the order lives (its customer and row).</summary>
+/// <summary><c>orderindex</c>: PartitionKey and RowKey = order id; where the order lives (its customer and the placement time its row is keyed by).</summary>
 internal sealed class OrderLocatorEntity : ITableEntity
 {
     public string PartitionKey { get; set; } = "";
@@ -14,6 +14,8 @@ internal sealed class OrderLocatorEntity : ITableEntity
 
     public string CustomerId { get; set; } = "";
     public DateTimeOffset PlacedAt { get; set; }
+
+    public static string Row(string orderId) => orderId;
 }
 
 /// <summary>
@@ -44,4 +46,22 @@ internal sealed class MonthOrderEntity : ITableEntity
     public static string Month(DateTimeOffset placedAt) => placedAt.UtcDateTime.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
 
     public static string Row(DateTimeOffset placedAt, string orderId) => KeyRules.InvertedTicks(placedAt) + "|" + orderId;
+
+    public static MonthOrderEntity From(Order order) => new()
+    {
+        PartitionKey = Month(order.PlacedAt),
+        RowKey = Row(order.PlacedAt, order.Id),
+        OrderId = order.Id,
+        CustomerId = order.CustomerId,
+        Number = order.Number,
+        PlacedAt = order.PlacedAt,
+        Status = order.Status.ToString(),
+        Currency = order.Currency,
+        TotalCents = order.TotalCents,
+        NetCents = order.NetCents,
+        DiscountCents = order.DiscountCents,
+        CouponCode = order.CouponCode,
+        Channel = order.Channel,
+        Lines = System.Text.Json.JsonSerializer.Serialize(order.Lines, CrmJson.Options),
+    };
 }

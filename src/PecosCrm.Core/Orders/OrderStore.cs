@@ -22,18 +22,49 @@ public sealed class OrderStore(StorageAccount storage)
         {
             return null;
         }
-        var locator = await Locator.FindAsync<OrderLocatorEntity>(orderId, "", cancellationToken);
+        var locator = await Locator.FindAsync<OrderLocatorEntity>(orderId, OrderLocatorEntity.Row(orderId), cancellationToken);
         if (locator is null)
         {
             return null;
         }
-        var row = await Customers.FindAsync<OrderEntity>(locator.CustomerId, CustomerKeys.Order(locator.PlacedAt, orderId), cancellationToken);
-        return row?.ToOrder();
+        return (await FindRowAsync(locator.CustomerId, locator.PlacedAt, orderId, cancellationToken))?.Order;
     }
 
-    /// <summary>The customer an order belongs to, from the order locator; null for an unknown order.</summary>
-    internal async Task<string?> FindCustomerOfAsync(string orderId, CancellationToken cancellationToken) =>
-        (await Locator.FindAsync<OrderLocatorEntity>(orderId, "", cancellationToken))?.CustomerId;
+    /// <summary>
+    /// Where an order lives: claims it for <paramref name="customerId"/> when it is new (the locator
+    /// row is added, so only one customer can have it), or answers the customer that has it.
+    /// </summary>
+    internal async Task<(string CustomerId, DateTimeOffset PlacedAt)> ClaimAsync(string orderId, string customerId, DateTimeOffset placedAt, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Locator.AddEntityAsync(new OrderLocatorEntity { PartitionKey = orderId, RowKey = OrderLocatorEntity.Row(orderId), CustomerId = customerId, PlacedAt = placedAt }, cancellationToken);
+            return (customerId, placedAt);
+        }
+        catch (Azure.RequestFailedException ex) when (ex.Status == 409)
+        {
+            var existing = await Locator.FindAsync<OrderLocatorEntity>(orderId, OrderLocatorEntity.Row(orderId), cancellationToken);
+            return (existing!.CustomerId, existing.PlacedAt);
+        }
+    }
+
+    /// <summary>An order's row in its customer's partition, with the event its data came from.</summary>
+    internal async Task<CardOrder?> FindRowAsync(string customerId, DateTimeOffset placedAt, string orderId, CancellationToken cancellationToken)
+    {
+        var row = await Customers.FindAsync<OrderEntity>(customerId, CustomerKeys.Order(placedAt, orderId), cancellationToken);
+        return row is null ? null : new CardOrder(row.ToOrder(), row.DataAt, row.DataEventId);
+    }
+
+    /// <summary>Every order of a customer (for the rare re-count of the metrics).</summary>
+    internal async Task<List<Order>> AllForCustomerAsync(string customerId, CancellationToken cancellationToken)
+    {
+        var all = new List<Order>();
+        await foreach (var row in Customers.QueryAsync<OrderEntity>(CustomerKeys.PrefixFilter(customerId, CustomerKeys.OrderPrefix), cancellationToken: cancellationToken))
+        {
+            all.Add(row.ToOrder());
+        }
+        return all;
+    }
 
     public async Task<Order> GetAsync(string orderId, CancellationToken cancellationToken = default) =>
         await FindAsync(orderId, cancellationToken) ?? throw new NotFoundException("Order", orderId);
@@ -93,30 +124,14 @@ public sealed class OrderStore(StorageAccount storage)
     internal IAsyncEnumerable<MonthOrderEntity> MonthAsync(string month, CancellationToken cancellationToken) =>
         Months.QueryAsync<MonthOrderEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {month}"), 1000, cancellationToken: cancellationToken);
 
-    /// <summary>Writes the locator and month rows of an order; upserts, so repeating it is harmless.</summary>
-    internal async Task WriteIndexesAsync(Order order, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes the month rows of orders (the newest state of each), grouped by month into
+    /// transactions; upserts, so repeating them is harmless.
+    /// </summary>
+    internal async Task WriteMonthRowsAsync(IEnumerable<Order> orders, CancellationToken cancellationToken)
     {
-        var month = new MonthOrderEntity
-        {
-            PartitionKey = MonthOrderEntity.Month(order.PlacedAt),
-            RowKey = MonthOrderEntity.Row(order.PlacedAt, order.Id),
-            OrderId = order.Id,
-            CustomerId = order.CustomerId,
-            Number = order.Number,
-            PlacedAt = order.PlacedAt,
-            Status = order.Status.ToString(),
-            Currency = order.Currency,
-            TotalCents = order.TotalCents,
-            NetCents = order.NetCents,
-            DiscountCents = order.DiscountCents,
-            CouponCode = order.CouponCode,
-            Channel = order.Channel,
-            Lines = JsonSerializer.Serialize(order.Lines, CrmJson.Options),
-        };
-        var locator = new OrderLocatorEntity { PartitionKey = order.Id, CustomerId = order.CustomerId, PlacedAt = order.PlacedAt };
-        await Task.WhenAll(
-            Months.UpsertEntityAsync(month, TableUpdateMode.Replace, cancellationToken),
-            Locator.UpsertEntityAsync(locator, TableUpdateMode.Replace, cancellationToken));
+        var actions = orders.Select(o => new TableTransactionAction(TableTransactionActionType.UpsertReplace, MonthOrderEntity.From(o)));
+        await Task.WhenAll(actions.GroupBy(a => a.Entity.PartitionKey).Select(month => Months.SubmitChunkedAsync(month, cancellationToken)));
     }
 
     private static OrderSummary ToSummary(MonthOrderEntity e) => new(

@@ -23,7 +23,7 @@ namespace PecosCrm.Core.Privacy;
 /// figures under a random pseudonym, so revenue and order counts do not change.
 /// </summary>
 public sealed class PrivacyService(
-    StorageAccount storage, AuditLog audit, AnalyticsCopy analytics, SegmentStore segments, DiscountCodes codes, CampaignStore campaigns, Automation.AutomationInstances automations, TimeProvider time)
+    StorageAccount storage, CustomerCards cards, TagStore tags, RelatedContactStore related, AuditLog audit, AnalyticsCopy analytics, SegmentStore segments, DiscountCodes codes, CampaignStore campaigns, Automation.AutomationInstances automations, TimeProvider time)
 {
     private TableClient Customers => storage.Table(StorageNames.Tables.Customers);
     private TableClient Index => storage.Table(StorageNames.Tables.CustomerIndex);
@@ -36,19 +36,20 @@ public sealed class PrivacyService(
         {
             throw new NotFoundException("Customer", customerId);
         }
+        var card = await cards.FindAsync(customerId, cancellationToken);
         var files = new Dictionary<string, object?>
         {
-            ["profile.json"] = Rows(rows, CustomerKeys.Profile).FirstOrDefault(),
-            ["metrics.json"] = Rows(rows, CustomerKeys.Metrics).FirstOrDefault(),
+            ["profile.json"] = card is { HasProfile: true } ? card.ToCustomer() : null,
+            ["metrics.json"] = card is null ? null : new { metrics = card.ToMetrics(), engagement = card.ToEngagement(), card.HealthScore, card.ChurnRisk, card.RfmCode, card.CartOpen, card.CartValueCents },
+            ["tags.json"] = card?.TagList() ?? [],
+            ["related-contacts.json"] = card?.RelatedList() ?? [],
             ["orders.json"] = Rows(rows, CustomerKeys.OrderPrefix),
             ["timeline.json"] = Rows(rows, CustomerKeys.TimelinePrefix),
             ["notes.json"] = Rows(rows, CustomerKeys.NotePrefix),
-            ["tags.json"] = Rows(rows, CustomerKeys.TagPrefix),
-            ["related-contacts.json"] = Rows(rows, CustomerKeys.RelatedPrefix),
             ["events-applied.json"] = Rows(rows, CustomerKeys.EventPrefix),
             ["discount-codes.json"] = Rows(rows, "dc|"),
             ["messages.json"] = Rows(rows, "msg|"),
-            ["loyalty-points.json"] = Rows(rows, "pts|").Concat(Rows(rows, "loyalty")).ToList(),
+            ["loyalty-points.json"] = Rows(rows, Loyalty.PointsLedger.EntryPrefix).Concat(Rows(rows, Loyalty.PointsLedger.BalancePrefix)).ToList(),
             ["automations.json"] = await PartitionRowsAsync(StorageNames.Tables.AutomationIndex, "c|" + customerId, cancellationToken),
             ["conversations.json"] = await ConversationsAsync(customerId, cancellationToken),
             ["segments.json"] = await segments.ForCustomerAsync(customerId, cancellationToken),
@@ -97,28 +98,26 @@ public sealed class PrivacyService(
                 await months.UpdateEntityAsync(monthRow, ETag.All, TableUpdateMode.Replace, cancellationToken);
                 changedMonths.Add(month);
             }
-            await locator.UpsertEntityAsync(new OrderLocatorEntity { PartitionKey = orderId, CustomerId = pseudonym, PlacedAt = placedAt }, TableUpdateMode.Replace, cancellationToken);
+            await locator.UpsertEntityAsync(new OrderLocatorEntity { PartitionKey = orderId, RowKey = OrderLocatorEntity.Row(orderId), CustomerId = pseudonym, PlacedAt = placedAt }, TableUpdateMode.Replace, cancellationToken);
         }
         foreach (var month in changedMonths)
         {
             await analytics.MarkChangedAsync(month, cancellationToken);
         }
 
+        var card = await cards.FindAsync(customerId, cancellationToken);
         var indexRows = await IndexRowsAsync(rows, cancellationToken);
         foreach (var row in indexRows)
         {
             await Index.DeleteEntityAsync(row.PartitionKey, row.RowKey, ETag.All, cancellationToken);
         }
-        var members = storage.Table(StorageNames.Tables.TagMembers);
-        foreach (var tag in rows.Where(r => r.RowKey.StartsWith(CustomerKeys.TagPrefix, StringComparison.Ordinal)))
+        var tagIds = card?.TagList().Select(t => t.TagId).ToHashSet(StringComparer.Ordinal) ?? [];
+        await tags.SyncMembersAsync(customerId, tagIds, new HashSet<string>(), time.GetUtcNow(), cancellationToken);
+        foreach (var link in card?.RelatedList() ?? [])
         {
-            await DeleteIfExistsAsync(members, tag.GetString("TagId"), customerId, cancellationToken);
+            await related.ForgetAsync(link.CustomerId, customerId, cancellationToken);
         }
-        foreach (var link in rows.Where(r => r.RowKey.StartsWith(CustomerKeys.RelatedPrefix, StringComparison.Ordinal)))
-        {
-            await DeleteIfExistsAsync(Customers, link.RowKey[CustomerKeys.RelatedPrefix.Length..], CustomerKeys.Related(customerId), cancellationToken);
-        }
-        var email = rows.FirstOrDefault(r => r.RowKey == CustomerKeys.Profile)?.GetString("Email");
+        var email = card?.HasProfile == true ? card.Email : null;
         var segmentRows = await segments.EraseCustomerAsync(customerId, cancellationToken);
         var codeRows = await codes.EraseCustomerAsync(customerId, cancellationToken);
         var campaignRows = await campaigns.EraseCustomerAsync(customerId, cancellationToken);
@@ -147,7 +146,7 @@ public sealed class PrivacyService(
         var files = await DeleteExportFilesAsync(customerId, email, cancellationToken);
 
         // The analytical copy drops the customer's features row and carries the orders under the pseudonym.
-        await CustomerFeatures.MarkChangedAsync(storage, customerId, cancellationToken);
+        await CustomerFeatures.MarkChangedAsync(storage, [customerId], cancellationToken);
         await analytics.RebuildChangedAsync(cancellationToken: cancellationToken);
         return new ErasureReport(Reference(customerId), pseudonym, rows.Count + segmentRows + codeRows + campaignRows + communicationRows, indexRows.Count, orders.Count, auditEntries, events, files, time.GetUtcNow());
     }
@@ -301,21 +300,11 @@ public sealed class PrivacyService(
     private async Task<List<TableEntity>> IndexRowsAsync(List<TableEntity> rows, CancellationToken cancellationToken)
     {
         var found = new List<TableEntity>();
-        var profile = rows.FirstOrDefault(r => r.RowKey == CustomerKeys.Profile);
-        if (profile is null)
+        if (rows.Count == 0 || await cards.FindAsync(rows[0].PartitionKey, cancellationToken) is not { HasProfile: true } card)
         {
             return found;
         }
-        var customer = new CustomerEntity
-        {
-            PartitionKey = profile.PartitionKey,
-            FirstName = profile.GetString("FirstName") ?? "",
-            LastName = profile.GetString("LastName") ?? "",
-            Email = profile.GetString("Email"),
-            Phone = profile.GetString("Phone"),
-            Addresses = profile.GetString("Addresses") ?? "[]",
-            Tier = profile.GetString("Tier") ?? nameof(LoyaltyTier.Bronze),
-        }.ToRecord();
+        var customer = card.ToCustomer();
         foreach (var (partition, row) in CustomerIndexEntity.KeysFor(customer))
         {
             var entity = await Index.FindAsync<TableEntity>(partition, row, cancellationToken);

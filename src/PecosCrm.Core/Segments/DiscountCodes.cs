@@ -22,13 +22,11 @@ public sealed record DiscountCode(string Code, string CustomerId, DiscountKind K
 /// of <c>discountcodes</c> finds a code's owner (the store checks it at checkout); the customer's own
 /// partition keeps a <c>dc|{code}</c> row and a timeline entry, so the code shows on the customer.
 /// </summary>
-public sealed class DiscountCodes(StorageAccount storage)
+public sealed class DiscountCodes(StorageAccount storage, CustomerCards cards)
 {
     private const string CodePartition = "code";
     private const string CustomerRowPrefix = "dc|";
     private const string Alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-
-    private readonly CustomerPartition _partition = new(storage);
 
     private TableClient Codes => storage.Table(StorageNames.Tables.DiscountCodes);
 
@@ -80,11 +78,7 @@ public sealed class DiscountCodes(StorageAccount storage)
             ["IssuedAt"] = now,
         };
         var entry = new TimelineEntry("dc-" + code, customerId, TimelineType.Account, $"Discount code {code} issued: {text}, until {expiresAt:yyyy-MM-dd}", now, "system", null, null);
-        await _partition.SubmitAsync(
-        [
-            new(TableTransactionActionType.UpsertReplace, onCustomer),
-            .. TimelineEntity.RowsFor(entry).Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r)),
-        ], cancellationToken);
+        await cards.AppendAsync(customerId, [entry], [new(TableTransactionActionType.UpsertReplace, onCustomer)], cancellationToken);
         return new DiscountCode(code, customerId, kind, value, expiresAt, batch, now);
     }
 

@@ -42,12 +42,11 @@ public sealed record SegmentAction(
 /// short by a crash is redelivered and runs again from the start without doubling anything.
 /// </summary>
 public sealed class SegmentActions(
-    StorageAccount storage, SegmentStore store, SegmentService segments, TagStore tags, DiscountCodes codes, BlobFiles blobs, TimeProvider time)
+    StorageAccount storage, SegmentStore store, SegmentService segments, CustomerStore customers, TagStore tags, DiscountCodes codes, BlobFiles blobs, TimeProvider time)
 {
     private const string Partition = "segment-action";
 
     private TableClient Jobs => storage.Table(StorageNames.Tables.Jobs);
-    private TableClient Customers => storage.Table(StorageNames.Tables.Customers);
 
     public async Task<SegmentAction> StartAsync(string segmentId, SegmentActionRequest request, string actor, CancellationToken cancellationToken = default)
     {
@@ -218,7 +217,7 @@ public sealed class SegmentActions(
     /// <summary>Applies the action to one member; returns the lines it adds to the result file.</summary>
     private async Task<List<string[]>> ApplyAsync(SegmentActionEntity job, SegmentActionRequest request, string customerId, CancellationToken cancellationToken)
     {
-        var profile = await Customers.FindAsync<CustomerEntity>(customerId, CustomerKeys.Profile, cancellationToken);
+        var profile = await customers.FindAsync(customerId, cancellationToken);
         if (profile is null)
         {
             Interlocked.Increment(ref job.SkippedCount);
@@ -237,7 +236,7 @@ public sealed class SegmentActions(
                 return [[code.Code, customerId, profile.Email ?? "", profile.FirstName, profile.LastName, code.Kind.ToString().ToLowerInvariant(),
                     code.Value.ToString(CultureInfo.InvariantCulture), code.ExpiresAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)]];
             default:
-                if (profile.Email is not { Length: > 0 } email || !profile.ConsentEmail)
+                if (profile.Email is not { Length: > 0 } email || !profile.Consent.Email)
                 {
                     // Ad audiences are marketing: customers without an email or without consent are left out.
                     Interlocked.Increment(ref job.SkippedCount);

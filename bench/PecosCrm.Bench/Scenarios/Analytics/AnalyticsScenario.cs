@@ -300,7 +300,7 @@ public sealed class AnalyticsScenario(StoreSize size, int runs) : IConfigurableS
             var clock = Stopwatch.StartNew();
             await Parallel.ForEachAsync(codes, new ParallelOptions { MaxDegreeOfParallelism = StoreGenerator.Writers, CancellationToken = cancellationToken },
                 async (code, ct) => await table.UpdateEntityAsync(
-                    new TableEntity(code.Key, CustomerKeys.Metrics) { [nameof(MetricsEntity.RfmCode)] = code.Value }, Azure.ETag.All, TableUpdateMode.Merge, ct));
+                    new TableEntity(code.Key, CustomerKeys.Card(code.Key)) { [nameof(CardEntity.RfmCode)] = code.Value }, Azure.ETag.All, TableUpdateMode.Merge, ct));
             progress.WriteLine($"  setup: last night's RFM codes on {codes.Count:N0} customer-side customers in {clock.Elapsed.TotalSeconds:F1} s");
         }
 
@@ -352,18 +352,13 @@ public sealed class AnalyticsScenario(StoreSize size, int runs) : IConfigurableS
             var table = Storage.Table(StorageNames.Tables.Customers);
             var sample = Math.Min(_store.CustomerSide, CustomerReadSample);
             var ids = Enumerable.Range(0, sample).Select(i => StoreGenerator.CustomerId((int)((long)i * _store.CustomerSide / sample))).ToList();
-            progress.WriteLine($"Azurite reads of {sample:N0} customers' profile, metrics and tag rows through the SDK");
+            progress.WriteLine($"Azurite reads of {sample:N0} customers' cards through the SDK");
             var missing = 0;
             var (_, elapsed, memory) = await StepAsync(async () =>
             {
                 await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = CustomerReadParallelism, CancellationToken = cancellationToken }, async (id, ct) =>
                 {
-                    var profile = table.GetEntityIfExistsAsync<TableEntity>(id, CustomerKeys.Profile, cancellationToken: ct);
-                    var metrics = table.GetEntityIfExistsAsync<TableEntity>(id, CustomerKeys.Metrics, cancellationToken: ct);
-                    await foreach (var _ in table.QueryAsync<TableEntity>(CustomerKeys.PrefixFilter(id, CustomerKeys.TagPrefix), select: ["RowKey"], cancellationToken: ct))
-                    {
-                    }
-                    if (!(await profile).HasValue || !(await metrics).HasValue)
+                    if (!(await table.GetEntityIfExistsAsync<TableEntity>(id, CustomerKeys.Card(id), cancellationToken: ct)).HasValue)
                     {
                         Interlocked.Increment(ref missing);
                     }

@@ -156,10 +156,10 @@ internal sealed class StoreGenerator
         {
             for (var i = 0; i < _size.Customers; i++)
             {
-                var (profile, metrics, index, customerOrders) = Customer(i, counts[i]);
+                var (card, index, customerOrders) = Customer(i, counts[i]);
                 if (i < _size.CustomerSide)
                 {
-                    await WriteCustomerAsync(writer, customersTable, membersTable, memberRows, profile, metrics, cancellationToken);
+                    await WriteCustomerAsync(writer, customersTable, membersTable, memberRows, card, cancellationToken);
                     indexRows.Add(new TableTransactionAction(TableTransactionActionType.Add, index));
                     if (indexRows.Count == BatchSize)
                     {
@@ -212,23 +212,13 @@ internal sealed class StoreGenerator
             writer.Entities, writer.Requests, Months, clock.Elapsed);
     }
 
-    /// <summary>A customer-side customer's rows: profile, metrics, last night's auto-tag rows, and the tag members (in 100-row batches).</summary>
+    /// <summary>A customer-side customer's rows: the card (with last night's auto-tags), and the tag members (in 100-row batches).</summary>
     private async Task WriteCustomerAsync(
         TableBatchWriter writer, TableClient customersTable, TableClient membersTable, Dictionary<string, List<TableTransactionAction>> memberRows,
-        CustomerEntity profile, MetricsEntity metrics, CancellationToken cancellationToken)
+        CardEntity card, CancellationToken cancellationToken)
     {
-        var tags = metrics.AutoTagSet();
-        // Single inserts rather than the one transaction per customer the app writes: the rows
-        // are the same, and Azurite takes small transactions at a fraction of its insert rate.
-        await writer.AddAsync(customersTable, [new(TableTransactionActionType.Add, profile)], cancellationToken);
-        await writer.AddAsync(customersTable, [new(TableTransactionActionType.Add, metrics)], cancellationToken);
-        // The tag rows, which the recompute deletes when a tag goes, but not the "Tagged ..."
-        // timeline rows beside them: two per tag, read by nothing measured here, they would
-        // double the store in Azurite's memory.
-        foreach (var row in TagStore.AutoTagActions(metrics.PartitionKey, new HashSet<string>(), tags, _lastNight).Where(a => a.Entity is CustomerTagEntity))
-        {
-            await writer.AddAsync(customersTable, [new(TableTransactionActionType.Add, row.Entity)], cancellationToken);
-        }
+        var tags = card.AutoTagSet();
+        await writer.AddAsync(customersTable, [new(TableTransactionActionType.Add, card)], cancellationToken);
         foreach (var tag in tags)
         {
             if (!memberRows.TryGetValue(tag, out var members))
@@ -236,7 +226,7 @@ internal sealed class StoreGenerator
                 memberRows[tag] = members = new List<TableTransactionAction>(BatchSize);
             }
             members.Add(new TableTransactionAction(TableTransactionActionType.Add,
-                new TagMemberEntity { PartitionKey = tag, RowKey = metrics.PartitionKey, AssignedAt = _lastNight }));
+                TagMemberEntity.For(tag, card.PartitionKey, _lastNight)));
             if (members.Count == BatchSize)
             {
                 await writer.AddAsync(membersTable, members, cancellationToken);
@@ -278,7 +268,7 @@ internal sealed class StoreGenerator
         return counts;
     }
 
-    private (CustomerEntity Profile, MetricsEntity Metrics, CustomerIndexEntity Index, List<Order> Orders) Customer(int n, int orderCount)
+    private (CardEntity Card, CustomerIndexEntity Index, List<Order> Orders) Customer(int n, int orderCount)
     {
         var id = CustomerId(n);
         // Frequent buyers joined early enough to have placed their orders at a few a month at most.
@@ -324,16 +314,20 @@ internal sealed class StoreGenerator
         var engagement = new Engagement(
             orderCount * 2 + _random.Next(6), orderCount * 8 + _random.Next(20), orderCount * 4 + _random.Next(10), _random.NextDouble() < 0.1 ? 1 : 0,
             orderCount + _random.Next(4), _random.Next(12), _random.Next(4), metrics.LastOrderAt ?? joined, 0);
-        var metricsRow = new MetricsEntity { PartitionKey = id, UpdatedAt = _lastNight };
+        var metricsRow = CardEntity.New(id);
+        metricsRow.UpdatedAt = _lastNight;
+        metricsRow.SetProfile(customer, metrics.LastOrderAt ?? joined);
         metricsRow.Set(metrics);
         metricsRow.Set(engagement);
         // As RecomputeService left it last night (CustomerActivity.RefreshAsync): auto-tags, health
         // score and churn risk; the RFM codes come later, from the analytical copy.
         var health = HealthScore.Compute(metrics, engagement, _lastNight);
-        metricsRow.AutoTags = string.Join(' ', AutoTags.For(joined, metrics, health, _lastNight).Order(StringComparer.Ordinal));
+        foreach (var tag in AutoTags.For(joined, metrics, health, _lastNight).Order(StringComparer.Ordinal))
+        {
+            CustomerCard.SetTag(metricsRow, new CardTag(tag, true, "system", _lastNight));
+        }
         metricsRow.SetHealth(health);
-        return (CustomerEntity.From(customer, metrics.LastOrderAt ?? joined), metricsRow,
-            CustomerIndexEntity.For(customer, (CustomerIndexEntity.All, id)), orders);
+        return (metricsRow, CustomerIndexEntity.For(customer, (CustomerIndexEntity.All, CustomerIndexEntity.All + "|" + id)), orders);
     }
 
     private Order NewOrder(string customerId, DateTimeOffset placedAt)
