@@ -14,14 +14,13 @@ using PecosCrm.Testing;
 namespace PecosCrm.Bench.Scenarios.Analytics;
 
 /// <summary>
-/// The analytics work at store size, in two sizes in one run. The order side: a generated store of
-/// 100,000 customers and 1,000,000 orders (36 months) written straight into an in-memory Azurite,
-/// Azurite's raw scan of them (the yardstick), the full and one-month rebuild of the order copy,
-/// the RFM grid and the cohort matrix in DuckDB beside the same queries in SQLite over the same rows,
-/// and the three-condition segment preview in SQLite over every customer. The customer side: only
-/// the first 10,000 customers (an option) are given customer rows, because Azurite's cost per
-/// customer row grows with the customers in the table; over them, Azurite's reads of a customer's
-/// three rows (the yardstick), the full rebuild of the customer-features file, the segment preview
+/// The analytics work at store size. The order side: a generated store of 100,000 customers and
+/// 1,000,000 orders (36 months) written straight into an in-memory Azurite, Azurite's raw scan of
+/// them (the yardstick), the full and one-month rebuild of the order copy, the RFM grid and the
+/// cohort matrix in DuckDB beside the same queries in SQLite over the same rows, and the
+/// three-condition segment preview in SQLite over every customer. The customer side: every customer
+/// (or the first <c>--customer-side</c> of them) is given a card; over them, Azurite's point reads of
+/// a card (the yardstick), the full rebuild of the customer-features file, the segment preview
 /// through the app beside SQLite over the same customers, the nightly recompute and the export of
 /// every customer to CSV. Every step reports its peak memory. The app runs in this process (queue
 /// poller on, timers off), so the peaks include it.
@@ -36,28 +35,26 @@ public sealed class AnalyticsScenario(StoreSize size, int runs) : IConfigurableS
     /// <summary>Customers read side by side, as <see cref="CustomerFeatures"/> reads them.</summary>
     private const int CustomerReadParallelism = 16;
 
-    /// <summary>Customers whose three rows the SDK yardstick reads.</summary>
+    /// <summary>Customers whose card the SDK yardstick reads.</summary>
     private const int CustomerReadSample = 2000;
-
-    private const int DefaultCustomerSide = 10_000;
 
     private static readonly TimeSpan PollEvery = TimeSpan.FromMilliseconds(250);
 
-    public AnalyticsScenario() : this(new StoreSize(100_000, 1_000_000, 36, DefaultCustomerSide), 5)
+    public AnalyticsScenario() : this(new StoreSize(100_000, 1_000_000, 36, 100_000), 5)
     {
     }
 
     public string Name => "analytics-100k";
 
     public string Description => string.Create(CultureInfo.InvariantCulture,
-        $"Analytics at two sizes in one run. Order side ({size.Customers:N0} customers, {size.Orders:N0} orders): Azurite's scan rate, order-copy rebuild, RFM, cohorts and the segment preview's order conditions in DuckDB beside SQLite. " +
+        $"Analytics at store size. Order side ({size.Customers:N0} customers, {size.Orders:N0} orders): Azurite's scan rate, order-copy rebuild, RFM, cohorts and the segment preview's order conditions in DuckDB beside SQLite. " +
         $"Customer side (the first {size.CustomerSide:N0} customers): features rebuild, segment preview through the app beside SQLite, nightly recompute, CSV export. Peak memory of each.");
 
     public IReadOnlyList<ScenarioOption> Options =>
     [
         new("customers", $"customers whose orders are generated, the order side (default {size.Customers:N0}); try 5000 for a trial run"),
         new("orders", $"orders in all, over {size.Months} months (default {size.Orders:N0}); try 50000 with --customers=5000"),
-        new("customer-side", $"the first customers given profile, metrics and tag rows, the customer side (default {DefaultCustomerSide:N0}, or every customer if fewer)"),
+        new("customer-side", "the first customers given a card, the customer side (default: every customer)"),
         new("runs", $"timed runs of each query after one warm-up, the median reported (default {runs})"),
     ];
 
@@ -68,7 +65,7 @@ public sealed class AnalyticsScenario(StoreSize size, int runs) : IConfigurableS
             : int.TryParse(text.Replace("_", "").Replace(",", ""), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value > 0 ? value
             : throw new ArgumentException($"--{name} must be a positive whole number, not '{text}'.");
         var customers = Read("customers", size.Customers);
-        var customerSide = options.ContainsKey("customer-side") ? Read("customer-side", size.CustomerSide) : Math.Min(size.CustomerSide, customers);
+        var customerSide = options.ContainsKey("customer-side") ? Read("customer-side", size.CustomerSide) : customers;
         if (customerSide > customers)
         {
             throw new ArgumentException($"--customer-side ({customerSide:N0}) cannot be more than --customers ({customers:N0}).");
@@ -127,6 +124,7 @@ public sealed class AnalyticsScenario(StoreSize size, int runs) : IConfigurableS
         private GeneratedStore _store = null!;
         private double _scanRate;
         private double _customerReadRate;
+        private DateTimeOffset _lastNight;
 
         private StorageAccount Storage => _services.GetRequiredService<StorageAccount>();
 
@@ -142,7 +140,8 @@ public sealed class AnalyticsScenario(StoreSize size, int runs) : IConfigurableS
         {
             var now = Clock.GetUtcNow();
             var end = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero);
-            await GenerateAsync(end, now.AddDays(-1));
+            _lastNight = now.AddDays(-1);
+            await GenerateAsync(end, now);
 
             // The order side: every order, every customer who placed one.
             var lastMonthOrders = await ScanAsync();
@@ -183,29 +182,29 @@ public sealed class AnalyticsScenario(StoreSize size, int runs) : IConfigurableS
                 () => Task.FromResult(sqlite.PreviewSegment(50_000, Boots, 365, 90, 10, Clock.GetUtcNow())), check: r => $"{r.Count:N0} match", scansOrders: false);
             progress.WriteLine($"  SQLite: {liteAll.Count:N0} of every customer match");
 
-            // The customer side: the customers with profile, metrics and tag rows.
+            // The customer side: the customers with a card.
             await CustomerReadsAsync();
             await FeaturesRebuildAsync();
             await SegmentPreviewAsync(sqlite);
             sqlite.Dispose();
 
-            await RecomputeAsync("nightly recompute, a day after the last", "the customers whose auto-tags, health score or churn risk a day's passing changed are rewritten");
-            await RecomputeAsync("nightly recompute, run again", "straight after the first: every customer is read, and only those whose figures moved in the minutes between are written");
+            await RecomputeAsync("nightly recompute, a day after the last", "the customers whose auto-tags, health score or churn risk a day's passing changed are rewritten", first: true);
+            await RecomputeAsync("nightly recompute, run again", "straight after the first: every customer is read, and only those whose figures moved in the minutes between are written", first: false);
             await ExportAsync();
         }
 
-        private async Task GenerateAsync(DateTimeOffset end, DateTimeOffset lastNight)
+        private async Task GenerateAsync(DateTimeOffset end, DateTimeOffset now)
         {
-            var generator = new StoreGenerator(Storage, _size, end, lastNight);
+            var generator = new StoreGenerator(Storage, _size, end, _lastNight, now);
             progress.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"Generating {_size.Customers:N0} customers' {_size.Orders:N0} orders over {_size.Months} months ({generator.Months[0]}..{generator.Months[^1]}), " +
-                $"and customer rows for the first {_size.CustomerSide:N0}, into Azurite"));
+                $"and cards for the first {_size.CustomerSide:N0}, into Azurite"));
             var (store, elapsed, memory) = await StepAsync(() => generator.WriteAsync(progress, cancellationToken));
             _store = store;
             Add(OrderSide + " " + CustomerSide, "generate the store", StoreGenerator.Writers, store.Entities / elapsed.TotalSeconds, "rows/s", store.Entities, null, null,
                 $"{store.Orders:N0} orders with {store.Lines:N0} lines over {store.Months.Count} months from {store.Customers:N0} customers ({store.Buyers:N0} with orders), " +
                 $"as ordersbymonth rows in 100-row batches; for the first {store.CustomerSide:N0} customers ({store.CustomerSideBuyers:N0} with orders) " +
-                $"profile, metrics and last night's auto-tag rows (an insert each), customer list and tag member rows in 100-row batches; " +
+                $"a card each (profile, metrics, last night's auto-tags, health and churn risk; an insert each), customer list and tag member rows in 100-row batches; " +
                 $"{elapsed.TotalSeconds:F1} s, {store.Requests:N0} requests from {StoreGenerator.Writers} writers; {memory}");
         }
 
@@ -289,8 +288,9 @@ public sealed class AnalyticsScenario(StoreSize size, int runs) : IConfigurableS
 
         /// <summary>
         /// Gives every customer-side customer the RFM code last night's recompute would have stored,
-        /// from the copy just built (scored among every customer), so the recompute measured later
-        /// rewrites only what changed. Setup, not measured: one merge per metrics row, several side by side.
+        /// from the copy just built (scored among every customer), with the time it was scored, so the
+        /// recompute measured later rewrites only what changed. Setup, not measured: one merge per
+        /// card, several side by side.
         /// </summary>
         private async Task SetLastNightsRfmCodesAsync()
         {
@@ -300,7 +300,7 @@ public sealed class AnalyticsScenario(StoreSize size, int runs) : IConfigurableS
             var clock = Stopwatch.StartNew();
             await Parallel.ForEachAsync(codes, new ParallelOptions { MaxDegreeOfParallelism = StoreGenerator.Writers, CancellationToken = cancellationToken },
                 async (code, ct) => await table.UpdateEntityAsync(
-                    new TableEntity(code.Key, CustomerKeys.Card(code.Key)) { [nameof(CardEntity.RfmCode)] = code.Value }, Azure.ETag.All, TableUpdateMode.Merge, ct));
+                    new TableEntity(code.Key, CustomerKeys.Card(code.Key)) { [nameof(CardEntity.RfmCode)] = code.Value, [nameof(CardEntity.RfmScoredAt)] = _lastNight }, Azure.ETag.All, TableUpdateMode.Merge, ct));
             progress.WriteLine($"  setup: last night's RFM codes on {codes.Count:N0} customer-side customers in {clock.Elapsed.TotalSeconds:F1} s");
         }
 
@@ -343,9 +343,8 @@ public sealed class AnalyticsScenario(StoreSize size, int runs) : IConfigurableS
         }
 
         /// <summary>
-        /// The customer side's yardstick: the SDK reading a customer's profile and metrics rows and
-        /// querying its tag rows, as the features rebuild does, for a sample spread over the
-        /// customer-side ids, several customers side by side.
+        /// The customer side's yardstick: the SDK reading a customer's card, as the features rebuild
+        /// does, for a sample spread over the customer-side ids, several customers side by side.
         /// </summary>
         private async Task CustomerReadsAsync()
         {
@@ -367,18 +366,17 @@ public sealed class AnalyticsScenario(StoreSize size, int runs) : IConfigurableS
             });
             if (missing > 0)
             {
-                throw new InvalidOperationException($"{missing} of the {sample} customer-side customers read have no profile or metrics row.");
+                throw new InvalidOperationException($"{missing} of the {sample} customer-side customers read have no card.");
             }
             _customerReadRate = sample / elapsed.TotalSeconds;
-            Add(CustomerSide, "Azurite reads, a customer's three rows", CustomerReadParallelism, _customerReadRate, "customers/s", sample, null, null,
-                $"the yardstick for the customer side: {sample:N0} customers spread over the customer-side ids, each a point read of its profile and its metrics row " +
-                $"and a query of its tag rows (RowKey only), {CustomerReadParallelism} customers side by side, through the SDK: {elapsed.TotalSeconds:F1} s; " +
-                $"every customer's profile (and metrics) row shares one RowKey, and Azurite looks the RowKey up first, so each read walks all {_store.CustomerSide:N0} of them; {memory}");
+            Add(CustomerSide, "Azurite reads, a customer's card", CustomerReadParallelism, _customerReadRate, "customers/s", sample, null, null,
+                $"the yardstick for the customer side: {sample:N0} customers spread over the customer-side ids, each a point read of its card (RowKey card|{{id}}, unique in the table), " +
+                $"{CustomerReadParallelism} customers side by side, through the SDK: {elapsed.TotalSeconds:F1} s; {memory}");
         }
 
         /// <summary>
         /// The customer half of a full refresh (<c>AnalyticsCopy.RebuildChangedAsync(full: true)</c>,
-        /// <c>POST /api/analytics/refresh?full=true</c>): every customer's three rows into the features file.
+        /// <c>POST /api/analytics/refresh?full=true</c>): every customer's card into the features file.
         /// </summary>
         private async Task FeaturesRebuildAsync()
         {
@@ -393,7 +391,7 @@ public sealed class AnalyticsScenario(StoreSize size, int runs) : IConfigurableS
             var rate = customers / elapsed.TotalSeconds;
             Add(CustomerSide, "customer-features rebuild, full", 1, rate, "customers/s", customers, null, null,
                 $"CustomerFeatures.RebuildAsync(full: true), the customer half of RebuildChangedAsync(full: true) and POST /api/analytics/refresh?full=true " +
-                $"(the order half is the full rebuild of the order copy): the customer list in 500-id pages, each customer's profile, metrics and tag rows " +
+                $"(the order half is the full rebuild of the order copy): the customer list in 500-id pages, each customer's card " +
                 $"({CustomerReadParallelism} customers side by side) into DuckDB, {customers:N0} customers " +
                 $"({(customers == _store.CustomerSide ? "all of them" : $"NOT the {_store.CustomerSide:N0} written")}) in {elapsed.TotalSeconds:F1} s, " +
                 $"{blob.Value.ContentLength / 1048576.0:N1} MiB of Parquet uploaded; {rate / _customerReadRate:F2} × the SDK's reads of the same rows; {memory}");
@@ -456,7 +454,7 @@ public sealed class AnalyticsScenario(StoreSize size, int runs) : IConfigurableS
                 scansOrders: false, againstName: "SQLite's (customer side)");
         }
 
-        private async Task RecomputeAsync(string measurement, string what)
+        private async Task RecomputeAsync(string measurement, string what, bool first)
         {
             var recompute = _services.GetRequiredService<RecomputeService>();
             progress.WriteLine($"{measurement}: {what}");
@@ -475,9 +473,14 @@ public sealed class AnalyticsScenario(StoreSize size, int runs) : IConfigurableS
             Add(CustomerSide, measurement, 1, job.CustomersProcessed / elapsed.TotalSeconds, "customers/s", job.CustomersProcessed, null, null,
                 $"{what}: {job.CustomersProcessed:N0} customers in {elapsed.TotalSeconds:F1} s from RecomputeService.StartAsync (copy refresh, RFM codes over every order, " +
                 $"{job.ShardsTotal} shards of up to {RecomputeService.ShardSize} queued; then the changed customers' features and {job.SegmentsTotal ?? 0} dynamic segments refreshed) " +
-                $"until the job ended ({job.State}), run by the app's queue poller; {job.CustomersChanged:N0} changed, {job.Errors} errors; " +
-                $"{job.CustomersProcessed / elapsed.TotalSeconds / _customerReadRate:F2} × the SDK's reads of a customer's rows; {memory}");
+                $"until the job ended ({job.State}), run by the app's queue poller; {job.CustomersChanged:N0} changed ({(first ? ChangedShare(job.CustomersChanged) : $"{100.0 * job.CustomersChanged / _store.CustomerSide:F1} %")}), {job.Errors} errors; " +
+                $"{job.CustomersProcessed / elapsed.TotalSeconds / _customerReadRate:F2} × the SDK's reads of a customer's card; {memory}");
         }
+
+        /// <summary>How the customers a recompute changed compare with those the generator set up to change.</summary>
+        private string ChangedShare(long changed) => string.Create(CultureInfo.InvariantCulture,
+            $"{100.0 * changed / _store.CustomerSide:F1} % of the customer side; {_store.CustomerSideStale:N0} were generated with a stored health score one point off, " +
+            $"{StoreGenerator.ChangedPerHundred} in every hundred, the rest worked out for this day");
 
         private async Task ExportAsync()
         {
@@ -500,7 +503,7 @@ public sealed class AnalyticsScenario(StoreSize size, int runs) : IConfigurableS
             }
             var blob = await Storage.Container(StorageNames.Containers.Exports).GetBlobClient(job.BlobName).GetPropertiesAsync(cancellationToken: cancellationToken);
             Add(CustomerSide, "export all customers to CSV", 1, job.Rows / elapsed.TotalSeconds, "rows/s", job.Rows, null, null,
-                $"{job.Rows:N0} rows, {job.Fields.Count} fields (profile from the customer list, metrics by a point read each), " +
+                $"{job.Rows:N0} rows, {job.Fields.Count} fields (profile from the customer list, a point read of the card each), " +
                 $"{blob.Value.ContentLength / 1048576.0:N1} MiB, {elapsed.TotalSeconds:F1} s from ExportService.StartAsync until succeeded, run by the app's queue poller; {memory}");
         }
 

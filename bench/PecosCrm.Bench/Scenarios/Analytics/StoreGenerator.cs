@@ -23,7 +23,7 @@ public sealed record StoreSize(int Customers, int Orders, int Months, int Custom
 /// of the orders).
 /// </summary>
 public sealed record GeneratedStore(
-    int Customers, int Buyers, long Orders, long Lines, int CustomerSide, int CustomerSideBuyers, long CustomerSideOrders,
+    int Customers, int Buyers, long Orders, long Lines, int CustomerSide, int CustomerSideBuyers, long CustomerSideOrders, int CustomerSideStale,
     long Entities, long Requests, IReadOnlyList<string> Months, TimeSpan Elapsed)
 {
     /// <summary>The last customer id with customer rows: ids are <c>c</c> and seven digits, so they sort as numbers.</summary>
@@ -33,22 +33,25 @@ public sealed record GeneratedStore(
 /// <summary>
 /// Writes a western-wear store straight into the app's tables, through the app's own row classes:
 /// the <c>ordersbymonth</c> rows of every customer's orders, which the analytical copy is rebuilt
-/// from (the order side), and, for the first <see cref="StoreSize.CustomerSide"/> customers only
-/// (the customer side), each customer's <c>profile</c> and <c>metrics</c> rows (the metrics computed
-/// by <see cref="CustomerMetrics.FromOrders"/> from the customer's generated orders) and the
-/// <c>all</c> rows of <c>customerindex</c> that the customer list pages. The customers carry the
-/// auto-tags the nightly recompute gave them the night before (<see cref="AutoTags.For"/> a day
-/// before <c>now</c>, with the tag and tag-member rows <see cref="TagStore"/> writes for them) and
-/// the health score and churn risk it stored, so the next recompute finds the store as a night
-/// leaves it rather than rewriting every customer. Nothing else: no per-customer order rows, order
-/// locators or timeline rows, which none of the measured paths reads.
+/// from (the order side), and, for the first <see cref="StoreSize.CustomerSide"/> customers (the
+/// customer side, every customer by default), each customer's card (profile, and the metrics
+/// computed by <see cref="CustomerMetrics.FromOrders"/> from the customer's generated orders), the
+/// <c>all</c> rows of <c>customerindex</c> that the customer list pages and the tag members of the
+/// auto-tags. Nothing else: no per-customer order rows, order locators or timeline rows, which none
+/// of the measured paths reads.
+/// <para>
+/// The card holds what the nightly recompute left (the auto-tags, with their tag-member rows, the
+/// health score and churn risk), worked out for <c>stateAt</c>, the moment the recompute is measured
+/// (the same day), so the recompute finds almost nothing moved, except for a fixed share of the
+/// customers (<see cref="ChangedPerHundred"/> in every hundred, <see cref="ChangesOvernight"/>)
+/// whose stored health score is one point off: the customers a day's passing changed. That makes
+/// the number the recompute rewrites the same in every run, whatever the day of the month, and
+/// about what a real night changes (7.3 % of 10,000 in the run of 2026-12-02, where the state was
+/// worked out a day earlier).
+/// </para>
 /// <para>
 /// The customers past the customer side are generated all the same (the random sequence, and so the
 /// orders, do not depend on where the customer side ends); only their customer rows are not written.
-/// Azurite finds a customer's <c>profile</c> or <c>metrics</c> row by its RowKey, which every
-/// customer's row of that kind shares, so each point read or write of one walks all of them: the
-/// steps that touch every customer row take time in the square of the customers written, and at
-/// 100,000 would measure that rather than the app.
 /// </para>
 /// <para>
 /// Deterministic: one seeded <see cref="Random"/> consumed in the same order every run, the months
@@ -65,6 +68,9 @@ internal sealed class StoreGenerator
     public const int Writers = 12;
 
     private const int BatchSize = 100;
+
+    /// <summary>Customers in every hundred whose stored state the recompute finds changed.</summary>
+    public const int ChangedPerHundred = 7;
 
     /// <summary>Relative order volume by calendar month: the holidays, boot season in spring, back to work in late summer.</summary>
     private static readonly double[] MonthWeight = [0.6, 0.6, 0.9, 1.1, 0.9, 0.55, 0.55, 0.8, 0.85, 0.9, 1.6, 2.0];
@@ -101,11 +107,13 @@ internal sealed class StoreGenerator
     private readonly DateTimeOffset[] _monthStarts;
     private readonly double[] _cumulative;
     private readonly DateTimeOffset _lastNight;
+    private readonly DateTimeOffset _stateAt;
     private long _nextOrder;
 
     /// <param name="end">The start of the month after the last generated one (the start of the current month).</param>
-    /// <param name="lastNight">When the previous nightly recompute ran: the auto-tags are those it gave.</param>
-    public StoreGenerator(StorageAccount storage, StoreSize size, DateTimeOffset end, DateTimeOffset lastNight, int seed = 1881)
+    /// <param name="lastNight">When the previous nightly recompute ran: the time its auto-tags and figures carry.</param>
+    /// <param name="stateAt">The moment the auto-tags, health score and churn risk are worked out for: when the next recompute runs.</param>
+    public StoreGenerator(StorageAccount storage, StoreSize size, DateTimeOffset end, DateTimeOffset lastNight, DateTimeOffset stateAt, int seed = 1881)
     {
         if (size.Customers < 1 || size.Orders < size.Customers || size.Months < 2 || size.CustomerSide < 1 || size.CustomerSide > size.Customers)
         {
@@ -116,6 +124,7 @@ internal sealed class StoreGenerator
         _size = size;
         _random = new Random(seed);
         _lastNight = lastNight;
+        _stateAt = stateAt;
         var first = new DateTimeOffset(end.Year, end.Month, 1, 0, 0, 0, TimeSpan.Zero).AddMonths(-size.Months);
         _monthStarts = Enumerable.Range(0, size.Months + 1).Select(m => first.AddMonths(m)).ToArray();
         // Seasonality on top of growth: a store that sells a third more every year.
@@ -132,6 +141,9 @@ internal sealed class StoreGenerator
 
     /// <summary>The id of the <paramref name="n"/>th customer, from 0: <c>c0000001</c> onwards.</summary>
     public static string CustomerId(int n) => "c" + (n + 1).ToString("D7", CultureInfo.InvariantCulture);
+
+    /// <summary>Whether the <paramref name="n"/>th customer's stored state is one the recompute changes: <see cref="ChangedPerHundred"/> in every hundred, spread evenly.</summary>
+    public static bool ChangesOvernight(int n) => n % 100 < ChangedPerHundred;
 
     public async Task<GeneratedStore> WriteAsync(TextWriter progress, CancellationToken cancellationToken)
     {
@@ -150,6 +162,7 @@ internal sealed class StoreGenerator
         var buyers = 0;
         long customerSideOrders = 0;
         var customerSideBuyers = 0;
+        var customerSideStale = 0;
         var reportEvery = Math.Max(1, _size.Customers / 10);
 
         try
@@ -168,6 +181,7 @@ internal sealed class StoreGenerator
                     }
                     customerSideOrders += customerOrders.Count;
                     customerSideBuyers += customerOrders.Count > 0 ? 1 : 0;
+                    customerSideStale += ChangesOvernight(i) ? 1 : 0;
                 }
                 foreach (var order in customerOrders)
                 {
@@ -208,7 +222,7 @@ internal sealed class StoreGenerator
         }
 
         // No month is marked changed: the bench builds every month of the analytical copy itself.
-        return new GeneratedStore(_size.Customers, buyers, orders, lines, _size.CustomerSide, customerSideBuyers, customerSideOrders,
+        return new GeneratedStore(_size.Customers, buyers, orders, lines, _size.CustomerSide, customerSideBuyers, customerSideOrders, customerSideStale,
             writer.Entities, writer.Requests, Months, clock.Elapsed);
     }
 
@@ -319,14 +333,15 @@ internal sealed class StoreGenerator
         metricsRow.SetProfile(customer, metrics.LastOrderAt ?? joined);
         metricsRow.Set(metrics);
         metricsRow.Set(engagement);
-        // As RecomputeService left it last night (CustomerActivity.RefreshAsync): auto-tags, health
-        // score and churn risk; the RFM codes come later, from the analytical copy.
-        var health = HealthScore.Compute(metrics, engagement, _lastNight);
-        foreach (var tag in AutoTags.For(joined, metrics, health, _lastNight).Order(StringComparer.Ordinal))
+        // As the recompute left it (CustomerActivity.RefreshAsync), for the moment the next one runs:
+        // auto-tags, health score and churn risk, the score one point off for the customers a day
+        // changed; the RFM codes come later, from the analytical copy.
+        var health = HealthScore.Compute(metrics, engagement, _stateAt);
+        foreach (var tag in AutoTags.For(joined, metrics, health, _stateAt).Order(StringComparer.Ordinal))
         {
             CustomerCard.SetTag(metricsRow, new CardTag(tag, true, "system", _lastNight));
         }
-        metricsRow.SetHealth(health);
+        metricsRow.SetHealth(ChangesOvernight(n) ? health with { Score = health.Score > 1 ? health.Score - 1 : health.Score + 1 } : health);
         return (metricsRow, CustomerIndexEntity.For(customer, (CustomerIndexEntity.All, CustomerIndexEntity.All + "|" + id)), orders);
     }
 
