@@ -1,13 +1,15 @@
 using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
+using PecosCrm.Core;
+using PecosCrm.Core.Customers;
 using PecosCrm.Core.Storage;
 
 namespace PecosCrm.Bench.Scenarios;
 
 /// <summary>
-/// Profile rows of customers who consented to marketing email, written straight into the app's
-/// customers table as the customer store writes them: seeding tens of thousands through the API
-/// would take longer than what the scenarios measure. No time zone, so the store's applies.
+/// Cards of customers who consented to marketing email, profile only, written straight into the
+/// app's customers table as the customer store writes them: seeding tens of thousands through the
+/// API would take longer than what the scenarios measure. No time zone, so the store's applies.
 /// </summary>
 public static class ConsentingCustomers
 {
@@ -17,19 +19,14 @@ public static class ConsentingCustomers
         var table = server.Services.GetRequiredService<StorageAccount>().Table(StorageNames.Tables.Customers);
         var now = DateTimeOffset.UtcNow;
         await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = cancellationToken }, async (id, ct) =>
-            await table.UpsertEntityAsync(new TableEntity(id, "profile")
-            {
-                ["FirstName"] = "Rider",
-                ["LastName"] = id,
-                ["Email"] = id + "@bench.example",
-                ["Addresses"] = "[]",
-                ["ConsentEmail"] = true,
-                ["ConsentEmailAt"] = now,
-                ["ConsentSms"] = false,
-                ["Tier"] = "Bronze",
-                ["CustomerSince"] = now,
-                ["CreatedAt"] = now,
-                ["UpdatedAt"] = now,
-            }, TableUpdateMode.Replace, ct));
+        {
+            var card = CardEntity.New(id);
+            card.SetProfile(
+                new Customer(id, "Rider", id, id + "@bench.example", null, [], null, null, new MarketingConsent(true, now, false, null),
+                    LoyaltyTier.Bronze, now, "bench", now, now, ""),
+                null);
+            card.UpdatedAt = now;
+            await table.UpsertEntityAsync(card, TableUpdateMode.Replace, ct);
+        });
     }
 }
