@@ -40,7 +40,8 @@ public sealed partial class EventProcessor(
 
     public async Task<BatchResult> ApplyAllAsync(IEnumerable<StoreEvent> events, CancellationToken cancellationToken = default)
     {
-        var groups = events
+        var all = events.ToList();
+        var groups = all
             .GroupBy(e => e.CustomerId, StringComparer.Ordinal)
             .Select(g => g.DistinctBy(e => e.Id).OrderBy(e => e.OccurredAt).ThenBy(e => e.Id, StringComparer.Ordinal).ToList())
             .ToList();
@@ -52,7 +53,8 @@ public sealed partial class EventProcessor(
         await writer.WriteOutsideAsync(folds, cancellationToken);
 
         var applied = 0;
-        var duplicates = 0;
+        // An event id twice in one batch is applied once; the second is a duplicate.
+        var duplicates = all.Count - groups.Sum(g => g.Count);
         var rejected = 0;
         await Parallel.ForEachAsync(Enumerable.Range(0, groups.Count), options, async (i, ct) =>
         {

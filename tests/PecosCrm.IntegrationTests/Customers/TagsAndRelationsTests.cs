@@ -182,4 +182,53 @@ public sealed class TagsAndRelationsTests(AzuriteFixture fixture)
         Assert.Equal("note", view["recentActivity"]![0]!["type"]!.GetValue<string>());
         Assert.Equal(friend, Assert.Single(view["relatedContacts"]!.AsArray())!["customerId"]!.GetValue<string>());
     }
+
+    [Fact]
+    public async Task Customer360_IsTheCardAlone_EveryChangeKeepsItCurrent()
+    {
+        var id = NewId("c");
+        var friend = NewId("c");
+        var t0 = DateTimeOffset.UtcNow.AddDays(-100);
+        await (await _admin.PostJsonAsync("/api/customers", Customer(friend, "Colt"))).AssertJsonAsync(HttpStatusCode.Created);
+        var tag = (await (await _admin.PostJsonAsync("/api/tags", new { name = "Card " + Guid.NewGuid().ToString("N")[..6] })).AssertJsonAsync(HttpStatusCode.Created))["id"]!.GetValue<string>();
+        var events = new List<JsonObject> { Event(NewId("e"), "customer.created", t0, id, (JsonObject)System.Text.Json.JsonSerializer.SerializeToNode(Customer(id, "Jo", "Card"), HttpAssertions.Json)!) };
+        for (var i = 0; i < 7; i++)
+        {
+            var at = t0.AddDays(i * 10);
+            events.Add(Event(NewId("e"), "order.placed", at, id, Order(NewId("o"), id, at, 50m + i, number: $"7{i}")));
+        }
+        await _admin.PostEventsAsync([.. events]);
+        await _admin.WaitForMetricsAsync(id, m => m["metrics"]!["orderCount"]!.GetValue<int>() == 7, "orders applied");
+        var pinned = await (await _admin.PostJsonAsync($"/api/customers/{id}/notes", new { body = "Pin me", pinned = true })).AssertJsonAsync(HttpStatusCode.Created);
+        var unpinned = await (await _admin.PostJsonAsync($"/api/customers/{id}/notes", new { body = "Pin me later" })).AssertJsonAsync(HttpStatusCode.Created);
+        await (await _admin.PatchAsync($"/api/customers/{id}/notes/{pinned["id"]}", JsonContent.Create(new { pinned = false }))).AssertJsonAsync();
+        await (await _admin.PatchAsync($"/api/customers/{id}/notes/{unpinned["id"]}", JsonContent.Create(new { pinned = true }))).AssertJsonAsync();
+        await (await _admin.PutAsync($"/api/customers/{id}/tags/{tag}", null)).AssertJsonAsync();
+        await (await _admin.PostJsonAsync($"/api/customers/{id}/related", new { customerId = friend, relationship = "family" })).AssertJsonAsync(HttpStatusCode.Created);
+        var before = await (await _admin.GetAsync($"/api/customers/{id}/360")).AssertJsonAsync();
+
+        // Every row of the customer but the card goes: the view does not change, so it reads nothing else.
+        var table = fixture.App.Storage.Table(PecosCrm.Core.Storage.StorageNames.Tables.Customers);
+        var others = table.QueryAsync<Azure.Data.Tables.TableEntity>(Azure.Data.Tables.TableClient.CreateQueryFilter($"PartitionKey eq {id}"), select: ["PartitionKey", "RowKey"]);
+        var deleted = 0;
+        await foreach (var row in others)
+        {
+            if (!row.RowKey.StartsWith("card|", StringComparison.Ordinal))
+            {
+                await table.DeleteEntityAsync(row.PartitionKey, row.RowKey);
+                deleted++;
+            }
+        }
+        var after = await (await _admin.GetAsync($"/api/customers/{id}/360")).AssertJsonAsync();
+
+        Assert.True(deleted > 20, $"{deleted} rows deleted");
+        Assert.Equal(before.ToJsonString(), after.ToJsonString());
+        Assert.Equal("Pin me later", Assert.Single(after["pinnedNotes"]!.AsArray())!["body"]!.GetValue<string>());
+        Assert.Equal(["76", "75", "74", "73", "72"], after["recentOrders"]!.AsArray().Select(o => o!["number"]!.GetValue<string>()));
+        Assert.Contains(after["tags"]!.AsArray(), t => t!["tagId"]!.GetValue<string>() == tag);
+        Assert.Contains(after["tags"]!.AsArray(), t => t!["tagId"]!.GetValue<string>() == "auto-frequent-buyer");
+        Assert.Equal(friend, Assert.Single(after["relatedContacts"]!.AsArray())!["customerId"]!.GetValue<string>());
+        Assert.StartsWith("Tagged Card ", after["recentActivity"]![0]!["title"]!.GetValue<string>());
+        Assert.Equal(10, after["recentActivity"]!.AsArray().Count);
+    }
 }

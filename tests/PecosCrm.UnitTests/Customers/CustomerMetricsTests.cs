@@ -45,6 +45,68 @@ public sealed class CustomerMetricsTests
     }
 
     [Fact]
+    public void Replace_EventsInAnyOrder_RunningTotalsEqualTheFullRecount()
+    {
+        var events = CustomerYear();
+        var random = new Random(20261204);
+        var arrivals = Enumerable.Range(0, 500).Select(_ => Shuffled(events, random)).Append([.. events]).Append([.. events.Reverse()]).ToList();
+        var recounts = 0;
+
+        foreach (var arrival in arrivals)
+        {
+            var (metrics, orders, recounted) = RunningTotals(arrival);
+            recounts += recounted;
+
+            Assert.Equivalent(CustomerMetrics.FromOrders(orders.Values), metrics, strict: true);
+        }
+        Assert.InRange(recounts, 1, arrivals.Count * events.Count / 2);
+    }
+
+    [Fact]
+    public void Replace_CancellingTheFirstOrder_AsksForARecount()
+    {
+        var first = OrderOf("ord-1", At(1, 10), 3_000);
+        var metrics = CustomerMetrics.Empty.Replace(null, first)!.Replace(null, OrderOf("ord-2", At(2, 10), 4_000))!;
+
+        Assert.Null(metrics.Replace(first, first with { Status = OrderStatus.Cancelled }));
+        Assert.NotNull(metrics.Replace(first, first with { RefundedCents = 1_000 }));
+    }
+
+    [Fact]
+    public void Replace_CancellingAMiddleOrder_KeepsFirstAndLastWithoutARecount()
+    {
+        var orders = new[] { OrderOf("ord-1", At(1, 10), 3_000), OrderOf("ord-2", At(2, 10), 4_000), OrderOf("ord-3", At(3, 10), 5_000) };
+        var metrics = orders.Aggregate(CustomerMetrics.Empty, (m, o) => m.Replace(null, o)!);
+
+        var after = metrics.Replace(orders[1], orders[1] with { Status = OrderStatus.Cancelled });
+
+        Assert.NotNull(after);
+        Assert.Equivalent(CustomerMetrics.FromOrders([orders[0], orders[1] with { Status = OrderStatus.Cancelled }, orders[2]]), after, strict: true);
+    }
+
+    /// <summary>Folds the events as the event writer does: each order's change applied to the running totals, a recount from every order when they cannot tell.</summary>
+    private static (CustomerMetrics Metrics, Dictionary<string, Order> Orders, int Recounts) RunningTotals(IEnumerable<OrderEvent> arrival)
+    {
+        var kept = new Dictionary<string, (Order Order, (DateTimeOffset At, string EventId) Version)>(StringComparer.Ordinal);
+        var metrics = CustomerMetrics.Empty;
+        var recounts = 0;
+        foreach (var e in arrival)
+        {
+            var known = kept.TryGetValue(e.Snapshot.Id, out var current);
+            var merged = OrderMerge.Apply(known ? current.Order : null, known ? current.Version : null, e.Snapshot, OrderMerge.StatusOf(e.Type), e.At, e.Id, e.RefundCents);
+            kept[e.Snapshot.Id] = merged;
+            var next = metrics.Replace(known ? current.Order : null, merged.Order);
+            if (next is null)
+            {
+                recounts++;
+                next = CustomerMetrics.FromOrders(kept.Values.Select(k => k.Order));
+            }
+            metrics = next;
+        }
+        return (metrics, kept.ToDictionary(k => k.Key, k => k.Value.Order), recounts);
+    }
+
+    [Fact]
     public void FromOrders_NoOrders_NothingToReport()
     {
         var metrics = CustomerMetrics.FromOrders([]);
