@@ -46,6 +46,7 @@ public static class ResultsFile
         text.AppendLine(CultureInfo.InvariantCulture, $"- OS: {run.Os}");
         text.AppendLine(CultureInfo.InvariantCulture, $"- Runtime: {run.Runtime}; Azurite {run.Azurite} in memory");
         text.AppendLine(CultureInfo.InvariantCulture, $"- Commit: {run.Commit}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"- Load average (1, 5, 15 min): {run.LoadAtStart} at the start, {RunInfo.LoadAverage()} at the end");
         text.AppendLine();
         text.Append(MarkdownTable.Render(rows));
         foreach (var failure in failures)

@@ -8,8 +8,25 @@ namespace PecosCrm.Bench.Reporting;
 
 /// <summary>Where and from what a run was made, so that figures from different machines and commits are not confused.</summary>
 public sealed record RunInfo(
-    DateTimeOffset StartedAt, string CommandLine, int LogicalCores, string Memory, string Cpu, string Os, string Runtime, string Azurite, string Commit)
+    DateTimeOffset StartedAt, string CommandLine, int LogicalCores, string Memory, string Cpu, string Os, string Runtime, string Azurite, string Commit, string LoadAtStart)
 {
+    /// <summary>The load average over 1, 5 and 15 minutes, from /proc/loadavg: the cores are shared, so it says how busy the machine was.</summary>
+    public static string LoadAverage()
+    {
+        try
+        {
+            return string.Join(", ", File.ReadAllText("/proc/loadavg").Split(' ', StringSplitOptions.RemoveEmptyEntries).Take(3));
+        }
+        catch (IOException)
+        {
+            return "unknown";
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return "unknown";
+        }
+    }
+
     public static RunInfo Capture(string[] args)
     {
         var root = AzuriteProcess.RepoRoot();
@@ -22,7 +39,8 @@ public sealed record RunInfo(
             OsName(),
             RuntimeInformation.FrameworkDescription,
             AzuriteVersion(root),
-            ReadCommit(root));
+            ReadCommit(root),
+            LoadAverage());
     }
 
     /// <summary>

@@ -82,7 +82,7 @@ public sealed class AnalyticsScenario(StoreSize size, int runs) : IConfigurableS
             await using var azurite = await StartAzuriteAsync();
             var azuritePid = MemoryPeak.FindAzurite();
             await using var server = await CrmServer.StartAsync(azurite.ConnectionString, runQueues: true, cancellationToken);
-            var run = new Run(Name, size, runs, server, azuritePid, progress, rows, cancellationToken);
+            var run = new Run(Name, size, runs, server, azuritePid, [azurite.BlobPort, azurite.QueuePort, azurite.TablePort], progress, rows, cancellationToken);
             await run.ExecuteAsync(folder);
         }
         finally
@@ -114,7 +114,8 @@ public sealed class AnalyticsScenario(StoreSize size, int runs) : IConfigurableS
 
     /// <summary>One run's state: the app, the figures so far, and the yardsticks later rows refer to.</summary>
     private sealed class Run(
-        string scenario, StoreSize size, int runs, CrmServer server, int? azuritePid, TextWriter progress, List<ResultRow> rows, CancellationToken cancellationToken)
+        string scenario, StoreSize size, int runs, CrmServer server, int? azuritePid, IReadOnlyList<int> storagePorts, TextWriter progress, List<ResultRow> rows,
+        CancellationToken cancellationToken)
     {
         private static readonly string[] Boots = ["boots"];
 
@@ -383,11 +384,14 @@ public sealed class AnalyticsScenario(StoreSize size, int runs) : IConfigurableS
         {
             var features = _services.GetRequiredService<CustomerFeatures>();
             progress.WriteLine($"Full rebuild of the customer-features file ({_store.CustomerSide:N0} customers)");
+            using var storageCalls = new StorageCallCounter(storagePorts);
             var (customers, elapsed, memory) = await StepAsync(async () =>
             {
                 await using var ticker = ProgressTicker.Start(progress, "features", _ => Task.FromResult("reading customers"));
                 return await features.RebuildAsync(full: true, cancellationToken);
             });
+            var calls = storageCalls.Snapshot().GetValueOrDefault(StorageCallCounter.Background);
+            using var bench = StorageCallCounter.Bench();
             var blob = await Storage.Container(StorageNames.Containers.Analytics).GetBlobClient(CustomerFeatures.BlobName).GetPropertiesAsync(cancellationToken: cancellationToken);
             var rate = customers / elapsed.TotalSeconds;
             Add(CustomerSide, "customer-features rebuild, full", 1, rate, "customers/s", customers, null, null,
@@ -395,7 +399,8 @@ public sealed class AnalyticsScenario(StoreSize size, int runs) : IConfigurableS
                 $"(the order half is the full rebuild of the order copy): the customer list in 500-id pages, each customer's card " +
                 $"({CustomerReadParallelism} customers side by side) into DuckDB, {customers:N0} customers " +
                 $"({(customers == _store.CustomerSide ? "all of them" : $"NOT the {_store.CustomerSide:N0} written")}) in {elapsed.TotalSeconds:F1} s, " +
-                $"{blob.Value.ContentLength / 1048576.0:N1} MiB of Parquet uploaded; {rate / _customerReadRate:F2} × the SDK's reads of the same rows; {memory}");
+                $"{blob.Value.ContentLength / 1048576.0:N1} MiB of Parquet uploaded; {calls / (double)customers:F2} storage calls per customer ({calls:N0} in all); " +
+                $"{rate / _customerReadRate:F2} × the SDK's reads of the same cards; {memory}");
         }
 
         /// <summary>
@@ -477,6 +482,7 @@ public sealed class AnalyticsScenario(StoreSize size, int runs) : IConfigurableS
             var recompute = _services.GetRequiredService<RecomputeService>();
             progress.WriteLine($"{measurement}: {what}");
             RecomputeJob job = null!;
+            using var storageCalls = new StorageCallCounter(storagePorts);
             var (elapsed, memory) = await TimedAsync(async () =>
             {
                 await using var ticker = ProgressTicker.Start(progress, "recompute", _ => Task.FromResult(
@@ -492,6 +498,7 @@ public sealed class AnalyticsScenario(StoreSize size, int runs) : IConfigurableS
                 $"{what}: {job.CustomersProcessed:N0} customers in {elapsed.TotalSeconds:F1} s from RecomputeService.StartAsync (copy refresh, RFM codes over every order, " +
                 $"{job.ShardsTotal} shards of up to {RecomputeService.ShardSize} queued; then the changed customers' features and {job.SegmentsTotal ?? 0} dynamic segments refreshed) " +
                 $"until the job ended ({job.State}), run by the app's queue poller; {job.CustomersChanged:N0} changed ({(first ? ChangedShare(job.CustomersChanged) : $"{100.0 * job.CustomersChanged / _store.CustomerSide:F1} %")}), {job.Errors} errors; " +
+                $"{storageCalls.Snapshot().Values.Sum() / (double)job.CustomersProcessed:F2} storage calls per customer; " +
                 $"{job.CustomersProcessed / elapsed.TotalSeconds / _customerReadRate:F2} × the SDK's reads of a customer's card; {memory}");
         }
 
@@ -533,6 +540,7 @@ public sealed class AnalyticsScenario(StoreSize size, int runs) : IConfigurableS
         {
             try
             {
+                using var bench = StorageCallCounter.Bench();
                 return await read(cancellationToken);
             }
             catch (Exception ex) when (ex is AggregateException or Azure.RequestFailedException && !cancellationToken.IsCancellationRequested)
