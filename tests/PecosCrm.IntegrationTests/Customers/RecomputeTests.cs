@@ -1,8 +1,10 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using PecosCrm.Core.Customers;
+using PecosCrm.Core.Storage;
 using PecosCrm.IntegrationTests.Infrastructure;
 using static PecosCrm.IntegrationTests.Infrastructure.StoreData;
 
@@ -94,6 +96,15 @@ public sealed class RecomputeTests(AzuriteFixture fixture)
         Assert.Contains("auto-at-risk", await TagsAsync(admin, drifting));
         Assert.Equal(steadyBefore.ETag, steadyAfter.ETag);
         Assert.Equal(steadyBefore.UpdatedAt, steadyAfter.UpdatedAt);
+        // The job's markers carry its id, so no RowKey is shared with another job's.
+        var id = job["id"]!.GetValue<string>();
+        var markers = new List<string>();
+        await foreach (var row in app.Storage.Table(StorageNames.Tables.Jobs).QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {RecomputeKeys.MarkerPartition(id)}")))
+        {
+            markers.Add(row.RowKey);
+        }
+        Assert.Contains(id + "|shard|000000", markers);
+        Assert.All(markers, key => Assert.StartsWith(id + "|", key, StringComparison.Ordinal));
     }
 
     private static JsonObject Created(string id, DateTimeOffset since) =>
