@@ -14,7 +14,7 @@ namespace PecosCrm.Core.Exports;
 /// finished file is handed out as a short-lived download link. Every run stays in the export
 /// history; runs started by a schedule are also listed under their schedule.
 /// </summary>
-public sealed class ExportService(StorageAccount storage, CustomerStore customers, OrderStore orders, BlobFiles blobs, Time.StoreTime storeTime, TimeProvider time)
+public sealed class ExportService(StorageAccount storage, CustomerStore customers, OrderStore orders, Segments.SegmentStore segments, BlobFiles blobs, Time.StoreTime storeTime, TimeProvider time)
 {
     private const int ProgressEvery = 1000;
 
@@ -290,13 +290,9 @@ public sealed class ExportService(StorageAccount storage, CustomerStore customer
         ExportJob job, ExportEntity progress, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var needMetrics = job.Fields.Any(ExportFields.CustomerMetrics.Contains);
-        var members = storage.Table(StorageNames.Tables.SegmentMembers);
         var table = storage.Table(StorageNames.Tables.Customers);
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {job.SegmentId}");
-        var pages = members.QueryAsync<TableEntity>(filter, MembersPerPage, [nameof(ITableEntity.RowKey)], cancellationToken).AsPages();
-        await foreach (var page in pages.WithCancellation(cancellationToken))
+        await foreach (var ids in segments.MemberIdPagesAsync(job.SegmentId!, MembersPerPage, cancellationToken))
         {
-            var ids = page.Values.Select(m => m.RowKey).ToList();
             var profiles = new CustomerEntity?[ids.Count];
             var metrics = new MetricsEntity?[ids.Count];
             var reads = new ParallelOptions { MaxDegreeOfParallelism = PointReadsAtOnce, CancellationToken = cancellationToken };
