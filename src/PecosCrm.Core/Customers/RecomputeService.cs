@@ -65,8 +65,8 @@ public sealed partial class RecomputeService(
     public async Task ProcessShardAsync(RecomputeShard shard, CancellationToken cancellationToken = default)
     {
         var markers = storage.Table(StorageNames.Tables.Jobs);
-        var markerPartition = JobPartition + "-" + shard.Job;
-        if (await markers.FindAsync<TableEntity>(markerPartition, shard.Shard.ToString("D6", System.Globalization.CultureInfo.InvariantCulture), cancellationToken) is not null)
+        var markerPartition = JobKeys.MarkerPartition(JobPartition, shard.Job);
+        if (await markers.FindAsync<TableEntity>(markerPartition, JobKeys.ShardMarker(JobPartition, shard.Job, shard.Shard), cancellationToken) is not null)
         {
             return;
         }
@@ -90,7 +90,7 @@ public sealed partial class RecomputeService(
         });
         try
         {
-            await markers.AddEntityAsync(new TableEntity(markerPartition, shard.Shard.ToString("D6", System.Globalization.CultureInfo.InvariantCulture)), cancellationToken);
+            await markers.AddEntityAsync(new TableEntity(markerPartition, JobKeys.ShardMarker(JobPartition, shard.Job, shard.Shard)), cancellationToken);
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
@@ -113,7 +113,7 @@ public sealed partial class RecomputeService(
     {
         try
         {
-            await Jobs.AddEntityAsync(new TableEntity(JobPartition + "-" + jobId, "segment|" + segmentId), cancellationToken);
+            await Jobs.AddEntityAsync(new TableEntity(JobKeys.MarkerPartition(JobPartition, jobId), JobKeys.SegmentMarker(JobPartition, jobId, segmentId)), cancellationToken);
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
