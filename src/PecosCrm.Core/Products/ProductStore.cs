@@ -45,7 +45,7 @@ public sealed class ProductStore(StorageAccount storage, TimeProvider time)
             RowKey = f.Id!,
             Sku = f.Sku!.Trim(),
             Name = f.Name!.Trim(),
-            Category = f.Category.Trim(),
+            Category = f.Category!.Trim(),
             PriceCents = Money.ToCents(f.Price!.Value),
             Currency = (f.Currency ?? "USD").ToUpperInvariant(),
             Active = f.Active ?? true,
