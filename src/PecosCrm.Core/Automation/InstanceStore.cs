@@ -58,28 +58,22 @@ public sealed class InstanceStore(StorageAccount storage)
     /// <summary>Applies a change by staff (suspend, resume, terminate) under the state's ETag, with a history row; retried when a step wrote meanwhile.</summary>
     internal async Task<InstanceEntity> ControlAsync(string instanceId, string outcome, Action<InstanceEntity> change, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        for (var attempt = 1; ; attempt++)
+        var state = await OptimisticRetry.RunAsync(async _ =>
         {
             var state = await FindAsync(instanceId, cancellationToken) ?? throw new NotFoundException("Automation instance", instanceId);
             change(state);
             var row = state.CopyTo(instanceId, StateKey(instanceId));
             var history = History(instanceId, new InstanceStep(state.Sequence, state.Node, "control", outcome, now), "c" + now.UtcTicks.ToString("D19", CultureInfo.InvariantCulture));
-            try
-            {
-                await Instances.SubmitTransactionAsync(
-                [
-                    new(TableTransactionActionType.UpdateReplace, row, state.ETag),
-                    new(TableTransactionActionType.UpsertReplace, history),
-                ], cancellationToken);
-            }
-            catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412 && attempt < 8)
-            {
-                continue;
-            }
-            await Index.UpsertEntityAsync(state.CopyTo(WorkflowPartition(state.WorkflowId), AutomationKeys.ByWorkflow(instanceId)), TableUpdateMode.Replace, cancellationToken);
-            await Index.UpsertEntityAsync(state.CopyTo(CustomerPartition(state.CustomerId), instanceId), TableUpdateMode.Replace, cancellationToken);
+            await Instances.SubmitTransactionAsync(
+            [
+                new(TableTransactionActionType.UpdateReplace, row, state.ETag),
+                new(TableTransactionActionType.UpsertReplace, history),
+            ], cancellationToken);
             return state;
-        }
+        }, cancellationToken: cancellationToken);
+        await Index.UpsertEntityAsync(state.CopyTo(WorkflowPartition(state.WorkflowId), AutomationKeys.ByWorkflow(instanceId)), TableUpdateMode.Replace, cancellationToken);
+        await Index.UpsertEntityAsync(state.CopyTo(CustomerPartition(state.CustomerId), instanceId), TableUpdateMode.Replace, cancellationToken);
+        return state;
     }
 
     public async Task<WorkflowInstance> GetAsync(string instanceId, CancellationToken cancellationToken = default)

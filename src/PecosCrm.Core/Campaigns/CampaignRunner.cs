@@ -183,8 +183,13 @@ public sealed partial class CampaignRunner(
         await store.AddIfMissingAsync(recipients, recipients: true, cancellationToken);
         await store.AddIfMissingAsync(slices, recipients: false, cancellationToken);
 
-        for (var attempt = 1; ; attempt++)
+        return await OptimisticRetry.RunAsync(async attempt =>
         {
+            if (attempt > 1)
+            {
+                // Paused or cancelled meanwhile: keep that, and freeze all the same.
+                campaign = await store.GetEntityAsync(id, cancellationToken);
+            }
             if (campaign.Frozen)
             {
                 return campaign;
@@ -193,18 +198,10 @@ public sealed partial class CampaignRunner(
             campaign.Recipients = audience.Count;
             campaign.SliceSize = sliceSize;
             campaign.Phase = ab is null ? CampaignEntity.MainPhase : CampaignEntity.TestPhase;
-            try
-            {
-                await store.ReplaceAsync(campaign, cancellationToken);
-                LogFrozen(logger, id, audience.Count, slices.Count);
-                return campaign;
-            }
-            catch (ConcurrencyException) when (attempt < MaxAttempts)
-            {
-                // Paused or cancelled meanwhile: keep that, and freeze all the same.
-                campaign = await store.GetEntityAsync(id, cancellationToken);
-            }
-        }
+            await store.ReplaceAsync(campaign, cancellationToken);
+            LogFrozen(logger, id, audience.Count, slices.Count);
+            return campaign;
+        }, MaxAttempts, cancellationToken);
     }
 
     /// <summary>Where a customer falls in the A/B draw: a hash of campaign and customer, the same on every run.</summary>

@@ -25,7 +25,8 @@ public sealed class PointsLedger(StorageAccount storage, TimeProvider time)
     /// <summary>Adds (or with a negative amount deducts, never below zero) points; returns the balance before and after.</summary>
     public async Task<(long Before, long After)> ChangeAsync(string customerId, long points, string key, string reason, string actor, CancellationToken cancellationToken = default)
     {
-        for (var attempt = 1; ; attempt++)
+        // The balance may move, or this key be applied, meanwhile: then everything is read again.
+        return await OptimisticRetry.RunAsync(async _ =>
         {
             var row = await Customers.FindAsync<TableEntity>(customerId, BalanceRow, cancellationToken);
             var before = row?.GetInt64("Points") ?? 0;
@@ -45,15 +46,8 @@ public sealed class PointsLedger(StorageAccount storage, TimeProvider time)
                 new(TableTransactionActionType.Add, entry),
                 .. TimelineEntity.RowsFor(timeline).Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r)),
             ];
-            try
-            {
-                await _partition.SubmitAsync(actions, cancellationToken);
-                return (before, after);
-            }
-            catch (ConcurrencyException) when (attempt < 8)
-            {
-                // The balance moved, or this key was applied meanwhile: read again.
-            }
-        }
+            await _partition.SubmitAsync(actions, cancellationToken);
+            return (before, after);
+        }, 8, cancellationToken);
     }
 }

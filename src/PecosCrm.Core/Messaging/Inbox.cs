@@ -281,7 +281,7 @@ public sealed partial class Inbox(
     /// <summary>Changes a conversation under its ETag and moves its index row to match.</summary>
     private async Task<Conversation> TouchAsync(string id, Action<TableEntity> change, CancellationToken cancellationToken, bool mustExist = false)
     {
-        for (var attempt = 1; ; attempt++)
+        var (c, oldIndex, newIndex) = await OptimisticRetry.RunAsync(async _ =>
         {
             var c = await GetEntityAsync(id, cancellationToken);
             var oldIndex = (c.GetString("IndexPartition"), c.GetString("IndexKey"));
@@ -290,26 +290,20 @@ public sealed partial class Inbox(
             var newIndex = (c.GetString("Status"), KeyRules.InvertedTicks(at) + "|" + id);
             c["IndexPartition"] = newIndex.Item1;
             c["IndexKey"] = newIndex.Item2;
-            try
-            {
-                await Table.UpdateEntityAsync(c, c.ETag, TableUpdateMode.Replace, cancellationToken);
-            }
-            catch (RequestFailedException ex) when (ex.Status == 412 && attempt < 8)
-            {
-                continue;
-            }
-            var index = new TableEntity(newIndex.Item1, newIndex.Item2) { ["ConversationId"] = id };
-            foreach (var (key, value) in c.Where(p => p.Key is not ("PartitionKey" or "RowKey" or "Timestamp" or "odata.etag")))
-            {
-                index[key] = value;
-            }
-            await Table.UpsertEntityAsync(index, TableUpdateMode.Replace, cancellationToken);
-            if (oldIndex.Item1 is not null && oldIndex != newIndex)
-            {
-                await Table.DeleteEntityAsync(oldIndex.Item1, oldIndex.Item2, ETag.All, cancellationToken);
-            }
-            return ToRecord(c, id);
+            await Table.UpdateEntityAsync(c, c.ETag, TableUpdateMode.Replace, cancellationToken);
+            return (c, oldIndex, newIndex);
+        }, cancellationToken: cancellationToken);
+        var index = new TableEntity(newIndex.Item1, newIndex.Item2) { ["ConversationId"] = id };
+        foreach (var (key, value) in c.Where(p => p.Key is not ("PartitionKey" or "RowKey" or "Timestamp" or "odata.etag")))
+        {
+            index[key] = value;
         }
+        await Table.UpsertEntityAsync(index, TableUpdateMode.Replace, cancellationToken);
+        if (oldIndex.Item1 is not null && oldIndex != newIndex)
+        {
+            await Table.DeleteEntityAsync(oldIndex.Item1, oldIndex.Item2, ETag.All, cancellationToken);
+        }
+        return ToRecord(c, id);
     }
 
     private static void Last(TableEntity c, DateTimeOffset at, string text)

@@ -58,7 +58,8 @@ public sealed class MessageStore(StorageAccount storage, TimeProvider time)
     internal async Task<(MessageEntity? Message, bool Changed)> UpdateAsync(
         string customerId, string messageId, Func<MessageEntity, bool> applies, Func<MessageEntity, string?> change, CancellationToken cancellationToken)
     {
-        for (var attempt = 1; ; attempt++)
+        // Someone else may move the message meanwhile (a webhook event, say): then it is read again.
+        return await OptimisticRetry.RunAsync<(MessageEntity?, bool)>(async _ =>
         {
             var message = await FindEntityAsync(customerId, messageId, cancellationToken);
             if (message is null || !applies(message))
@@ -71,16 +72,9 @@ public sealed class MessageStore(StorageAccount storage, TimeProvider time)
             {
                 actions.AddRange(Timeline(message, title, time.GetUtcNow()));
             }
-            try
-            {
-                await _partition.SubmitAsync(actions, cancellationToken);
-                return (message, true);
-            }
-            catch (ConcurrencyException) when (attempt < MaxAttempts)
-            {
-                // Someone else moved the message meanwhile (a webhook event, say): read it again.
-            }
-        }
+            await _partition.SubmitAsync(actions, cancellationToken);
+            return (message, true);
+        }, MaxAttempts, cancellationToken);
     }
 
     /// <summary>The order of outbound progress: a later report of an earlier step does not move a message back.</summary>
