@@ -57,7 +57,7 @@ public sealed class ExportService(StorageAccount storage, CustomerStore customer
         var now = time.GetUtcNow();
         var entity = new ExportEntity
         {
-            RowKey = origin is null ? KeyRules.InvertedTicks(now) + Guid.NewGuid().ToString("N")[..8] : RunId(origin),
+            RowKey = origin is null ? ExportKeys.NewJob(now) : RunId(origin),
             Kind = request.Kind!.Value.ToString(),
             Format = request.Format!.Value.ToString(),
             Fields = string.Join(',', fields),
@@ -230,9 +230,9 @@ public sealed class ExportService(StorageAccount storage, CustomerStore customer
     }
 
     /// <summary>The job id of a schedule's occurrence: newest first like every export, and the same every time it is made.</summary>
-    internal static string RunId(ExportOrigin origin) => KeyRules.InvertedTicks(origin.Occurrence) + origin.ScheduleId;
+    internal static string RunId(ExportOrigin origin) => ExportKeys.Run(origin.Occurrence, origin.ScheduleId);
 
-    internal static string RunPartition(string scheduleId) => "runs|" + scheduleId;
+    internal static string RunPartition(string scheduleId) => ExportKeys.RunPartition(scheduleId);
 
     private Task RecordRunAsync(ExportOrigin origin, string jobId, CancellationToken cancellationToken) =>
         Runs.UpsertEntityAsync(

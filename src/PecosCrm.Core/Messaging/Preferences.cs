@@ -14,7 +14,7 @@ public sealed record SubscriptionPreferences(bool MarketingEmail, bool Marketing
 /// <summary>Reads and changes subscription preferences; the transactional flag lives in the customer's <c>prefs</c> row.</summary>
 public sealed class Preferences(StorageAccount storage, CustomerStore customers, TimeProvider time)
 {
-    private const string Row = "prefs";
+    private const string Row = MessagingKeys.PreferencesRow;
 
     private TableClient Customers => storage.Table(StorageNames.Tables.Customers);
 
