@@ -224,7 +224,7 @@ public sealed partial class AutomationTriggers(
     {
         try
         {
-            await Index.AddEntityAsync(new TableEntity("ran|" + workflowId, run) { ["At"] = time.GetUtcNow() }, cancellationToken);
+            await Index.AddEntityAsync(new TableEntity(AutomationKeys.RanPartition(workflowId), AutomationKeys.Ran(workflowId, run)) { ["At"] = time.GetUtcNow() }, cancellationToken);
             return true;
         }
         catch (Azure.RequestFailedException ex) when (ex.Status == 409)

@@ -18,7 +18,7 @@ public sealed record SendTimeSuggestion(int Hour, string LocalTime, string TimeZ
 public sealed class SendTimes(StorageAccount storage, MessageStore log, Time.StoreTime storeTime) : IMessageEventObserver
 {
     public const int MinimumOwnOpens = 3;
-    private const string Partition = "openhours";
+    private const string Partition = MessagingKeys.OpenHoursPartition;
 
     private TableClient Table => storage.Table(StorageNames.Tables.MessageEvents);
 
