@@ -207,7 +207,7 @@ public sealed class StoreEventsTests(AzuriteFixture fixture)
         await _admin.WaitForMetricsAsync(id, m => m["metrics"]!["engagement"]!["logins"]!.GetValue<int>() == 30, "every login applied");
         var view = await (await _admin.GetAsync($"/api/customers/{id}/360")).AssertJsonAsync();
         Assert.Equal(5, view["pinnedNotes"]!.AsArray().Count);
-        Assert.Equal(30, view["engagement"]!["logins"]!.GetValue<int>());
+        Assert.Equal(30, view["metrics"]!["engagement"]!["logins"]!.GetValue<int>());
     }
 
     [Fact]
