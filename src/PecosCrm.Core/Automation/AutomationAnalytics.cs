@@ -17,9 +17,9 @@ public sealed record WorkflowAnalytics(
     IReadOnlyList<StepAnalytics> Steps, IReadOnlyList<BranchAnalytics> Splits)
 {
     /// <summary>The attributed revenue in the currency's unit, as every amount of the API.</summary>
-    public decimal RevenueAttributed => Customers.Money.ToDecimal(RevenueAttributedCents);
+    public decimal RevenueAttributed => Money.ToDecimal(RevenueAttributedCents);
 
-    public string Currency { get; } = Customers.Money.DefaultCurrency;
+    public string Currency { get; } = Money.DefaultCurrency;
 }
 
 /// <summary>

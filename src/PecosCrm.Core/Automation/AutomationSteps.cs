@@ -11,7 +11,6 @@ using PecosCrm.Core.Messaging;
 using PecosCrm.Core.Messaging.Templates;
 using PecosCrm.Core.Segments;
 using PecosCrm.Core.Storage;
-using PecosCrm.Core.Time;
 
 namespace PecosCrm.Core.Automation;
 

@@ -26,7 +26,7 @@ public sealed record EnrolmentResult(int Enrolled, int Skipped, IReadOnlyDiction
 /// </summary>
 public sealed partial class AutomationTriggers(
     StorageAccount storage, WorkflowStore workflows, AutomationInstances runtime, SegmentService segments, SegmentStore segmentStore, CustomerStore customers,
-    AnalyticsEngine engine, AnalyticsCopy copy, Time.StoreTime storeTime, TimeProvider time, ILogger<AutomationTriggers> logger) : IAppliedEventObserver
+    AnalyticsEngine engine, AnalyticsCopy copy, StoreTime storeTime, TimeProvider time, ILogger<AutomationTriggers> logger) : IAppliedEventObserver
 {
     private TableClient Index => storage.Table(StorageNames.Tables.AutomationIndex);
 

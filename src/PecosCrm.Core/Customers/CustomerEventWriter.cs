@@ -17,8 +17,6 @@ namespace PecosCrm.Core.Customers;
 public sealed class CustomerEventWriter(
     StorageAccount storage, CustomerCards cards, OrderStore orders, TagStore tags, AnalyticsCopy analytics, MarketingAnalysis marketing, TimeProvider time)
 {
-    private const int MaxAttempts = 8;
-
     /// <summary>Rows after which a transaction takes no more events: one more event and the auto-tag entries stay under 100.</summary>
     private const int RowsPerTransaction = 70;
 
@@ -179,32 +177,32 @@ public sealed class CustomerEventWriter(
     internal async Task<CustomerFold> ApplyAloneAsync(
         string customerId, IReadOnlyList<StoreEvent> events, bool throwOnReject, bool checkApplied, CancellationToken cancellationToken, CustomerFold? baseline = null)
     {
-        var applied = new HashSet<string>(StringComparer.Ordinal);
-        for (var attempt = 1; ; attempt++)
+        CustomerFold? last = null;
+        try
         {
-            if (checkApplied)
+            return await OptimisticRetry.RunAsync(async _ =>
             {
-                // Only a redelivered batch (or the same event in two batches) gets here: reading the markers is worth it.
-                applied = await AppliedAsync(customerId, events, cancellationToken);
-            }
-            var fold = await FoldAsync(customerId, events, applied, throwOnReject, cancellationToken, baseline);
-            await WriteOutsideAsync([fold], cancellationToken);
-            if (await CommitAsync(fold, cancellationToken))
-            {
+                // Only a redelivered batch (or the same event in two batches) reads the markers: then it is worth it.
+                var applied = checkApplied ? await AppliedAsync(customerId, events, cancellationToken) : new HashSet<string>(StringComparer.Ordinal);
+                var fold = last = await FoldAsync(customerId, events, applied, throwOnReject, cancellationToken, baseline);
+                await WriteOutsideAsync([fold], cancellationToken);
+                if (!await CommitAsync(fold, cancellationToken))
+                {
+                    checkApplied |= fold.FoundApplied || fold.Chunks.Any(c => c.Committed);
+                    if (fold.Chunks.Any(c => c.Committed))
+                    {
+                        baseline ??= fold;
+                    }
+                    throw new ConcurrencyException();
+                }
                 await FinishAsync([fold], cancellationToken);
                 return fold;
-            }
-            checkApplied |= fold.FoundApplied || fold.Chunks.Any(c => c.Committed);
-            if (fold.Chunks.Any(c => c.Committed))
-            {
-                baseline ??= fold;
-            }
-            if (attempt >= MaxAttempts)
-            {
-                await AbandonAsync(fold, cancellationToken);
-                throw new ConcurrencyException();
-            }
-            await Task.Delay(Random.Shared.Next(5, 20 * attempt), cancellationToken);
+            }, cancellationToken: cancellationToken);
+        }
+        catch (ConcurrencyException) when (last is not null)
+        {
+            await AbandonAsync(last, cancellationToken);
+            throw;
         }
     }
 

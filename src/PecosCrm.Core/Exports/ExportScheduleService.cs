@@ -14,7 +14,7 @@ namespace PecosCrm.Core.Exports;
 /// schedule's id, listed in the export history and under the schedule.
 /// </summary>
 public sealed partial class ExportScheduleService(
-    StorageAccount storage, ExportService exports, AuditLog audit, Time.StoreTime storeTime, TimeProvider time, ILogger<ExportScheduleService> logger)
+    StorageAccount storage, ExportService exports, AuditLog audit, StoreTime storeTime, TimeProvider time, ILogger<ExportScheduleService> logger)
 {
     private const int MaxNameLength = 200;
     private const int MaxTimeZoneLength = 100;

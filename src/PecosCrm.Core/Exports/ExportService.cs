@@ -14,7 +14,7 @@ namespace PecosCrm.Core.Exports;
 /// finished file is handed out as a short-lived download link. Every run stays in the export
 /// history; runs started by a schedule are also listed under their schedule.
 /// </summary>
-public sealed class ExportService(StorageAccount storage, CustomerStore customers, CustomerCards cards, OrderStore orders, Segments.SegmentStore segments, BlobFiles blobs, Time.StoreTime storeTime, TimeProvider time)
+public sealed class ExportService(StorageAccount storage, CustomerStore customers, CustomerCards cards, OrderStore orders, Segments.SegmentStore segments, BlobFiles blobs, StoreTime storeTime, TimeProvider time)
 {
     private const int ProgressEvery = 1000;
 

@@ -6,7 +6,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PecosCrm.Core.Customers;
 using PecosCrm.Core.Storage;
-using PecosCrm.Core.Time;
 
 namespace PecosCrm.Core.Messaging;
 

@@ -1,6 +1,6 @@
 using Azure;
 
-namespace PecosCrm.Core.Storage;
+namespace PecosCrm.Core.Shared;
 
 /// <summary>
 /// The one retry of an optimistic write: read, decide, write under the ETag; when another writer got
