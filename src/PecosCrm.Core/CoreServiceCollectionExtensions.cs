@@ -38,7 +38,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<StorageInitializer>();
         services.AddHostedService(sp => sp.GetRequiredService<StorageInitializer>());
         services.AddSingleton<BlobFiles>();
-        services.AddSingleton<Time.StoreTime>();
+        services.AddSingleton<StoreTime>();
 
         services.AddSingleton<StaffStore>();
         services.AddSingleton<ApiKeyStore>();

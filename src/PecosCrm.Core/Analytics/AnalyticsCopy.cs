@@ -29,7 +29,7 @@ public sealed partial class AnalyticsCopy(StorageAccount storage, CustomerFeatur
 
     /// <summary>Records that a month's orders changed. Upsert: marking twice is harmless.</summary>
     public Task MarkChangedAsync(string month, CancellationToken cancellationToken = default) =>
-        State.UpsertEntityAsync(new AnalyticsStateEntity { PartitionKey = AnalyticsStateEntity.Dirty, RowKey = month, At = time.GetUtcNow() },
+        State.UpsertEntityAsync(new AnalyticsStateEntity { PartitionKey = AnalyticsKeys.DirtyPartition, RowKey = AnalyticsKeys.Dirty(month), At = time.GetUtcNow() },
             TableUpdateMode.Replace, cancellationToken);
 
     /// <summary>
@@ -38,11 +38,11 @@ public sealed partial class AnalyticsCopy(StorageAccount storage, CustomerFeatur
     /// </summary>
     public async Task<CopyRefresh> RebuildChangedAsync(bool full = false, CancellationToken cancellationToken = default)
     {
-        var dirty = await StateRowsAsync(AnalyticsStateEntity.Dirty, cancellationToken);
-        var months = dirty.Select(d => d.RowKey).ToHashSet(StringComparer.Ordinal);
+        var dirty = await StateRowsAsync(AnalyticsKeys.DirtyPartition, cancellationToken);
+        var months = dirty.Select(AnalyticsKeys.MonthOf).ToHashSet(StringComparer.Ordinal);
         if (full)
         {
-            months.UnionWith((await StateRowsAsync(AnalyticsStateEntity.Built, cancellationToken)).Select(b => b.RowKey));
+            months.UnionWith((await StateRowsAsync(AnalyticsKeys.BuiltPartition, cancellationToken)).Select(AnalyticsKeys.MonthOf));
         }
         foreach (var month in months.Order(StringComparer.Ordinal))
         {
@@ -116,7 +116,7 @@ public sealed partial class AnalyticsCopy(StorageAccount storage, CustomerFeatur
             var container = storage.Container(StorageNames.Containers.Analytics);
             await container.GetBlobClient($"{OrdersPrefix}month={month}/orders.parquet").UploadAsync(Path.Combine(work, "orders.parquet"), overwrite: true, cancellationToken);
             await container.GetBlobClient($"{LinesPrefix}month={month}/lines.parquet").UploadAsync(Path.Combine(work, "lines.parquet"), overwrite: true, cancellationToken);
-            await State.UpsertEntityAsync(new AnalyticsStateEntity { PartitionKey = AnalyticsStateEntity.Built, RowKey = month, At = time.GetUtcNow(), Orders = count },
+            await State.UpsertEntityAsync(new AnalyticsStateEntity { PartitionKey = AnalyticsKeys.BuiltPartition, RowKey = AnalyticsKeys.Built(month), At = time.GetUtcNow(), Orders = count },
                 TableUpdateMode.Replace, cancellationToken);
             LogBuilt(logger, month, count);
             return count;
@@ -130,14 +130,14 @@ public sealed partial class AnalyticsCopy(StorageAccount storage, CustomerFeatur
     /// <summary>When a month of the orders copy was last built; null before the first build.</summary>
     public async Task<DateTimeOffset?> OrdersBuiltAtAsync(CancellationToken cancellationToken = default)
     {
-        var built = await StateRowsAsync(AnalyticsStateEntity.Built, cancellationToken);
+        var built = await StateRowsAsync(AnalyticsKeys.BuiltPartition, cancellationToken);
         return built.Count == 0 ? null : built.Max(b => b.At);
     }
 
     public async Task<Freshness> GetFreshnessAsync(CancellationToken cancellationToken = default)
     {
-        var pending = StateRowsAsync(AnalyticsStateEntity.Dirty, cancellationToken);
-        var built = StateRowsAsync(AnalyticsStateEntity.Built, cancellationToken);
+        var pending = StateRowsAsync(AnalyticsKeys.DirtyPartition, cancellationToken);
+        var built = StateRowsAsync(AnalyticsKeys.BuiltPartition, cancellationToken);
         var customers = features.PendingAsync(cancellationToken);
         var (pendingMonths, builtMonths, (customersPending, oldestCustomer)) = (await pending, await built, await customers);
         var now = time.GetUtcNow();
@@ -150,7 +150,7 @@ public sealed partial class AnalyticsCopy(StorageAccount storage, CustomerFeatur
             pendingMonths.Count == 0 && customersPending == 0,
             oldest is null ? 0 : Math.Max(0, (now - oldest.Value).TotalSeconds),
             oldest,
-            pendingMonths.Select(p => p.RowKey).Order(StringComparer.Ordinal).ToList(),
+            pendingMonths.Select(AnalyticsKeys.MonthOf).Order(StringComparer.Ordinal).ToList(),
             customersPending,
             builtMonths.Count == 0 ? null : builtMonths.Max(b => b.At),
             builtMonths.Count,

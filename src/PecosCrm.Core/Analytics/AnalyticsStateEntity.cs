@@ -4,16 +4,12 @@ using Azure.Data.Tables;
 namespace PecosCrm.Core.Analytics;
 
 /// <summary>
-/// <c>analyticsstate</c>: PartitionKey <c>dirty</c> holds a row per month whose orders changed since
-/// its Parquet file was built (RowKey = <c>yyyy-MM</c>); <c>built</c> a row per month with when it
-/// was built and how many orders it holds; <c>customer</c> a row per customer changed since the
-/// customer-features file was built (RowKey = customer id).
+/// A row of <c>analyticsstate</c>: a month marked dirty or built, or a customer changed since the
+/// customer-features file was built (keys in <see cref="AnalyticsKeys"/>).
 /// </summary>
 internal sealed class AnalyticsStateEntity : ITableEntity
 {
-    public const string Dirty = "dirty";
-    public const string Built = "built";
-    public const string Customer = "customer";
+    public const string Customer = AnalyticsKeys.CustomerPartition;
 
     public string PartitionKey { get; set; } = "";
     public string RowKey { get; set; } = "";

@@ -174,6 +174,58 @@ public sealed partial class CustomerFeatures(StorageAccount storage, CustomerSto
         }
     }
 
+    /// <summary>
+    /// Streams the columns the nightly recompute decides on from the current file, one row at a time:
+    /// a local copy read by DuckDB in streaming mode, so memory stays flat in the customer count.
+    /// Nothing when no file exists yet.
+    /// </summary>
+    public async IAsyncEnumerable<RecomputeDecision.Facts> ReadRecomputeFactsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var work = Directory.CreateTempSubdirectory("pecoscrm-features-read-").FullName;
+        try
+        {
+            var file = Path.Combine(work, "features.parquet");
+            var found = true;
+            try
+            {
+                await storage.Container(StorageNames.Containers.Analytics).GetBlobClient(BlobName).DownloadToAsync(file, cancellationToken);
+            }
+            catch (RequestFailedException ex) when (ex.Status == 404)
+            {
+                found = false;
+            }
+            if (!found)
+            {
+                yield break;
+            }
+            using var db = new DuckDBConnection("DataSource=:memory:");
+            await db.OpenAsync(cancellationToken);
+            using var command = db.CreateCommand();
+            command.UseStreamingMode = true;
+            command.CommandText = $"""
+                SELECT customer_id, customer_since, lifetime_value_cents, order_count, first_order_at, last_order_at, average_days_between_orders,
+                    last_engaged_at, open_support_issues, health_score, churn_risk, stored_rfm_code, tags, built_at
+                FROM read_parquet('{file}')
+                """;
+            using var row = await command.ExecuteReaderAsync(cancellationToken);
+            while (await row.ReadAsync(cancellationToken))
+            {
+                yield return new RecomputeDecision.Facts(
+                    row.GetString(0), Time(row, 1) ?? DateTimeOffset.MinValue, row.GetInt64(2), row.GetInt32(3), Time(row, 4), Time(row, 5),
+                    row.IsDBNull(6) ? null : row.GetDouble(6), Time(row, 7), row.GetInt32(8),
+                    row.IsDBNull(9) ? null : row.GetInt32(9), row.IsDBNull(10) ? null : row.GetString(10), row.IsDBNull(11) ? null : row.GetString(11),
+                    row.IsDBNull(12) ? "" : row.GetString(12), Time(row, 13) ?? DateTimeOffset.MinValue);
+            }
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    private static DateTimeOffset? Time(System.Data.Common.DbDataReader row, int column) =>
+        row.IsDBNull(column) ? null : new DateTimeOffset(DateTime.SpecifyKind(row.GetDateTime(column), DateTimeKind.Utc));
+
     private async IAsyncEnumerable<IReadOnlyList<string>> IdsAsync(bool full, List<TableEntity> marks, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         if (!full)

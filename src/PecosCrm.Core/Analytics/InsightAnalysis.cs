@@ -16,7 +16,7 @@ public sealed record RevenueReport(IReadOnlyList<RevenuePoint> ByMonth, IReadOnl
 public sealed record ItemPair(string A, string B, long Orders, double Support, double ConfidenceAToB, double ConfidenceBToA, double Lift);
 
 /// <summary>Revenue over time and by channel, and what sells together, from the analytical copy (counted orders only).</summary>
-public sealed class InsightAnalysis(AnalyticsEngine engine, Time.StoreTime storeTime)
+public sealed class InsightAnalysis(AnalyticsEngine engine, StoreTime storeTime)
 {
     private static readonly string[] Weekdays = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
 

@@ -88,7 +88,7 @@ public sealed class MarketingAnalysis(StorageAccount storage, AnalyticsEngine en
             check.Add("amount", "must be at least 0 with at most two decimals.");
         }
         check.ThrowIfInvalid();
-        await Spend.UpsertEntityAsync(new SpendEntity { PartitionKey = month, RowKey = channel.ToLowerInvariant(), Cents = Money.ToCents(amount) }, TableUpdateMode.Replace, cancellationToken);
+        await Spend.UpsertEntityAsync(new SpendEntity { PartitionKey = month, RowKey = AnalyticsKeys.Spend(month, channel.ToLowerInvariant()), Cents = Money.ToCents(amount) }, TableUpdateMode.Replace, cancellationToken);
     }
 
     public async Task<IReadOnlyList<CacPoint>> GetCacAsync(string fromMonth, string toMonth, CancellationToken cancellationToken = default)
@@ -99,7 +99,7 @@ public sealed class MarketingAnalysis(StorageAccount storage, AnalyticsEngine en
         {
             await foreach (var row in Spend.QueryAsync<SpendEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {month}"), cancellationToken: cancellationToken))
             {
-                spend[(month, row.RowKey)] = row.Cents;
+                spend[(month, AnalyticsKeys.ChannelOf(row))] = row.Cents;
             }
         }
         var acquired = new Dictionary<(string, string), long>();
@@ -170,7 +170,7 @@ internal sealed class NpsEntity : ITableEntity
     public DateTimeOffset At { get; set; }
 }
 
-/// <summary>Marketing spend: PartitionKey = month, RowKey = channel.</summary>
+/// <summary>Marketing spend: PartitionKey = month, RowKey <c>{month}|{channel}</c>.</summary>
 internal sealed class SpendEntity : ITableEntity
 {
     public string PartitionKey { get; set; } = "";

@@ -4,13 +4,12 @@ using Azure.Data.Tables;
 namespace PecosCrm.Core.Audit;
 
 /// <summary>
-/// Each entry is written three times, once per access path, each partition newest first
-/// (RowKey = inverted ticks, then the entry id): <c>all</c>, <c>actor|{actorId}</c> and
-/// <c>entity|{type}|{id}</c>. A time range is a RowKey range inside one partition.
+/// An audit entry as stored, three times, once per access path, each partition newest first (keys
+/// in <see cref="AuditKeys"/>). A time range is a RowKey range inside one partition.
 /// </summary>
 internal sealed class AuditEntity : ITableEntity
 {
-    public const string AllPartition = "all";
+    public const string AllPartition = AuditKeys.AllPartition;
 
     /// <summary>Table Storage caps a string property at 64 KiB (32K UTF-16 characters).</summary>
     public const int MaxValuesLength = 30_000;
@@ -34,15 +33,16 @@ internal sealed class AuditEntity : ITableEntity
     public string? UserAgent { get; set; }
 
     /// <summary>Ids come from outside (a store's order id, a month and channel): escaped, so no id can break a key.</summary>
-    public static string ActorPartition(string actorId) => "actor|" + Storage.KeyRules.Escape(actorId);
+    public static string ActorPartition(string actorId) => AuditKeys.ActorPartition(actorId);
 
-    public static string EntityPartition(string type, string id) => "entity|" + Storage.KeyRules.Escape(type) + "|" + Storage.KeyRules.Escape(id);
+    public static string EntityPartition(string type, string id) => AuditKeys.EntityPartition(type, id);
 
-    public AuditEntity MemberwiseCloneFor(string partitionKey, string rowKey)
+    /// <summary>The entry's copy for one partition, with that partition's RowKey.</summary>
+    public AuditEntity MemberwiseCloneFor(string partitionKey)
     {
         var copy = (AuditEntity)MemberwiseClone();
         copy.PartitionKey = partitionKey;
-        copy.RowKey = rowKey;
+        copy.RowKey = AuditKeys.Row(partitionKey, At, EntryId);
         return copy;
     }
 

@@ -15,12 +15,11 @@ public sealed class AuditLog(StorageAccount storage, TimeProvider time)
         string? ip = null, string? userAgent = null, CancellationToken cancellationToken = default)
     {
         var entity = NewEntity(time, actor, action, entityType, entityId, oldValues, newValues, ip, userAgent);
-        var rowKey = RowKey(entity);
 
-        // Three partitions cannot share a transaction; the writes are upserts of the same row, so a
+        // Three partitions cannot share a transaction; the writes are upserts of the same rows, so a
         // retry after a partial failure repairs it without duplicates.
         await Task.WhenAll(Partitions(entity).Select(p =>
-            Table.UpsertEntityAsync(entity.MemberwiseCloneFor(p, rowKey), TableUpdateMode.Replace, cancellationToken)));
+            Table.UpsertEntityAsync(entity.MemberwiseCloneFor(p), TableUpdateMode.Replace, cancellationToken)));
         return entity.ToRecord();
     }
 
@@ -42,9 +41,6 @@ public sealed class AuditLog(StorageAccount storage, TimeProvider time)
             Ip = ip,
             UserAgent = userAgent is { Length: > 512 } ? userAgent[..512] : userAgent,
         };
-
-    /// <summary>Newest first in every partition: inverted ticks, then the entry id.</summary>
-    internal static string RowKey(AuditEntity entity) => KeyRules.InvertedTicks(entity.At) + "|" + entity.EntryId;
 
     /// <summary>The three partitions each entry is written to, one per access path.</summary>
     internal static string[] Partitions(AuditEntity entity) =>
@@ -93,11 +89,11 @@ public sealed class AuditLog(StorageAccount storage, TimeProvider time)
         // Newest first: the later bound ("to") is the smaller RowKey.
         if (query.To is { } to)
         {
-            filter += " and " + TableClient.CreateQueryFilter($"RowKey ge {KeyRules.InvertedTicks(to)}");
+            filter += " and " + TableClient.CreateQueryFilter($"RowKey ge {AuditKeys.TimePrefix(partition, to)}");
         }
         if (query.From is { } from)
         {
-            filter += " and " + TableClient.CreateQueryFilter($"RowKey lt {KeyRules.InvertedTicks(from) + "~"}");
+            filter += " and " + TableClient.CreateQueryFilter($"RowKey lt {AuditKeys.TimePrefix(partition, from) + "~"}");
         }
         foreach (var e in extra)
         {
@@ -125,13 +121,13 @@ public sealed class AuditLog(StorageAccount storage, TimeProvider time)
         foreach (var entry in entries)
         {
             string? Scrub(string? values) => values is null ? null : mentions.Aggregate(values, (text, m) => text.Replace(m, replacement, StringComparison.OrdinalIgnoreCase));
-            var scrubbed = entry.MemberwiseCloneFor(AuditEntity.AllPartition, entry.RowKey);
+            var scrubbed = entry.MemberwiseCloneFor(AuditEntity.AllPartition);
             scrubbed.OldValues = Scrub(entry.OldValues);
             scrubbed.NewValues = Scrub(entry.NewValues);
             await Task.WhenAll(
                 Table.UpsertEntityAsync(scrubbed, TableUpdateMode.Replace, cancellationToken),
-                Table.UpsertEntityAsync(scrubbed.MemberwiseCloneFor(AuditEntity.ActorPartition(entry.ActorId), entry.RowKey), TableUpdateMode.Replace, cancellationToken),
-                Table.UpsertEntityAsync(scrubbed.MemberwiseCloneFor(AuditEntity.EntityPartition(entry.EntityType, entry.EntityId), entry.RowKey), TableUpdateMode.Replace, cancellationToken));
+                Table.UpsertEntityAsync(scrubbed.MemberwiseCloneFor(AuditEntity.ActorPartition(entry.ActorId)), TableUpdateMode.Replace, cancellationToken),
+                Table.UpsertEntityAsync(scrubbed.MemberwiseCloneFor(AuditEntity.EntityPartition(entry.EntityType, entry.EntityId)), TableUpdateMode.Replace, cancellationToken));
         }
         return entries.Count;
     }
@@ -150,14 +146,14 @@ public sealed class AuditLog(StorageAccount storage, TimeProvider time)
         }
         foreach (var entry in entries)
         {
-            var scrubbed = entry.MemberwiseCloneFor(AuditEntity.AllPartition, entry.RowKey);
+            var scrubbed = entry.MemberwiseCloneFor(AuditEntity.AllPartition);
             scrubbed.EntityId = replacementId;
             scrubbed.OldValues = null;
             scrubbed.NewValues = null;
             await Task.WhenAll(
                 Table.UpsertEntityAsync(scrubbed, TableUpdateMode.Replace, cancellationToken),
-                Table.UpsertEntityAsync(scrubbed.MemberwiseCloneFor(AuditEntity.ActorPartition(entry.ActorId), entry.RowKey), TableUpdateMode.Replace, cancellationToken),
-                Table.UpsertEntityAsync(scrubbed.MemberwiseCloneFor(AuditEntity.EntityPartition(entityType, replacementId), entry.RowKey), TableUpdateMode.Replace, cancellationToken));
+                Table.UpsertEntityAsync(scrubbed.MemberwiseCloneFor(AuditEntity.ActorPartition(entry.ActorId)), TableUpdateMode.Replace, cancellationToken),
+                Table.UpsertEntityAsync(scrubbed.MemberwiseCloneFor(AuditEntity.EntityPartition(entityType, replacementId)), TableUpdateMode.Replace, cancellationToken));
             if (replacementId != entityId)
             {
                 await Table.DeleteEntityAsync(entry.PartitionKey, entry.RowKey, Azure.ETag.All, cancellationToken);

@@ -88,7 +88,7 @@ public sealed partial class AuditReads(StorageAccount storage, TimeProvider time
         }
         try
         {
-            var rows = batch.SelectMany(e => AuditLog.Partitions(e).Select(p => e.MemberwiseCloneFor(p, AuditLog.RowKey(e))));
+            var rows = batch.SelectMany(e => AuditLog.Partitions(e).Select(p => e.MemberwiseCloneFor(p)));
             await Table.SubmitChunkedAsync(rows.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r)), cancellationToken);
             return batch.Count;
         }

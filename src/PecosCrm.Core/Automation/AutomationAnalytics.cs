@@ -17,9 +17,9 @@ public sealed record WorkflowAnalytics(
     IReadOnlyList<StepAnalytics> Steps, IReadOnlyList<BranchAnalytics> Splits)
 {
     /// <summary>The attributed revenue in the currency's unit, as every amount of the API.</summary>
-    public decimal RevenueAttributed => Customers.Money.ToDecimal(RevenueAttributedCents);
+    public decimal RevenueAttributed => Money.ToDecimal(RevenueAttributedCents);
 
-    public string Currency { get; } = Customers.Money.DefaultCurrency;
+    public string Currency { get; } = Money.DefaultCurrency;
 }
 
 /// <summary>
@@ -49,7 +49,7 @@ public sealed class AutomationAnalytics(StorageAccount storage, WorkflowStore wo
         var counts = await counters.CountersAsync(workflowId, cancellationToken);
         long C(string name) => counts.GetValueOrDefault(name);
         var instances = new List<TableEntity>();
-        await foreach (var row in Index.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {"w|" + workflowId}"),
+        await foreach (var row in Index.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {AutomationKeys.WorkflowPartition(workflowId)}"),
             select: ["RowKey", "CustomerId", "Status", "Branch", "EnrolledAt", "EndedAt"], cancellationToken: cancellationToken))
         {
             instances.Add(row);

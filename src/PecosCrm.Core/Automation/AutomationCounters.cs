@@ -6,8 +6,9 @@ namespace PecosCrm.Core.Automation;
 
 /// <summary>
 /// Counters of a workflow (enrolled, completed, <c>step:{node}:sent</c>, <c>branch:{split}:{name}</c>,
-/// ...) in partition <c>s|{workflowId}</c> of <c>automationindex</c>, one row each, added to under
-/// the row's ETag so concurrent workers never lose a count.
+/// ...) in partition <c>s|{workflowId}</c> of <c>automationindex</c>, one row each (RowKey
+/// <c>s|{workflowId}|{counter}</c>, see <see cref="AutomationKeys"/>), added to under the row's ETag
+/// so concurrent workers never lose a count.
 /// </summary>
 public sealed class AutomationCounters(StorageAccount storage)
 {
@@ -32,19 +33,19 @@ public sealed class AutomationCounters(StorageAccount storage)
             }
             return;
         }
-        var partition = "s|" + workflowId;
+        var partition = AutomationKeys.CounterPartition(workflowId);
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition}") + " and ("
-            + string.Join(" or ", adds.Keys.Select(k => TableClient.CreateQueryFilter($"RowKey eq {k}"))) + ")";
+            + string.Join(" or ", adds.Keys.Select(k => TableClient.CreateQueryFilter($"RowKey eq {AutomationKeys.Counter(workflowId, k)}"))) + ")";
         for (var attempt = 0; attempt < 20; attempt++)
         {
             var rows = new Dictionary<string, TableEntity>(StringComparer.Ordinal);
             await foreach (var row in Index.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
             {
-                rows[row.RowKey] = row;
+                rows[AutomationKeys.CounterOf(workflowId, row.RowKey)] = row;
             }
             var actions = adds.Select(a => rows.TryGetValue(a.Key, out var row)
-                ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, new TableEntity(partition, a.Key) { ["Count"] = (row.GetInt64("Count") ?? 0) + a.Value }, row.ETag)
-                : new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(partition, a.Key) { ["Count"] = a.Value })).ToList();
+                ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, new TableEntity(partition, AutomationKeys.Counter(workflowId, a.Key)) { ["Count"] = (row.GetInt64("Count") ?? 0) + a.Value }, row.ETag)
+                : new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(partition, AutomationKeys.Counter(workflowId, a.Key)) { ["Count"] = a.Value })).ToList();
             try
             {
                 await Index.SubmitTransactionAsync(actions, cancellationToken);
@@ -62,12 +63,12 @@ public sealed class AutomationCounters(StorageAccount storage)
     {
         for (var attempt = 0; attempt < 20; attempt++)
         {
-            var row = await Index.FindAsync<TableEntity>("s|" + workflowId, counter, cancellationToken);
+            var row = await Index.FindAsync<TableEntity>(AutomationKeys.CounterPartition(workflowId), AutomationKeys.Counter(workflowId, counter), cancellationToken);
             try
             {
                 if (row is null)
                 {
-                    await Index.AddEntityAsync(new TableEntity("s|" + workflowId, counter) { ["Count"] = 1L }, cancellationToken);
+                    await Index.AddEntityAsync(new TableEntity(AutomationKeys.CounterPartition(workflowId), AutomationKeys.Counter(workflowId, counter)) { ["Count"] = 1L }, cancellationToken);
                 }
                 else
                 {
@@ -86,9 +87,9 @@ public sealed class AutomationCounters(StorageAccount storage)
     public async Task<IReadOnlyDictionary<string, long>> CountersAsync(string workflowId, CancellationToken cancellationToken = default)
     {
         var counters = new Dictionary<string, long>(StringComparer.Ordinal);
-        await foreach (var row in Index.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {"s|" + workflowId}"), cancellationToken: cancellationToken))
+        await foreach (var row in Index.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {AutomationKeys.CounterPartition(workflowId)}"), cancellationToken: cancellationToken))
         {
-            counters[row.RowKey] = row.GetInt64("Count") ?? 0;
+            counters[AutomationKeys.CounterOf(workflowId, row.RowKey)] = row.GetInt64("Count") ?? 0;
         }
         return counters;
     }

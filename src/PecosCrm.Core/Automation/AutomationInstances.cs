@@ -207,6 +207,16 @@ public sealed partial class AutomationInstances(
     }
 
     /// <summary>
+    /// Erases the customer from automations: ends and purges their instances in the engine, then
+    /// deletes the app's rows about them (state, history, index rows). Returns the rows deleted.
+    /// </summary>
+    public async Task<int> EraseCustomerAsync(string customerId, CancellationToken cancellationToken = default)
+    {
+        await ForgetCustomerAsync(customerId, cancellationToken);
+        return await store.EraseCustomerAsync(customerId, cancellationToken);
+    }
+
+    /// <summary>
     /// Purges the engine's record of instances that finished and were created more than
     /// <see cref="AutomationOptions.EngineRetention"/> ago (the app's own rows keep their history).
     /// The engine's Instances table gives every row the same RowKey, which Azurite walks on every

@@ -11,7 +11,6 @@ using PecosCrm.Core.Messaging;
 using PecosCrm.Core.Messaging.Templates;
 using PecosCrm.Core.Segments;
 using PecosCrm.Core.Storage;
-using PecosCrm.Core.Time;
 
 namespace PecosCrm.Core.Automation;
 
@@ -197,7 +196,7 @@ public sealed class AutomationSteps(
                 break;
             case "create_task":
                 var title = await inline.TextAsync(node.TaskTitle!, instance.CustomerId, TemplateValues(input), CancellationToken.None);
-                await storage.Table(StorageNames.Tables.Tasks).UpsertEntityAsync(new TableEntity("open", Hash(key)[..24])
+                await storage.Table(StorageNames.Tables.Tasks).UpsertEntityAsync(new TableEntity(AutomationKeys.TaskPartition, Hash(key)[..24])
                 {
                     ["Title"] = title, ["CustomerId"] = instance.CustomerId, ["CreatedBy"] = actor, ["CreatedAt"] = now, ["Source"] = $"automation:{instance.WorkflowId}:{node.Id}",
                 }, TableUpdateMode.Replace);

@@ -26,7 +26,7 @@ public sealed record EnrolmentResult(int Enrolled, int Skipped, IReadOnlyDiction
 /// </summary>
 public sealed partial class AutomationTriggers(
     StorageAccount storage, WorkflowStore workflows, AutomationInstances runtime, SegmentService segments, SegmentStore segmentStore, CustomerStore customers,
-    AnalyticsEngine engine, AnalyticsCopy copy, Time.StoreTime storeTime, TimeProvider time, ILogger<AutomationTriggers> logger) : IAppliedEventObserver
+    AnalyticsEngine engine, AnalyticsCopy copy, StoreTime storeTime, TimeProvider time, ILogger<AutomationTriggers> logger) : IAppliedEventObserver
 {
     private TableClient Index => storage.Table(StorageNames.Tables.AutomationIndex);
 
@@ -224,7 +224,7 @@ public sealed partial class AutomationTriggers(
     {
         try
         {
-            await Index.AddEntityAsync(new TableEntity("ran|" + workflowId, run) { ["At"] = time.GetUtcNow() }, cancellationToken);
+            await Index.AddEntityAsync(new TableEntity(AutomationKeys.RanPartition(workflowId), AutomationKeys.Ran(workflowId, run)) { ["At"] = time.GetUtcNow() }, cancellationToken);
             return true;
         }
         catch (Azure.RequestFailedException ex) when (ex.Status == 409)

@@ -40,7 +40,7 @@ public sealed record WorkflowInstance(
 /// What the app shows of an instance, written by the orchestration's activities as it moves: the
 /// <c>state|{id}</c> row of the instance's own partition in <c>automationinstances</c>, and the same
 /// fields in the instance's rows of <c>automationindex</c> (partitions <c>w|{workflow}</c> and
-/// <c>c|{customer}</c>, RowKey the instance id). The Durable Task engine keeps the instance's real
+/// <c>c|{customer}</c>; keys in <see cref="AutomationKeys"/>). The Durable Task engine keeps the instance's real
 /// state; these rows are the lists Durable's queries cannot answer (by customer, by workflow).
 /// </summary>
 internal sealed class InstanceEntity : ITableEntity
@@ -71,7 +71,7 @@ internal sealed class InstanceEntity : ITableEntity
     public bool Finished { get; set; }
 
     [IgnoreDataMember]
-    public string InstanceId => PartitionKey.Contains('|', StringComparison.Ordinal) ? RowKey : PartitionKey;
+    public string InstanceId => !PartitionKey.Contains('|', StringComparison.Ordinal) ? PartitionKey : AutomationKeys.InstanceOf(RowKey);
 
     [IgnoreDataMember]
     public InstanceStatus StatusValue => Enum.Parse<InstanceStatus>(Status);

@@ -6,45 +6,37 @@ using PecosCrm.Core.Storage;
 namespace PecosCrm.Core.Automation;
 
 /// <summary>
-/// The app's own rows of automation instances (the Durable Task engine keeps their execution).
-/// <list type="table">
-/// <item><c>automationinstances</c>, partition = instance id: <c>state|{id}</c> (what the instance
-/// shows) and <c>h|{sequence:D6}|{id}</c> history rows, each step's row written with the state in one
-/// transaction; control rows (suspend, resume, terminate) sort after the step they follow.</item>
-/// <item><c>automationindex</c>: <c>w|{workflow}</c> and <c>c|{customer}</c> (RowKey the instance id,
-/// the state's fields) for lists by workflow and by customer, and <c>enrol|{workflow}</c> (RowKey the
-/// customer id: the last enrolment, for re-entry rules).</item>
-/// </list>
-/// Every RowKey carries the instance id, so no two rows of a table share one.
+/// The app's own rows of automation instances (the Durable Task engine keeps their execution):
+/// in <c>automationinstances</c> (partition = instance id) the state and the history rows, each
+/// step's rows written with the state in one transaction, control rows (suspend, resume, terminate)
+/// sorting after the step they follow; in <c>automationindex</c> the rows for lists by customer and
+/// by workflow (the state's fields) and each customer's last enrolment per workflow, for re-entry
+/// rules. Keys in <see cref="AutomationKeys"/>; every RowKey carries the instance (or the workflow and
+/// customer), so no two rows of a table share one.
 /// </summary>
 public sealed class InstanceStore(StorageAccount storage, Customers.CustomerCards cards)
 {
     private TableClient Instances => storage.Table(StorageNames.Tables.AutomationInstances);
     private TableClient Index => storage.Table(StorageNames.Tables.AutomationIndex);
 
-    private static string StateKey(string instanceId) => "state|" + instanceId;
+    private static string StateKey(string instanceId) => AutomationKeys.State(instanceId);
 
-    private static string WorkflowPartition(string workflowId) => "w|" + workflowId;
+    private static string WorkflowPartition(string workflowId) => AutomationKeys.WorkflowPartition(workflowId);
 
-    private static string CustomerPartition(string customerId) => "c|" + customerId;
-
-    private static string EnrolPartition(string workflowId) => "enrol|" + workflowId;
-
-    private static string HistoryKey(long sequence, string instanceId, string? suffix = null) =>
-        "h|" + sequence.ToString("D6", CultureInfo.InvariantCulture) + (suffix is null ? "" : "|" + suffix) + "|" + instanceId;
+    private static string CustomerPartition(string customerId) => AutomationKeys.CustomerPartition(customerId);
 
     internal async Task<InstanceEntity?> FindAsync(string instanceId, CancellationToken cancellationToken) =>
         KeyRules.IsValidKey(instanceId) ? await Instances.FindAsync<InstanceEntity>(instanceId, StateKey(instanceId), cancellationToken) : null;
 
     /// <summary>The customer's last enrolment in the workflow: its instance and when.</summary>
     internal async Task<(string InstanceId, DateTimeOffset? EnrolledAt)?> LastEnrolmentAsync(string workflowId, string customerId, CancellationToken cancellationToken) =>
-        await Index.FindAsync<TableEntity>(EnrolPartition(workflowId), customerId, cancellationToken) is { } row ? (row.GetString("InstanceId"), row.GetDateTimeOffset("EnrolledAt")) : null;
+        await Index.FindAsync<TableEntity>(AutomationKeys.EnrolPartition(workflowId), AutomationKeys.Enrol(workflowId, customerId), cancellationToken) is { } row ? (row.GetString("InstanceId"), row.GetDateTimeOffset("EnrolledAt")) : null;
 
     /// <summary>Writes a new instance with its first history rows, its index rows and the customer's last enrolment.</summary>
     internal async Task CreateAsync(InstanceEntity state, IReadOnlyList<InstanceStep> first, CancellationToken cancellationToken)
     {
         await SaveAsync(state, first, cancellationToken);
-        await Index.UpsertEntityAsync(new TableEntity(EnrolPartition(state.WorkflowId), state.CustomerId) { ["InstanceId"] = state.InstanceId, ["EnrolledAt"] = state.EnrolledAt },
+        await Index.UpsertEntityAsync(new TableEntity(AutomationKeys.EnrolPartition(state.WorkflowId), AutomationKeys.Enrol(state.WorkflowId, state.CustomerId)) { ["InstanceId"] = state.InstanceId, ["EnrolledAt"] = state.EnrolledAt },
             TableUpdateMode.Replace, cancellationToken);
     }
 
@@ -59,7 +51,7 @@ public sealed class InstanceStore(StorageAccount storage, Customers.CustomerCard
         List<TableTransactionAction> actions = [new(TableTransactionActionType.UpsertReplace, state.CopyTo(id, StateKey(id)))];
         actions.AddRange(steps.Select(s => new TableTransactionAction(TableTransactionActionType.UpsertReplace, History(id, s))));
         await Instances.SubmitTransactionAsync(actions, cancellationToken);
-        await Index.UpsertEntityAsync(state.CopyTo(WorkflowPartition(state.WorkflowId), id), TableUpdateMode.Replace, cancellationToken);
+        await Index.UpsertEntityAsync(state.CopyTo(WorkflowPartition(state.WorkflowId), AutomationKeys.ByWorkflow(id)), TableUpdateMode.Replace, cancellationToken);
         await Index.UpsertEntityAsync(state.CopyTo(CustomerPartition(state.CustomerId), id), TableUpdateMode.Replace, cancellationToken);
         await ShowOnCardAsync(state, cancellationToken);
     }
@@ -73,36 +65,30 @@ public sealed class InstanceStore(StorageAccount storage, Customers.CustomerCard
     /// <summary>Applies a change by staff (suspend, resume, terminate) under the state's ETag, with a history row; retried when a step wrote meanwhile.</summary>
     internal async Task<InstanceEntity> ControlAsync(string instanceId, string outcome, Action<InstanceEntity> change, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        for (var attempt = 1; ; attempt++)
+        var state = await OptimisticRetry.RunAsync(async _ =>
         {
             var state = await FindAsync(instanceId, cancellationToken) ?? throw new NotFoundException("Automation instance", instanceId);
             change(state);
             var row = state.CopyTo(instanceId, StateKey(instanceId));
             var history = History(instanceId, new InstanceStep(state.Sequence, state.Node, "control", outcome, now), "c" + now.UtcTicks.ToString("D19", CultureInfo.InvariantCulture));
-            try
-            {
-                await Instances.SubmitTransactionAsync(
-                [
-                    new(TableTransactionActionType.UpdateReplace, row, state.ETag),
-                    new(TableTransactionActionType.UpsertReplace, history),
-                ], cancellationToken);
-            }
-            catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412 && attempt < 8)
-            {
-                continue;
-            }
-            await Index.UpsertEntityAsync(state.CopyTo(WorkflowPartition(state.WorkflowId), instanceId), TableUpdateMode.Replace, cancellationToken);
-            await Index.UpsertEntityAsync(state.CopyTo(CustomerPartition(state.CustomerId), instanceId), TableUpdateMode.Replace, cancellationToken);
-            await ShowOnCardAsync(state, cancellationToken);
+            await Instances.SubmitTransactionAsync(
+            [
+                new(TableTransactionActionType.UpdateReplace, row, state.ETag),
+                new(TableTransactionActionType.UpsertReplace, history),
+            ], cancellationToken);
             return state;
-        }
+        }, cancellationToken: cancellationToken);
+        await Index.UpsertEntityAsync(state.CopyTo(WorkflowPartition(state.WorkflowId), AutomationKeys.ByWorkflow(instanceId)), TableUpdateMode.Replace, cancellationToken);
+        await Index.UpsertEntityAsync(state.CopyTo(CustomerPartition(state.CustomerId), instanceId), TableUpdateMode.Replace, cancellationToken);
+        await ShowOnCardAsync(state, cancellationToken);
+        return state;
     }
 
     public async Task<WorkflowInstance> GetAsync(string instanceId, CancellationToken cancellationToken = default)
     {
         var state = await FindAsync(instanceId, cancellationToken) ?? throw new NotFoundException("Automation instance", instanceId);
         var steps = new List<InstanceStep>();
-        await foreach (var r in Instances.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {instanceId} and RowKey ge {"h|"} and RowKey lt {"h}"}"), cancellationToken: cancellationToken))
+        await foreach (var r in Instances.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {instanceId} and RowKey ge {AutomationKeys.HistoryPrefix} and RowKey lt {KeyRules.PrefixEnd(AutomationKeys.HistoryPrefix)}"), cancellationToken: cancellationToken))
         {
             steps.Add(new InstanceStep(r.GetInt64("Sequence") ?? 0, r.GetString("Node"), r.GetString("Type"), r.GetString("Outcome"), r.GetDateTimeOffset("At") ?? default, r.GetDouble("LateMs")));
         }
@@ -143,7 +129,44 @@ public sealed class InstanceStore(StorageAccount storage, Customers.CustomerCard
         }
         await Instances.SubmitChunkedAsync(rows.Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r, ETag.All)), cancellationToken);
         await Index.DeleteEntityAsync(CustomerPartition(row.CustomerId), id, ETag.All, cancellationToken);
-        await Index.DeleteEntityAsync(WorkflowPartition(row.WorkflowId), id, ETag.All, cancellationToken);
+        await Index.DeleteEntityAsync(WorkflowPartition(row.WorkflowId), AutomationKeys.ByWorkflow(id), ETag.All, cancellationToken);
+    }
+
+    /// <summary>
+    /// Deletes every row about the customer: each instance's state and history, its row by workflow,
+    /// the customer's last enrolments and the customer's index rows. Returns the rows deleted.
+    /// </summary>
+    internal async Task<int> EraseCustomerAsync(string customerId, CancellationToken cancellationToken)
+    {
+        var deleted = 0;
+        foreach (var row in await RowsAsync(TableClient.CreateQueryFilter($"PartitionKey eq {CustomerPartition(customerId)}"), cancellationToken))
+        {
+            var id = row.InstanceId;
+            var rows = new List<TableEntity>();
+            await foreach (var r in Instances.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {id}"), select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
+            {
+                rows.Add(r);
+            }
+            await Instances.SubmitChunkedAsync(rows.Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r, ETag.All)), cancellationToken);
+            deleted += rows.Count;
+            deleted += await DeleteIfExistsAsync(WorkflowPartition(row.WorkflowId), AutomationKeys.ByWorkflow(id), cancellationToken);
+            deleted += await DeleteIfExistsAsync(AutomationKeys.EnrolPartition(row.WorkflowId), AutomationKeys.Enrol(row.WorkflowId, customerId), cancellationToken);
+            deleted += await DeleteIfExistsAsync(row.PartitionKey, row.RowKey, cancellationToken);
+        }
+        return deleted;
+    }
+
+    private async Task<int> DeleteIfExistsAsync(string partitionKey, string rowKey, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Index.DeleteEntityAsync(partitionKey, rowKey, ETag.All, cancellationToken);
+            return 1;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return 0;
+        }
     }
 
     private async Task<List<InstanceEntity>> RowsAsync(string filter, CancellationToken cancellationToken)
@@ -157,7 +180,7 @@ public sealed class InstanceStore(StorageAccount storage, Customers.CustomerCard
     }
 
     private static TableEntity History(string instanceId, InstanceStep step, string? suffix = null) =>
-        new(instanceId, HistoryKey(step.Sequence, instanceId, suffix))
+        new(instanceId, AutomationKeys.History(step.Sequence, instanceId, suffix))
         {
             ["Sequence"] = step.Sequence, ["Node"] = step.Node, ["Type"] = step.Type, ["Outcome"] = step.Outcome.Length > 1000 ? step.Outcome[..1000] : step.Outcome,
             ["At"] = step.At, ["LateMs"] = step.LateMs,

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
@@ -9,14 +8,14 @@ namespace PecosCrm.Core.Automation;
 /// <summary>
 /// Workflow definitions in <c>automations</c>: the head row (partition <c>workflow</c>, RowKey the
 /// id) says which version is current and whether the workflow runs; every version's definition is
-/// kept (partition <c>v|{id}</c>, RowKey the version, zero-padded) and never changed, so running
+/// kept (partition <c>v|{id}</c>, RowKey <c>v|{id}|{version:D6}</c>) and never changed, so running
 /// instances finish on the version they started. Saving always makes a new version. Partition
-/// <c>seeded</c> remembers which pre-built workflows were seeded.
+/// <c>seeded</c> remembers which pre-built workflows were seeded (keys in <see cref="AutomationKeys"/>).
 /// </summary>
 public sealed class WorkflowStore(StorageAccount storage, TimeProvider time)
 {
-    private const string HeadPartition = "workflow";
-    private const string SeededPartition = "seeded";
+    private const string HeadPartition = AutomationKeys.HeadPartition;
+    private const string SeededPartition = AutomationKeys.SeededPartition;
     private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(15);
 
     private readonly Dictionary<(string, int), WorkflowDefinition> _versions = [];
@@ -117,7 +116,7 @@ public sealed class WorkflowStore(StorageAccount storage, TimeProvider time)
                 return known;
             }
         }
-        var row = await Table.FindAsync<TableEntity>("v|" + id, version.ToString("D6", CultureInfo.InvariantCulture), cancellationToken)
+        var row = await Table.FindAsync<TableEntity>(AutomationKeys.VersionPartition(id), AutomationKeys.Version(id, version), cancellationToken)
             ?? throw new NotFoundException("Workflow version", $"{id} v{version}");
         var definition = JsonSerializer.Deserialize<WorkflowDefinition>(row.GetString("Definition"), CrmJson.Options)!;
         lock (_lock)
@@ -131,19 +130,19 @@ public sealed class WorkflowStore(StorageAccount storage, TimeProvider time)
     {
         await HeadAsync(id, cancellationToken);
         var versions = new List<int>();
-        await foreach (var row in Table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {"v|" + id}"), select: ["RowKey"], cancellationToken: cancellationToken))
+        await foreach (var row in Table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {AutomationKeys.VersionPartition(id)}"), select: ["RowKey"], cancellationToken: cancellationToken))
         {
-            versions.Add(int.Parse(row.RowKey, CultureInfo.InvariantCulture));
+            versions.Add(AutomationKeys.VersionOf(id, row.RowKey));
         }
         return versions;
     }
 
     /// <summary>Whether a pre-built workflow was seeded once (and so is left as staff made it).</summary>
     internal async Task<bool> WasSeededAsync(string id, CancellationToken cancellationToken) =>
-        await Table.FindAsync<TableEntity>(SeededPartition, id, cancellationToken) is not null;
+        await Table.FindAsync<TableEntity>(SeededPartition, AutomationKeys.Seeded(id), cancellationToken) is not null;
 
     internal Task MarkSeededAsync(string id, CancellationToken cancellationToken) =>
-        Table.UpsertEntityAsync(new TableEntity(SeededPartition, id) { ["At"] = time.GetUtcNow() }, TableUpdateMode.Replace, cancellationToken);
+        Table.UpsertEntityAsync(new TableEntity(SeededPartition, AutomationKeys.Seeded(id)) { ["At"] = time.GetUtcNow() }, TableUpdateMode.Replace, cancellationToken);
 
     /// <summary>Drops the cached list of active workflows, so a change is seen at once on this instance.</summary>
     public void Forget()
@@ -166,7 +165,7 @@ public sealed class WorkflowStore(StorageAccount storage, TimeProvider time)
     }
 
     private static TableEntity Version(string id, int version, WorkflowDefinition definition, string actor, DateTimeOffset at) =>
-        new("v|" + id, version.ToString("D6", CultureInfo.InvariantCulture))
+        new(AutomationKeys.VersionPartition(id), AutomationKeys.Version(id, version))
         {
             ["Definition"] = JsonSerializer.Serialize(definition, CrmJson.Options),
             ["CreatedBy"] = actor,

@@ -10,7 +10,7 @@ namespace PecosCrm.Core.Campaigns;
 /// <summary>A campaign in the <c>campaigns</c> table: PartitionKey <c>campaign</c>, RowKey the id (inverted ticks first, so lists read newest first).</summary>
 internal sealed class CampaignEntity : ITableEntity
 {
-    public const string Partition = "campaign";
+    public const string Partition = CampaignKeys.CampaignPartition;
     public const string TestPhase = "test";
     public const string MainPhase = "main";
 
@@ -84,7 +84,7 @@ internal sealed class CampaignEntity : ITableEntity
 
 /// <summary>
 /// A slice of a campaign's recipients (at most 500, one batch's work) in the <c>campaigns</c> table:
-/// PartitionKey the campaign id, RowKey <c>{phase}|{index}</c>. Its customer ids are a blob; the row
+/// PartitionKey the campaign id, RowKey <c>{campaignId}|{phase}|{index}</c>. Its customer ids are a blob; the row
 /// keeps the tally of its recipients' states, rewritten by whoever changed them (see <see cref="CampaignRunner"/>).
 /// </summary>
 internal sealed class CampaignSliceEntity : ITableEntity
@@ -109,7 +109,7 @@ internal sealed class CampaignSliceEntity : ITableEntity
     [IgnoreDataMember]
     public int Remaining => Pending + Sending;
 
-    public static string Key(string phase, int index) => phase + "|" + index.ToString("D5", CultureInfo.InvariantCulture);
+    public static string Key(string campaignId, string phase, int index) => CampaignKeys.Slice(campaignId, phase, index);
 
     public CampaignProgress ToProgress() => new(Count, Pending, Sending, Sent, Retrying, Skipped, Failed, Cancelled);
 
@@ -148,8 +148,8 @@ internal sealed class CampaignSliceEntity : ITableEntity
 }
 
 /// <summary>
-/// One recipient in <c>campaignrecipients</c>: PartitionKey the campaign id, RowKey the customer id,
-/// so a provider event (which carries both) finds it with one point read. <see cref="MessageId"/> is
+/// One recipient in <c>campaignrecipients</c>: PartitionKey the campaign id, RowKey
+/// <c>{campaignId}|{customerId}</c>, so a provider event (which carries both) finds it with one point read. <see cref="MessageId"/> is
 /// chosen when the recipient is claimed, before the message exists: see <see cref="CampaignRunner"/>.
 /// </summary>
 internal sealed class CampaignRecipientEntity : ITableEntity
@@ -183,6 +183,9 @@ internal sealed class CampaignRecipientEntity : ITableEntity
     }
 
     [IgnoreDataMember]
+    public string CustomerId => CampaignKeys.RecipientOf(PartitionKey, RowKey);
+
+    [IgnoreDataMember]
     public MessageStatus? StatusValue => Status is null ? null : Enum.Parse<MessageStatus>(Status);
 
     /// <summary>The first open or click: where the attribution window starts.</summary>
@@ -190,5 +193,5 @@ internal sealed class CampaignRecipientEntity : ITableEntity
     public DateTimeOffset? EngagedAt => OpenedAt is { } o && ClickedAt is { } c ? (o < c ? o : c) : OpenedAt ?? ClickedAt;
 
     public CampaignRecipient ToRecord() => new(
-        RowKey, StateValue, Phase, Variant, MessageId, StatusValue, SkipReason, Error, SentAt, DeliveredAt, OpenedAt, ClickedAt, BouncedAt, UnsubscribedAt);
+        CustomerId, StateValue, Phase, Variant, MessageId, StatusValue, SkipReason, Error, SentAt, DeliveredAt, OpenedAt, ClickedAt, BouncedAt, UnsubscribedAt);
 }

@@ -45,7 +45,7 @@ public sealed partial class CampaignReports(CampaignStore store, Attribution att
                 }
                 if (r.SentAt is not null)
                 {
-                    variantOf[r.RowKey] = r.Variant ?? "";
+                    variantOf[r.CustomerId] = r.Variant ?? "";
                 }
             }
         }

@@ -169,12 +169,12 @@ public sealed partial class CampaignRunner(
                 blobs.Add((CampaignStore.SliceBlob(id, phase, index), chunks[index]));
                 slices.Add(new CampaignSliceEntity
                 {
-                    PartitionKey = id, RowKey = CampaignSliceEntity.Key(phase, index), Phase = phase, Index = index,
+                    PartitionKey = id, RowKey = CampaignSliceEntity.Key(id, phase, index), Phase = phase, Index = index,
                     Count = chunks[index].Length, Pending = chunks[index].Length, TalliedAt = now,
                 });
                 recipients.AddRange(chunks[index].Select(c => new CampaignRecipientEntity
                 {
-                    PartitionKey = id, RowKey = c, Phase = phase, Variant = test.GetValueOrDefault(c), Slice = index,
+                    PartitionKey = id, RowKey = CampaignKeys.Recipient(id, c), Phase = phase, Variant = test.GetValueOrDefault(c), Slice = index,
                 }));
             }
         }
@@ -183,8 +183,13 @@ public sealed partial class CampaignRunner(
         await store.AddIfMissingAsync(recipients, recipients: true, cancellationToken);
         await store.AddIfMissingAsync(slices, recipients: false, cancellationToken);
 
-        for (var attempt = 1; ; attempt++)
+        return await OptimisticRetry.RunAsync(async attempt =>
         {
+            if (attempt > 1)
+            {
+                // Paused or cancelled meanwhile: keep that, and freeze all the same.
+                campaign = await store.GetEntityAsync(id, cancellationToken);
+            }
             if (campaign.Frozen)
             {
                 return campaign;
@@ -193,18 +198,10 @@ public sealed partial class CampaignRunner(
             campaign.Recipients = audience.Count;
             campaign.SliceSize = sliceSize;
             campaign.Phase = ab is null ? CampaignEntity.MainPhase : CampaignEntity.TestPhase;
-            try
-            {
-                await store.ReplaceAsync(campaign, cancellationToken);
-                LogFrozen(logger, id, audience.Count, slices.Count);
-                return campaign;
-            }
-            catch (ConcurrencyException) when (attempt < MaxAttempts)
-            {
-                // Paused or cancelled meanwhile: keep that, and freeze all the same.
-                campaign = await store.GetEntityAsync(id, cancellationToken);
-            }
-        }
+            await store.ReplaceAsync(campaign, cancellationToken);
+            LogFrozen(logger, id, audience.Count, slices.Count);
+            return campaign;
+        }, MaxAttempts, cancellationToken);
     }
 
     /// <summary>Where a customer falls in the A/B draw: a hash of campaign and customer, the same on every run.</summary>
@@ -327,14 +324,14 @@ public sealed partial class CampaignRunner(
             else
             {
                 // Cancelled, or claimed by another delivery of this batch: go on from where that stands.
-                row = await store.FindRecipientAsync(row.PartitionKey, row.RowKey, cancellationToken) ?? row;
+                row = await store.FindRecipientAsync(row.PartitionKey, row.CustomerId, cancellationToken) ?? row;
                 if (row.StateValue != RecipientState.Sending)
                 {
                     return (row, false);
                 }
             }
         }
-        var customerId = row.RowKey;
+        var customerId = row.CustomerId;
         var messageId = row.MessageId!;
         var message = fresh ? null : (await log.FindEntityAsync(customerId, messageId, cancellationToken))?.ToRecord();
         if (message is null)
@@ -430,7 +427,7 @@ public sealed partial class CampaignRunner(
             {
                 return row;
             }
-            var current = await store.FindRecipientAsync(row.PartitionKey, row.RowKey, cancellationToken);
+            var current = await store.FindRecipientAsync(row.PartitionKey, row.CustomerId, cancellationToken);
             if (current is null || current.StateValue != RecipientState.Sending || current.MessageId != row.MessageId || attempt >= MaxAttempts)
             {
                 return current ?? row;
@@ -446,10 +443,10 @@ public sealed partial class CampaignRunner(
         if (campaign.TemplateId is { } template)
         {
             // Rendering, merge fields included, is the template's business; an A/B subject rides along.
-            return (new EmailRequest(row.RowKey, TemplateId: template, Subject: content.HasVariants ? subject : null, Purpose: campaign.PurposeValue, CampaignId: campaign.RowKey), null);
+            return (new EmailRequest(row.CustomerId, TemplateId: template, Subject: content.HasVariants ? subject : null, Purpose: campaign.PurposeValue, CampaignId: campaign.RowKey), null);
         }
         // Merge fields are rendered by the composer, with the template engine, for each recipient.
-        return (new EmailRequest(row.RowKey, Subject: subject, Html: campaign.Html, Text: campaign.Text, Purpose: campaign.PurposeValue, CampaignId: campaign.RowKey), null);
+        return (new EmailRequest(row.CustomerId, Subject: subject, Html: campaign.Html, Text: campaign.Text, Purpose: campaign.PurposeValue, CampaignId: campaign.RowKey), null);
     }
 
     /// <summary>Writes a slice's tally; when somebody else wrote it since it was read, counts again from fresh reads.</summary>
@@ -575,7 +572,7 @@ public sealed partial class CampaignRunner(
                     row.StateValue = RecipientState.Cancelled;
                     if (!await store.TryReplaceRecipientAsync(row, ct2))
                     {
-                        rows[i] = await store.FindRecipientAsync(id, row.RowKey, ct2);
+                        rows[i] = await store.FindRecipientAsync(id, row.CustomerId, ct2);
                     }
                 }
             });

@@ -71,7 +71,7 @@ public sealed class CampaignStore(StorageAccount storage)
     }
 
     internal Task<CampaignSliceEntity?> FindSliceAsync(string campaignId, string phase, int index, CancellationToken cancellationToken) =>
-        Campaigns.FindAsync<CampaignSliceEntity>(campaignId, CampaignSliceEntity.Key(phase, index), cancellationToken);
+        Campaigns.FindAsync<CampaignSliceEntity>(campaignId, CampaignSliceEntity.Key(campaignId, phase, index), cancellationToken);
 
     /// <summary>Progress summed over the slices' tallies.</summary>
     public async Task<CampaignProgress> ProgressAsync(string campaignId, CancellationToken cancellationToken = default) =>
@@ -120,7 +120,7 @@ public sealed class CampaignStore(StorageAccount storage)
     }
 
     internal Task<CampaignRecipientEntity?> FindRecipientAsync(string campaignId, string customerId, CancellationToken cancellationToken) =>
-        KeyRules.IsValidKey(customerId) ? Recipients.FindAsync<CampaignRecipientEntity>(campaignId, customerId, cancellationToken) : Task.FromResult<CampaignRecipientEntity?>(null);
+        KeyRules.IsValidKey(customerId) ? Recipients.FindAsync<CampaignRecipientEntity>(campaignId, CampaignKeys.Recipient(campaignId, customerId), cancellationToken) : Task.FromResult<CampaignRecipientEntity?>(null);
 
     /// <summary>Writes a recipient if nobody changed it since it was read; false when somebody did.</summary>
     internal async Task<bool> TryReplaceRecipientAsync(CampaignRecipientEntity recipient, CancellationToken cancellationToken)
@@ -173,7 +173,7 @@ public sealed class CampaignStore(StorageAccount storage)
         var deleted = 0;
         await foreach (var c in Campaigns.QueryAsync<CampaignEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {CampaignEntity.Partition}"), select: ["RowKey"], cancellationToken: cancellationToken))
         {
-            var response = await Recipients.DeleteEntityAsync(c.RowKey, customerId, ETag.All, cancellationToken);
+            var response = await Recipients.DeleteEntityAsync(c.RowKey, CampaignKeys.Recipient(c.RowKey, customerId), ETag.All, cancellationToken);
             deleted += response.Status == 404 ? 0 : 1;
         }
         return deleted;
@@ -183,7 +183,7 @@ public sealed class CampaignStore(StorageAccount storage)
 
     internal static string AudienceBlob(string campaignId) => campaignId + "/audience.txt";
 
-    internal static string SliceBlob(string campaignId, string phase, int index) => $"{campaignId}/slices/{CampaignSliceEntity.Key(phase, index).Replace('|', '-')}.txt";
+    internal static string SliceBlob(string campaignId, string phase, int index) => $"{campaignId}/slices/{CampaignKeys.SliceName(phase, index).Replace('|', '-')}.txt";
 
     /// <summary>Writes ids one a line; with <paramref name="onlyIfMissing"/>, keeps a blob already there and answers false.</summary>
     internal async Task<bool> WriteIdsAsync(string blobName, IReadOnlyCollection<string> ids, bool onlyIfMissing, CancellationToken cancellationToken)

@@ -11,8 +11,6 @@ namespace PecosCrm.Core.Customers;
 /// </summary>
 public sealed class CustomerCards(StorageAccount storage, TimeProvider time)
 {
-    private const int MaxAttempts = 8;
-
     private readonly CustomerPartition _partition = new(storage);
 
     private TableClient Customers => storage.Table(StorageNames.Tables.Customers);
@@ -34,9 +32,8 @@ public sealed class CustomerCards(StorageAccount storage, TimeProvider time)
         ChangeAsync(customerId, card => Task.FromResult(decide(card)), cancellationToken);
 
     /// <summary>As above, for a decision that reads rows of its own (read again on every attempt, so their ETags are fresh).</summary>
-    internal async Task<CardEntity> ChangeAsync(string customerId, Func<CardEntity, Task<CardChange?>> decide, CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; ; attempt++)
+    internal Task<CardEntity> ChangeAsync(string customerId, Func<CardEntity, Task<CardChange?>> decide, CancellationToken cancellationToken) =>
+        OptimisticRetry.RunAsync(async _ =>
         {
             var card = await FindAsync(customerId, cancellationToken);
             var isNew = card is null;
@@ -52,18 +49,10 @@ public sealed class CustomerCards(StorageAccount storage, TimeProvider time)
             actions.AddRange(change.Entries.SelectMany(TimelineEntity.RowsFor).Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r)));
             var cardAt = actions.Count;
             actions.Add(isNew ? new(TableTransactionActionType.Add, card) : new(TableTransactionActionType.UpdateReplace, card, card.ETag));
-            try
-            {
-                var written = await _partition.SubmitAsync(actions, cardAt, change.FeaturesChanged, cancellationToken);
-                card.ETag = written.CardETag;
-                return card;
-            }
-            catch (ConcurrencyException) when (attempt < MaxAttempts)
-            {
-                await Task.Delay(Random.Shared.Next(5, 20 * attempt), cancellationToken);
-            }
-        }
-    }
+            var written = await _partition.SubmitAsync(actions, cardAt, change.FeaturesChanged, cancellationToken);
+            card.ETag = written.CardETag;
+            return card;
+        }, cancellationToken: cancellationToken);
 
     /// <summary>Shows where an automation instance of the customer stands on the card (a finished one leaves it); no write when the card shows it already.</summary>
     internal Task SetAutomationAsync(string customerId, CustomerAutomation automation, bool finished, CancellationToken cancellationToken) =>

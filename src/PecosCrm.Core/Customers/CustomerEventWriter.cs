@@ -17,8 +17,6 @@ namespace PecosCrm.Core.Customers;
 public sealed class CustomerEventWriter(
     StorageAccount storage, CustomerCards cards, OrderStore orders, TagStore tags, AnalyticsCopy analytics, MarketingAnalysis marketing, TimeProvider time)
 {
-    private const int MaxAttempts = 8;
-
     /// <summary>Rows after which a transaction takes no more events: one more event and the auto-tag entries stay under 100.</summary>
     private const int RowsPerTransaction = 70;
 
@@ -26,10 +24,14 @@ public sealed class CustomerEventWriter(
     private readonly CustomerIndex _index = new(storage);
 
     /// <summary>Folds the events (in the order they happened) onto the customer's card, skipping <paramref name="appliedBefore"/>.</summary>
-    internal async Task<CustomerFold> FoldAsync(string customerId, IReadOnlyList<StoreEvent> events, IReadOnlySet<string> appliedBefore, bool throwOnReject, CancellationToken cancellationToken)
+    /// <param name="baseline">A fold of the same events that was partly committed: what the customer was before it.</param>
+    internal async Task<CustomerFold> FoldAsync(
+        string customerId, IReadOnlyList<StoreEvent> events, IReadOnlySet<string> appliedBefore, bool throwOnReject, CancellationToken cancellationToken, CustomerFold? baseline = null)
     {
         var card = await cards.FindAsync(customerId, cancellationToken);
-        var fold = new CustomerFold(customerId, card?.HasProfile == true ? card.ToCustomer() : null, card?.AutoTagSet() ?? new HashSet<string>(), card is null, card?.ETag ?? default);
+        var fold = new CustomerFold(
+            customerId, baseline is null ? card?.HasProfile == true ? card.ToCustomer() : null : baseline.Before,
+            baseline?.AutoTagsBefore ?? card?.AutoTagSet() ?? new HashSet<string>(), card is null, card?.ETag ?? default);
         card ??= CardEntity.New(customerId);
         var chunk = new FoldChunk();
         var recount = false;
@@ -91,7 +93,8 @@ public sealed class CustomerEventWriter(
 
     /// <summary>
     /// Commits a fold's transactions in order. Returns false when the card moved or an event turned
-    /// out applied already; then nothing of that transaction on was written, and the caller folds again.
+    /// out applied already (<see cref="CustomerFold.FoundApplied"/>); then nothing of that transaction
+    /// on was written, and the caller folds again.
     /// </summary>
     internal async Task<bool> CommitAsync(CustomerFold fold, CancellationToken cancellationToken)
     {
@@ -114,6 +117,7 @@ public sealed class CustomerEventWriter(
             }
             if (written.Duplicate)
             {
+                fold.FoundApplied = true;
                 return false;
             }
             chunk.Committed = true;
@@ -129,29 +133,37 @@ public sealed class CustomerEventWriter(
     }
 
     /// <summary>
-    /// What follows a commit outside the partition: the lookup rows of a changed profile, the
-    /// members of auto-tags that came or went, and releasing emails claimed for nothing.
+    /// What follows the commits outside the partitions, for many customers at once: the lookup rows
+    /// of changed profiles and the member rows of auto-tags gained, grouped by partition into
+    /// transactions; then, customer by customer, lookup and member rows no longer wanted and emails
+    /// claimed for nothing. A crash before this leaves an index stale, never a card wrong.
     /// </summary>
-    internal async Task FinishAsync(CustomerFold fold, CancellationToken cancellationToken)
+    internal async Task FinishAsync(IReadOnlyCollection<CustomerFold> folds, CancellationToken cancellationToken)
     {
-        if (fold.After is { } after && (fold.Before is null || ProfileChanges.ChangedFields(fold.Before, after).Count > 0))
+        var now = time.GetUtcNow();
+        var changed = folds.Where(f => f.After is { } after && (f.Before is null || ProfileChanges.ChangedFields(f.Before, after).Count > 0)).ToList();
+        await _index.WriteAsync(changed.SelectMany(f => CustomerIndex.Upserts(f.After!, f.Claimed.LastOrDefault(c => SameEmail(c.Email, f.After!.Email)).Summary)), cancellationToken);
+        await tags.AddMembersAsync(folds.SelectMany(f => TagStore.MemberUpserts(f.CustomerId, f.AutoTagsBefore, f.AutoTagsAfter, now)), cancellationToken);
+        foreach (var fold in folds)
         {
-            await _index.SyncAsync(fold.Before, after, cancellationToken);
-        }
-        foreach (var email in fold.ClaimedEmails.Where(e => fold.After?.Email is not { } kept || CustomerRules.NormalizeEmail(kept) != CustomerRules.NormalizeEmail(e)))
-        {
-            await _index.ReleaseEmailAsync(email, fold.CustomerId, cancellationToken);
-        }
-        if (!fold.AutoTagsBefore.SetEquals(fold.AutoTagsAfter))
-        {
-            await tags.SyncMembersAsync(fold.CustomerId, fold.AutoTagsBefore, fold.AutoTagsAfter, time.GetUtcNow(), cancellationToken);
+            if (changed.Contains(fold))
+            {
+                await _index.RemoveStaleAsync(fold.Before, fold.After!, cancellationToken);
+            }
+            foreach (var (email, _) in fold.Claimed.Where(c => !SameEmail(c.Email, fold.After?.Email)))
+            {
+                await _index.ReleaseEmailAsync(email, fold.CustomerId, cancellationToken);
+            }
+            await tags.RemoveMembersAsync(fold.CustomerId, fold.AutoTagsBefore.Except(fold.AutoTagsAfter), cancellationToken);
         }
     }
+
+    private static bool SameEmail(string a, string? b) => b is not null && CustomerRules.NormalizeEmail(a) == CustomerRules.NormalizeEmail(b);
 
     /// <summary>Releases what a fold claimed when it could not be committed.</summary>
     internal async Task AbandonAsync(CustomerFold fold, CancellationToken cancellationToken)
     {
-        foreach (var email in fold.ClaimedEmails)
+        foreach (var (email, _) in fold.Claimed)
         {
             await _index.ReleaseEmailAsync(email, fold.CustomerId, cancellationToken);
         }
@@ -161,29 +173,36 @@ public sealed class CustomerEventWriter(
     /// Applies one customer's events alone: fold, the order month rows and analytics marks, commit,
     /// again from a fresh read (without the events found applied) until it goes through.
     /// </summary>
-    /// <param name="checkApplied">Look for events applied before from the start (after a failed commit), not only after a conflict.</param>
-    internal async Task<CustomerFold> ApplyAloneAsync(string customerId, IReadOnlyList<StoreEvent> events, bool throwOnReject, bool checkApplied, CancellationToken cancellationToken)
+    /// <param name="checkApplied">Look for events applied before from the start (a commit found one), not only once a commit finds one.</param>
+    internal async Task<CustomerFold> ApplyAloneAsync(
+        string customerId, IReadOnlyList<StoreEvent> events, bool throwOnReject, bool checkApplied, CancellationToken cancellationToken, CustomerFold? baseline = null)
     {
-        var applied = new HashSet<string>(StringComparer.Ordinal);
-        for (var attempt = 1; ; attempt++)
+        CustomerFold? last = null;
+        try
         {
-            if (attempt > 1 || checkApplied)
+            return await OptimisticRetry.RunAsync(async _ =>
             {
-                applied = await AppliedAsync(customerId, events, cancellationToken);
-            }
-            var fold = await FoldAsync(customerId, events, applied, throwOnReject, cancellationToken);
-            await WriteOutsideAsync([fold], cancellationToken);
-            if (await CommitAsync(fold, cancellationToken))
-            {
-                await FinishAsync(fold, cancellationToken);
+                // Only a redelivered batch (or the same event in two batches) reads the markers: then it is worth it.
+                var applied = checkApplied ? await AppliedAsync(customerId, events, cancellationToken) : new HashSet<string>(StringComparer.Ordinal);
+                var fold = last = await FoldAsync(customerId, events, applied, throwOnReject, cancellationToken, baseline);
+                await WriteOutsideAsync([fold], cancellationToken);
+                if (!await CommitAsync(fold, cancellationToken))
+                {
+                    checkApplied |= fold.FoundApplied || fold.Chunks.Any(c => c.Committed);
+                    if (fold.Chunks.Any(c => c.Committed))
+                    {
+                        baseline ??= fold;
+                    }
+                    throw new ConcurrencyException();
+                }
+                await FinishAsync([fold], cancellationToken);
                 return fold;
-            }
-            if (attempt >= MaxAttempts)
-            {
-                await AbandonAsync(fold, cancellationToken);
-                throw new ConcurrencyException();
-            }
-            await Task.Delay(Random.Shared.Next(5, 20 * attempt), cancellationToken);
+            }, cancellationToken: cancellationToken);
+        }
+        catch (ConcurrencyException) when (last is not null)
+        {
+            await AbandonAsync(last, cancellationToken);
+            throw;
         }
     }
 
@@ -232,7 +251,7 @@ public sealed class CustomerEventWriter(
             }
             else
             {
-                fold.ClaimedEmails.Add(after.Email!);
+                fold.Claimed.Add((after.Email!, CustomerSummary.From(after)));
             }
         }
         if (before is null)
@@ -341,10 +360,14 @@ internal sealed class CustomerFold(string customerId, Customer? before, IReadOnl
     public Azure.ETag ETag { get; } = etag;
     public Dictionary<string, CardOrder> Orders { get; } = new(StringComparer.Ordinal);
     public List<FoldChunk> Chunks { get; } = [];
-    public List<string> ClaimedEmails { get; } = [];
+    /// <summary>Emails claimed by the fold, with the lookup summary the claim wrote.</summary>
+    public List<(string Email, CustomerSummary Summary)> Claimed { get; } = [];
     public List<(StoreEvent Event, string Reason)> Rejected { get; } = [];
     public int Applied { get; set; }
     public int Duplicates { get; set; }
+
+    /// <summary>A commit found one of the events applied before: the next fold must read the markers.</summary>
+    public bool FoundApplied { get; set; }
 
     /// <summary>The card lists a running automation (which may wait for one of these events).</summary>
     public bool InAutomation { get; set; }

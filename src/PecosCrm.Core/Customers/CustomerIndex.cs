@@ -52,10 +52,33 @@ internal sealed class CustomerIndex(StorageAccount storage)
     /// </summary>
     public async Task SyncAsync(Customer? before, Customer after, CancellationToken cancellationToken)
     {
+        await WriteAsync(Upserts(after, claimed: null), cancellationToken);
+        await RemoveStaleAsync(before, after, cancellationToken);
+    }
+
+    /// <summary>
+    /// The upserts of every lookup row of <paramref name="after"/>; the email row is left out when it
+    /// was just claimed with the same summary (<paramref name="claimed"/>), since the claim wrote it.
+    /// </summary>
+    public static IEnumerable<TableTransactionAction> Upserts(Customer after, CustomerSummary? claimed) =>
+        CustomerIndexEntity.KeysFor(after)
+            .Where(k => !(claimed == CustomerSummary.From(after) && k.Item1 == CustomerIndexEntity.EmailPartition(after.Email!)))
+            .Select(k => new TableTransactionAction(TableTransactionActionType.UpsertReplace, CustomerIndexEntity.For(after, k)));
+
+    /// <summary>Writes lookup rows of many customers, grouped by partition into transactions of up to 100, a few partitions at once.</summary>
+    public Task WriteAsync(IEnumerable<TableTransactionAction> upserts, CancellationToken cancellationToken) =>
+        Parallel.ForEachAsync(TableClientExtensions.Chunk(upserts), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
+            async (chunk, ct) => await Index.SubmitTransactionAsync(chunk, ct));
+
+    /// <summary>Removes the lookup rows <paramref name="before"/> had and <paramref name="after"/> has not, releasing an email it no longer has.</summary>
+    public async Task RemoveStaleAsync(Customer? before, Customer after, CancellationToken cancellationToken)
+    {
+        if (before is null)
+        {
+            return;
+        }
         var newKeys = CustomerIndexEntity.KeysFor(after);
-        var oldKeys = before is null ? new HashSet<(string, string)>() : CustomerIndexEntity.KeysFor(before);
-        await Task.WhenAll(newKeys.Select(k => Index.UpsertEntityAsync(CustomerIndexEntity.For(after, k), TableUpdateMode.Replace, cancellationToken)));
-        foreach (var (partition, row) in oldKeys.Except(newKeys))
+        foreach (var (partition, row) in CustomerIndexEntity.KeysFor(before).Except(newKeys))
         {
             if (partition.StartsWith("email|", StringComparison.Ordinal))
             {

@@ -9,22 +9,24 @@ using PecosCrm.Core.Storage;
 namespace PecosCrm.Core.Customers;
 
 /// <summary>
-/// The nightly recompute of what changes with time alone, and of RFM. It never reads order rows:
-/// RFM comes from the analytical copy (rebuilt first where it changed), and the coordinator
-/// pages through the customer list and queues one shard of up to 500 customer ids per page; each
-/// shard reads one metrics row (and the profile) per customer, in parallel, and rewrites only the
-/// customers whose health, churn risk, auto-tags or RFM code changed. A finished shard leaves a
-/// marker, so a shard redelivered after a crash is skipped and the job resumes without redoing
-/// finished work. When the last shard is done, the analytical copy is brought up to date (the
-/// changed customers' features) and every dynamic segment is queued for a membership refresh; the
-/// job ends when each has reported. Progress is on the job row.
+/// The nightly recompute of what changes with time alone, and of RFM. It reads no customer rows to
+/// find its work: the analytical copy is brought up to date first (RFM and the customer-features
+/// file), then the features file is streamed once and <see cref="RecomputeDecision"/> picks, per
+/// customer, those whose health score, churn risk, auto-tags or RFM code would change. Only those
+/// are queued, in shards of up to 500 ids with their RFM codes; each shard refreshes its customers
+/// in parallel (one card read each, and a write only when something changed). Customers without a
+/// row in the file (created after its build) are skipped: the event path that created them keeps
+/// their card current. A finished shard leaves a marker, so a shard redelivered after a crash is
+/// skipped and the job resumes without redoing finished work. When the last shard is done, the
+/// analytical copy is brought up to date (the changed customers' features) and every dynamic
+/// segment is queued for a membership refresh; the job ends when each has reported. Progress is on
+/// the job row: customers scanned in the file, queued, changed, errors.
 /// </summary>
 public sealed partial class RecomputeService(
-    StorageAccount storage, CustomerStore customers, CustomerActivity activity, AnalyticsCopy analytics, RfmAnalysis rfm, SegmentService segments,
+    StorageAccount storage, CustomerFeatures features, CustomerActivity activity, AnalyticsCopy analytics, RfmAnalysis rfm, SegmentService segments,
     TimeProvider time, ILogger<RecomputeService> logger)
 {
     public const int ShardSize = 500;
-    private const string JobPartition = "recompute";
 
     private TableClient Jobs => storage.Table(StorageNames.Tables.Jobs);
 
@@ -33,23 +35,46 @@ public sealed partial class RecomputeService(
         var now = time.GetUtcNow();
         var job = new RecomputeEntity { RowKey = KeyRules.InvertedTicks(now) + Guid.NewGuid().ToString("N")[..8], State = "running", StartedBy = startedBy, StartedAt = now, ShardsTotal = -1, SegmentsTotal = -1 };
         await Jobs.AddEntityAsync(job, cancellationToken);
-        // RFM comes from the analytical copy, brought up to date first; each shard carries its customers' codes.
+        // RFM and the features file come from the analytical copy, brought up to date first; each shard carries its customers' codes.
         await analytics.RebuildChangedAsync(cancellationToken: cancellationToken);
         var codes = await rfm.GetAllCodesAsync(cancellationToken);
         var queue = storage.Queue(StorageNames.Queues.Recompute);
         var shards = 0;
-        string? cursor = null;
-        do
+        long scanned = 0;
+        long queued = 0;
+        var ids = new List<string>(ShardSize);
+        var shardCodes = new List<string?>(ShardSize);
+        async Task SendAsync()
         {
-            var page = await customers.ListAsync(null, ShardSize, cursor, cancellationToken);
-            if (page.Items.Count > 0)
-            {
-                await queue.SendMessageAsync(JsonSerializer.Serialize(new RecomputeShard(job.RowKey, shards++, page.Items.Select(c => c.Id).ToList(), page.Items.Select(c => codes.GetValueOrDefault(c.Id)).ToList()), CrmJson.Options), cancellationToken);
-            }
-            cursor = page.NextCursor;
+            await queue.SendMessageAsync(JsonSerializer.Serialize(new RecomputeShard(job.RowKey, shards++, ids, shardCodes), CrmJson.Options), cancellationToken);
+            queued += ids.Count;
+            ids = new List<string>(ShardSize);
+            shardCodes = new List<string?>(ShardSize);
         }
-        while (cursor is not null);
-        if (await UpdateAsync(job.RowKey, j => j.ShardsTotal = shards, cancellationToken))
+        await foreach (var row in features.ReadRecomputeFactsAsync(cancellationToken))
+        {
+            scanned++;
+            var code = codes.GetValueOrDefault(row.CustomerId);
+            if (RecomputeDecision.NeedsRefresh(row, code, now, rereadSince: now))
+            {
+                ids.Add(row.CustomerId);
+                shardCodes.Add(code);
+                if (ids.Count == ShardSize)
+                {
+                    await SendAsync();
+                }
+            }
+        }
+        if (ids.Count > 0)
+        {
+            await SendAsync();
+        }
+        if (await UpdateAsync(job.RowKey, j =>
+        {
+            j.ShardsTotal = shards;
+            j.CustomersProcessed = scanned;
+            j.CustomersQueued = queued;
+        }, cancellationToken))
         {
             await QueueSegmentsAsync(job.RowKey, cancellationToken);
         }
@@ -58,15 +83,14 @@ public sealed partial class RecomputeService(
 
     public async Task<RecomputeJob> GetAsync(string id, CancellationToken cancellationToken = default)
     {
-        var row = KeyRules.IsValidKey(id) ? await Jobs.FindAsync<RecomputeEntity>(JobPartition, id, cancellationToken) : null;
+        var row = KeyRules.IsValidKey(id) ? await Jobs.FindAsync<RecomputeEntity>(RecomputeKeys.JobPartition, id, cancellationToken) : null;
         return row?.ToRecord() ?? throw new NotFoundException("Job", id);
     }
 
     public async Task ProcessShardAsync(RecomputeShard shard, CancellationToken cancellationToken = default)
     {
-        var markers = storage.Table(StorageNames.Tables.Jobs);
-        var markerPartition = JobPartition + "-" + shard.Job;
-        if (await markers.FindAsync<TableEntity>(markerPartition, shard.Shard.ToString("D6", System.Globalization.CultureInfo.InvariantCulture), cancellationToken) is not null)
+        var marker = new TableEntity(RecomputeKeys.MarkerPartition(shard.Job), RecomputeKeys.ShardDone(shard.Job, shard.Shard));
+        if (await Jobs.FindAsync<TableEntity>(marker.PartitionKey, marker.RowKey, cancellationToken) is not null)
         {
             return;
         }
@@ -90,7 +114,7 @@ public sealed partial class RecomputeService(
         });
         try
         {
-            await markers.AddEntityAsync(new TableEntity(markerPartition, shard.Shard.ToString("D6", System.Globalization.CultureInfo.InvariantCulture)), cancellationToken);
+            await Jobs.AddEntityAsync(marker, cancellationToken);
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
@@ -99,7 +123,6 @@ public sealed partial class RecomputeService(
         if (await UpdateAsync(shard.Job, j =>
         {
             j.ShardsDone++;
-            j.CustomersProcessed += shard.CustomerIds.Count;
             j.CustomersChanged += changed;
             j.Errors += errors;
         }, cancellationToken))
@@ -113,7 +136,7 @@ public sealed partial class RecomputeService(
     {
         try
         {
-            await Jobs.AddEntityAsync(new TableEntity(JobPartition + "-" + jobId, "segment|" + segmentId), cancellationToken);
+            await Jobs.AddEntityAsync(new TableEntity(RecomputeKeys.MarkerPartition(jobId), RecomputeKeys.SegmentRefreshed(jobId, segmentId)), cancellationToken);
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
@@ -152,7 +175,7 @@ public sealed partial class RecomputeService(
     {
         while (true)
         {
-            var job = await Jobs.FindAsync<RecomputeEntity>(JobPartition, id, cancellationToken) ?? throw new NotFoundException("Job", id);
+            var job = await Jobs.FindAsync<RecomputeEntity>(RecomputeKeys.JobPartition, id, cancellationToken) ?? throw new NotFoundException("Job", id);
             var shardsWereDone = job.ShardsTotal >= 0 && job.ShardsDone >= job.ShardsTotal;
             change(job);
             var shardsDone = job.ShardsTotal >= 0 && job.ShardsDone >= job.ShardsTotal;
@@ -178,7 +201,7 @@ public sealed record RecomputeShard(string Job, int Shard, IReadOnlyList<string>
 
 internal sealed class RecomputeEntity : ITableEntity
 {
-    public string PartitionKey { get; set; } = "recompute";
+    public string PartitionKey { get; set; } = RecomputeKeys.JobPartition;
     public string RowKey { get; set; } = "";
     public DateTimeOffset? Timestamp { get; set; }
     public ETag ETag { get; set; }
@@ -186,7 +209,9 @@ internal sealed class RecomputeEntity : ITableEntity
     public string State { get; set; } = "";
     public int ShardsTotal { get; set; }
     public int ShardsDone { get; set; }
+    /// <summary>Customers scanned in the features file.</summary>
     public long CustomersProcessed { get; set; }
+    public long CustomersQueued { get; set; }
     public long CustomersChanged { get; set; }
     public int Errors { get; set; }
     public int SegmentsTotal { get; set; }
@@ -196,6 +221,6 @@ internal sealed class RecomputeEntity : ITableEntity
     public DateTimeOffset? EndedAt { get; set; }
 
     public RecomputeJob ToRecord() => new(
-        RowKey, State, ShardsTotal < 0 ? null : ShardsTotal, ShardsDone, CustomersProcessed, CustomersChanged,
+        RowKey, State, ShardsTotal < 0 ? null : ShardsTotal, ShardsDone, CustomersProcessed, CustomersQueued, CustomersChanged,
         SegmentsTotal < 0 ? null : SegmentsTotal, SegmentsRefreshed, Errors, StartedBy, StartedAt, EndedAt);
 }

@@ -179,13 +179,32 @@ public sealed partial class TagStore(StorageAccount storage, CustomerCards cards
     /// <summary>Brings the member rows of a customer's auto-tags in line after its card moved from <paramref name="before"/> to <paramref name="after"/>.</summary>
     internal async Task SyncMembersAsync(string customerId, IReadOnlySet<string> before, IReadOnlySet<string> after, DateTimeOffset at, CancellationToken cancellationToken)
     {
-        foreach (var added in after.Except(before))
+        await AddMembersAsync(MemberUpserts(customerId, before, after, at), cancellationToken);
+        await RemoveMembersAsync(customerId, before.Except(after), cancellationToken);
+    }
+
+    /// <summary>The member rows of the tags a customer gained.</summary>
+    internal static IEnumerable<TableTransactionAction> MemberUpserts(string customerId, IReadOnlySet<string> before, IReadOnlySet<string> after, DateTimeOffset at) =>
+        after.Except(before).Select(tag => new TableTransactionAction(TableTransactionActionType.UpsertReplace, TagMemberEntity.For(tag, customerId, at)));
+
+    /// <summary>Writes member rows of many customers, grouped by tag into transactions of up to 100.</summary>
+    internal Task AddMembersAsync(IEnumerable<TableTransactionAction> upserts, CancellationToken cancellationToken) =>
+        Parallel.ForEachAsync(TableClientExtensions.Chunk(upserts), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
+            async (chunk, ct) => await Members.SubmitTransactionAsync(chunk, ct));
+
+    /// <summary>Removes a customer's member rows of tags they lost (one by one: a row already gone is no failure).</summary>
+    internal async Task RemoveMembersAsync(string customerId, IEnumerable<string> tagIds, CancellationToken cancellationToken)
+    {
+        foreach (var tag in tagIds)
         {
-            await Members.UpsertEntityAsync(TagMemberEntity.For(added, customerId, at), TableUpdateMode.Replace, cancellationToken);
-        }
-        foreach (var removed in before.Except(after))
-        {
-            await Members.DeleteEntityAsync(removed, TagMemberEntity.Row(removed, customerId), ETag.All, cancellationToken);
+            try
+            {
+                await Members.DeleteEntityAsync(tag, TagMemberEntity.Row(tag, customerId), ETag.All, cancellationToken);
+            }
+            catch (RequestFailedException ex) when (ex.Status == 404)
+            {
+                // Already gone.
+            }
         }
     }
 

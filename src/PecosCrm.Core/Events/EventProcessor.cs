@@ -30,6 +30,8 @@ public sealed partial class EventProcessor(
 {
     public const int Parallelism = 16;
 
+    private readonly CustomerStripes _stripes = new();
+
     public async Task<BatchResult> ProcessBatchAsync(string blobName, CancellationToken cancellationToken = default)
     {
         var blob = storage.Container(StorageNames.Containers.EventBatches).GetBlobClient(blobName);
@@ -45,6 +47,7 @@ public sealed partial class EventProcessor(
             .GroupBy(e => e.CustomerId, StringComparer.Ordinal)
             .Select(g => g.DistinctBy(e => e.Id).OrderBy(e => e.OccurredAt).ThenBy(e => e.Id, StringComparer.Ordinal).ToList())
             .ToList();
+        using var held = await _stripes.HoldAsync(groups.Select(g => g[0].CustomerId), cancellationToken);
         var none = new HashSet<string>();
         var folds = new CustomerFold[groups.Count];
         var options = new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken };
@@ -56,21 +59,19 @@ public sealed partial class EventProcessor(
         // An event id twice in one batch is applied once; the second is a duplicate.
         var duplicates = all.Count - groups.Sum(g => g.Count);
         var rejected = 0;
+        var committed = new bool[groups.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, groups.Count), options, async (i, ct) => committed[i] = await writer.CommitAsync(folds[i], ct));
+        await writer.FinishAsync([.. folds.Where((_, i) => committed[i])], cancellationToken);
         await Parallel.ForEachAsync(Enumerable.Range(0, groups.Count), options, async (i, ct) =>
         {
             var fold = folds[i];
-            if (await writer.CommitAsync(fold, ct))
-            {
-                await writer.FinishAsync(fold, ct);
-            }
-            else
+            if (!committed[i])
             {
                 // The card moved or some event was applied before: this customer again, alone.
-                var committed = fold.Chunks.Where(c => c.Committed).Sum(c => c.Events.Count);
-                var again = await writer.ApplyAloneAsync(fold.CustomerId, groups[i], throwOnReject: false, checkApplied: true, ct);
-                fold = again;
-                Interlocked.Add(ref applied, committed);
-                Interlocked.Add(ref duplicates, -committed);
+                var done = fold.Chunks.Where(c => c.Committed).Sum(c => c.Events.Count);
+                fold = await writer.ApplyAloneAsync(fold.CustomerId, groups[i], throwOnReject: false, checkApplied: fold.FoundApplied || done > 0, ct, done > 0 ? fold : null);
+                Interlocked.Add(ref applied, done);
+                Interlocked.Add(ref duplicates, -done);
             }
             Interlocked.Add(ref applied, fold.Applied);
             Interlocked.Add(ref duplicates, fold.Duplicates);
@@ -90,6 +91,7 @@ public sealed partial class EventProcessor(
     /// </summary>
     public async Task<EventOutcome> ApplyAsync(StoreEvent e, CancellationToken cancellationToken = default, bool throwOnReject = false)
     {
+        using var held = await _stripes.HoldAsync([e.CustomerId], cancellationToken);
         var fold = await writer.ApplyAloneAsync(e.CustomerId, [e], throwOnReject, checkApplied: false, cancellationToken);
         foreach (var (rejected, reason) in fold.Rejected)
         {

@@ -9,7 +9,7 @@ namespace PecosCrm.Core.Exports;
 /// </summary>
 internal sealed class ExportEntity : ITableEntity
 {
-    public const string Partition = "export";
+    public const string Partition = ExportKeys.JobPartition;
 
     public string PartitionKey { get; set; } = Partition;
     public string RowKey { get; set; } = "";

@@ -16,14 +16,6 @@ public enum ExportFormat
     Json,
 }
 
-public enum JobState
-{
-    Queued,
-    Running,
-    Succeeded,
-    Failed,
-}
-
 /// <summary>
 /// What to export: which records, which fields, in which format, for orders which period, and for
 /// a segment export which segment.

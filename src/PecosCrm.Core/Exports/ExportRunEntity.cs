@@ -4,7 +4,7 @@ using Azure.Data.Tables;
 namespace PecosCrm.Core.Exports;
 
 /// <summary>
-/// A schedule's run in the <c>exportschedules</c> table: PartitionKey = schedule id, RowKey = the
+/// A schedule's run in the <c>exportschedules</c> table: PartitionKey <c>runs|{scheduleId}</c>, RowKey the
 /// export job id (inverted ticks first), so a schedule's runs list newest first from one partition
 /// and each is then read from the export history by its id.
 /// </summary>

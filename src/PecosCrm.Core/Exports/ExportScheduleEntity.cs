@@ -10,7 +10,7 @@ namespace PecosCrm.Core.Exports;
 /// </summary>
 internal sealed class ExportScheduleEntity : ITableEntity
 {
-    public const string Partition = "schedules";
+    public const string Partition = ExportKeys.SchedulePartition;
 
     public string PartitionKey { get; set; } = Partition;
     public string RowKey { get; set; } = "";

@@ -14,7 +14,7 @@ namespace PecosCrm.Core.Exports;
 /// schedule's id, listed in the export history and under the schedule.
 /// </summary>
 public sealed partial class ExportScheduleService(
-    StorageAccount storage, ExportService exports, AuditLog audit, Time.StoreTime storeTime, TimeProvider time, ILogger<ExportScheduleService> logger)
+    StorageAccount storage, ExportService exports, AuditLog audit, StoreTime storeTime, TimeProvider time, ILogger<ExportScheduleService> logger)
 {
     private const int MaxNameLength = 200;
     private const int MaxTimeZoneLength = 100;
@@ -190,7 +190,7 @@ public sealed partial class ExportScheduleService(
     /// </summary>
     private async Task RecordRunAsync(string id, DateTimeOffset? claimed, ExportJob? job, string? error, CancellationToken cancellationToken)
     {
-        for (var attempt = 1; ; attempt++)
+        await OptimisticRetry.RunAsync(async _ =>
         {
             var entity = await Table.FindAsync<ExportScheduleEntity>(ExportScheduleEntity.Partition, id, cancellationToken);
             if (entity is null)
@@ -204,15 +204,8 @@ public sealed partial class ExportScheduleService(
             entity.LastRunAt = time.GetUtcNow();
             entity.LastExportId = job?.Id ?? entity.LastExportId;
             entity.LastError = error;
-            try
-            {
-                await Table.ReplaceIfMatchAsync(entity, cancellationToken);
-                return;
-            }
-            catch (ConcurrencyException) when (attempt < MaxRecordAttempts)
-            {
-            }
-        }
+            await Table.ReplaceIfMatchAsync(entity, cancellationToken);
+        }, MaxRecordAttempts, cancellationToken);
     }
 
     /// <summary>The export one run of the schedule starts; an orders export covers the lookback period up to the run time.</summary>

@@ -14,7 +14,7 @@ namespace PecosCrm.Core.Exports;
 /// finished file is handed out as a short-lived download link. Every run stays in the export
 /// history; runs started by a schedule are also listed under their schedule.
 /// </summary>
-public sealed class ExportService(StorageAccount storage, CustomerStore customers, CustomerCards cards, OrderStore orders, BlobFiles blobs, Time.StoreTime storeTime, TimeProvider time)
+public sealed class ExportService(StorageAccount storage, CustomerStore customers, CustomerCards cards, OrderStore orders, Segments.SegmentStore segments, BlobFiles blobs, StoreTime storeTime, TimeProvider time)
 {
     private const int ProgressEvery = 1000;
 
@@ -57,7 +57,7 @@ public sealed class ExportService(StorageAccount storage, CustomerStore customer
         var now = time.GetUtcNow();
         var entity = new ExportEntity
         {
-            RowKey = origin is null ? KeyRules.InvertedTicks(now) + Guid.NewGuid().ToString("N")[..8] : RunId(origin),
+            RowKey = origin is null ? ExportKeys.NewJob(now) : RunId(origin),
             Kind = request.Kind!.Value.ToString(),
             Format = request.Format!.Value.ToString(),
             Fields = string.Join(',', fields),
@@ -230,9 +230,9 @@ public sealed class ExportService(StorageAccount storage, CustomerStore customer
     }
 
     /// <summary>The job id of a schedule's occurrence: newest first like every export, and the same every time it is made.</summary>
-    internal static string RunId(ExportOrigin origin) => KeyRules.InvertedTicks(origin.Occurrence) + origin.ScheduleId;
+    internal static string RunId(ExportOrigin origin) => ExportKeys.Run(origin.Occurrence, origin.ScheduleId);
 
-    internal static string RunPartition(string scheduleId) => "runs|" + scheduleId;
+    internal static string RunPartition(string scheduleId) => ExportKeys.RunPartition(scheduleId);
 
     private Task RecordRunAsync(ExportOrigin origin, string jobId, CancellationToken cancellationToken) =>
         Runs.UpsertEntityAsync(
@@ -289,12 +289,8 @@ public sealed class ExportService(StorageAccount storage, CustomerStore customer
         ExportJob job, ExportEntity progress, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var needMetrics = job.Fields.Any(ExportFields.CustomerMetrics.Contains);
-        var members = storage.Table(StorageNames.Tables.SegmentMembers);
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {job.SegmentId}");
-        var pages = members.QueryAsync<TableEntity>(filter, MembersPerPage, [nameof(ITableEntity.RowKey)], cancellationToken).AsPages();
-        await foreach (var page in pages.WithCancellation(cancellationToken))
+        await foreach (var ids in segments.MemberIdPagesAsync(job.SegmentId!, MembersPerPage, cancellationToken))
         {
-            var ids = page.Values.Select(m => m.RowKey).ToList();
             var read = new CardEntity?[ids.Count];
             var reads = new ParallelOptions { MaxDegreeOfParallelism = PointReadsAtOnce, CancellationToken = cancellationToken };
             await Parallel.ForEachAsync(Enumerable.Range(0, ids.Count), reads, async (i, token) => read[i] = await cards.FindAsync(ids[i], token));

@@ -26,7 +26,7 @@ public sealed class EmailComposer(TemplateService templates, InlineTextRenderer 
         }
         if (request.Subject is { } subjectOverride)
         {
-            var check = InlineText.Check(new Storage.Validation(), "subject", subjectOverride);
+            var check = InlineText.Check(new Validation(), "subject", subjectOverride);
             check.ThrowIfInvalid();
         }
         TemplateModel model;

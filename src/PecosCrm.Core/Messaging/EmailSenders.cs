@@ -98,7 +98,7 @@ public sealed class OutboxEmailSender(StorageAccount storage, TimeProvider time)
     {
         var id = "outbox-" + Guid.NewGuid().ToString("N")[..16];
         var now = time.GetUtcNow();
-        await storage.Table(StorageNames.Tables.Outbox).AddEntityAsync(new TableEntity("email", KeyRules.InvertedTicks(now) + "|" + id)
+        await storage.Table(StorageNames.Tables.Outbox).AddEntityAsync(new TableEntity(MessagingKeys.OutboxPartition(Channel.Email), MessagingKeys.Outbox(now, id))
         {
             ["To"] = email.To,
             ["From"] = email.From,
@@ -124,10 +124,10 @@ public sealed class Outbox(StorageAccount storage)
 {
     public async Task<Storage.Page<OutboxItem>> ListAsync(Channel channel, int limit, string? cursor, CancellationToken cancellationToken = default)
     {
-        var partition = channel == Channel.Sms ? "sms" : "email";
+        var partition = MessagingKeys.OutboxPartition(channel);
         var page = await storage.Table(StorageNames.Tables.Outbox).QueryPageAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition}"), limit, cursor, cancellationToken);
         return page.Select(r => new OutboxItem(
-            r.RowKey[(r.RowKey.IndexOf('|') + 1)..], partition, r.GetString("To"), r.GetString("From"), r.GetString("Subject"), r.GetString("Html"), r.GetString("Text"),
+            MessagingKeys.OutboxIdOf(r.RowKey), partition, r.GetString("To"), r.GetString("From"), r.GetString("Subject"), r.GetString("Html"), r.GetString("Text"),
             JsonSerializer.Deserialize<Dictionary<string, string>>(r.GetString("Headers") ?? "{}", CrmJson.Options) ?? [],
             JsonSerializer.Deserialize<Dictionary<string, string>>(r.GetString("CustomArgs") ?? "{}", CrmJson.Options) ?? [],
             r.GetDateTimeOffset("At") ?? default));

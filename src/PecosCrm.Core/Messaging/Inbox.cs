@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -43,8 +42,8 @@ public sealed record InboxPage(IReadOnlyList<Conversation> Items, string? NextCu
 public sealed partial class Inbox(
     StorageAccount storage, CustomerStore customers, MessageService messages, IEmailSender email, StaffStore staff, IOptions<MessagingOptions> options, TimeProvider time)
 {
-    private const string ConversationPartition = "conversation";
-    private const string ThreadPartition = "thread";
+    private const string ConversationPartition = MessagingKeys.ConversationPartition;
+    private const string ThreadPartition = MessagingKeys.ThreadPartition;
 
     private TableClient Table => storage.Table(StorageNames.Tables.Conversations);
 
@@ -100,8 +99,8 @@ public sealed partial class Inbox(
 
     public async Task<InboxPage> ListAsync(string? status, string? assignedTo, int limit, string? cursor, CancellationToken cancellationToken = default)
     {
-        var partition = status ?? "open";
-        if (partition is not ("open" or "archived"))
+        var partition = status ?? MessagingKeys.OpenPartition;
+        if (partition is not (MessagingKeys.OpenPartition or MessagingKeys.ArchivedPartition))
         {
             throw new ValidationFailedException("status", "must be open or archived.");
         }
@@ -112,7 +111,7 @@ public sealed partial class Inbox(
         }
         var page = await Table.QueryPageAsync<TableEntity>(filter, limit, cursor, cancellationToken);
         var unread = 0;
-        await foreach (var row in Table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {"open"}"), select: ["Unread"], cancellationToken: cancellationToken))
+        await foreach (var row in Table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {MessagingKeys.OpenPartition}"), select: ["Unread"], cancellationToken: cancellationToken))
         {
             unread += row.GetInt32("Unread") ?? 0;
         }
@@ -123,7 +122,7 @@ public sealed partial class Inbox(
     {
         var conversation = await GetEntityAsync(id, cancellationToken);
         var items = new List<ConversationMessage>();
-        await foreach (var row in Table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {"m|" + id}"), cancellationToken: cancellationToken))
+        await foreach (var row in Table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {MessagingKeys.MessagesPartition(id)}"), cancellationToken: cancellationToken))
         {
             items.Add(new ConversationMessage(row.GetString("MessageId"), Enum.Parse<Direction>(row.GetString("Direction")), Enum.Parse<Channel>(row.GetString("Channel")),
                 row.GetString("From"), row.GetString("Text") ?? "", row.GetString("Html"), row.GetDateTimeOffset("At") ?? default, row.GetString("SentBy"), row.GetString("LogMessageId"), row.GetBoolean("Internal") ?? false));
@@ -255,7 +254,7 @@ public sealed partial class Inbox(
     }
 
     private async Task AddMessageAsync(string conversationId, ConversationMessage m, CancellationToken cancellationToken) =>
-        await Table.AddEntityAsync(new TableEntity("m|" + conversationId, m.At.UtcTicks.ToString("D19", CultureInfo.InvariantCulture) + "|" + m.Id)
+        await Table.AddEntityAsync(new TableEntity(MessagingKeys.MessagesPartition(conversationId), MessagingKeys.ConversationMessage(m.At, m.Id))
         {
             ["MessageId"] = m.Id,
             ["Direction"] = m.Direction.ToString(),
@@ -281,35 +280,29 @@ public sealed partial class Inbox(
     /// <summary>Changes a conversation under its ETag and moves its index row to match.</summary>
     private async Task<Conversation> TouchAsync(string id, Action<TableEntity> change, CancellationToken cancellationToken, bool mustExist = false)
     {
-        for (var attempt = 1; ; attempt++)
+        var (c, oldIndex, newIndex) = await OptimisticRetry.RunAsync(async _ =>
         {
             var c = await GetEntityAsync(id, cancellationToken);
             var oldIndex = (c.GetString("IndexPartition"), c.GetString("IndexKey"));
             change(c);
             var at = c.GetDateTimeOffset("LastMessageAt") ?? c.GetDateTimeOffset("CreatedAt") ?? time.GetUtcNow();
-            var newIndex = (c.GetString("Status"), KeyRules.InvertedTicks(at) + "|" + id);
+            var newIndex = (c.GetString("Status"), MessagingKeys.ByLastMessage(at, id));
             c["IndexPartition"] = newIndex.Item1;
             c["IndexKey"] = newIndex.Item2;
-            try
-            {
-                await Table.UpdateEntityAsync(c, c.ETag, TableUpdateMode.Replace, cancellationToken);
-            }
-            catch (RequestFailedException ex) when (ex.Status == 412 && attempt < 8)
-            {
-                continue;
-            }
-            var index = new TableEntity(newIndex.Item1, newIndex.Item2) { ["ConversationId"] = id };
-            foreach (var (key, value) in c.Where(p => p.Key is not ("PartitionKey" or "RowKey" or "Timestamp" or "odata.etag")))
-            {
-                index[key] = value;
-            }
-            await Table.UpsertEntityAsync(index, TableUpdateMode.Replace, cancellationToken);
-            if (oldIndex.Item1 is not null && oldIndex != newIndex)
-            {
-                await Table.DeleteEntityAsync(oldIndex.Item1, oldIndex.Item2, ETag.All, cancellationToken);
-            }
-            return ToRecord(c, id);
+            await Table.UpdateEntityAsync(c, c.ETag, TableUpdateMode.Replace, cancellationToken);
+            return (c, oldIndex, newIndex);
+        }, cancellationToken: cancellationToken);
+        var index = new TableEntity(newIndex.Item1, newIndex.Item2) { ["ConversationId"] = id };
+        foreach (var (key, value) in c.Where(p => p.Key is not ("PartitionKey" or "RowKey" or "Timestamp" or "odata.etag")))
+        {
+            index[key] = value;
         }
+        await Table.UpsertEntityAsync(index, TableUpdateMode.Replace, cancellationToken);
+        if (oldIndex.Item1 is not null && oldIndex != newIndex)
+        {
+            await Table.DeleteEntityAsync(oldIndex.Item1, oldIndex.Item2, ETag.All, cancellationToken);
+        }
+        return ToRecord(c, id);
     }
 
     private static void Last(TableEntity c, DateTimeOffset at, string text)

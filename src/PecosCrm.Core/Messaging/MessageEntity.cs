@@ -12,7 +12,7 @@ namespace PecosCrm.Core.Messaging;
 /// </summary>
 internal sealed class MessageEntity : ITableEntity
 {
-    public const string Prefix = "msg|";
+    public const string Prefix = MessagingKeys.MessagePrefix;
 
     public string PartitionKey { get; set; } = "";
     public string RowKey { get; set; } = "";

@@ -6,7 +6,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PecosCrm.Core.Customers;
 using PecosCrm.Core.Storage;
-using PecosCrm.Core.Time;
 
 namespace PecosCrm.Core.Messaging;
 
@@ -486,10 +485,9 @@ public sealed partial class MessageService(
         storage.Queue(StorageNames.Queues.Messages).SendMessageAsync(
             JsonSerializer.Serialize(new MessageWork(customerId, messageId), CrmJson.Options), delay, null, cancellationToken);
 
-    private const string ScheduledPartition = "due";
+    private const string ScheduledPartition = MessagingKeys.ScheduledPartition;
 
-    private static string ScheduledKey(DateTimeOffset at, string customerId, string messageId) =>
-        at.UtcTicks.ToString("D19", CultureInfo.InvariantCulture) + "|" + customerId + "|" + messageId;
+    private static string ScheduledKey(DateTimeOffset at, string customerId, string messageId) => MessagingKeys.Scheduled(at, customerId, messageId);
 
     [LoggerMessage(1, LogLevel.Warning, "Message {MessageId}: transient send failure (attempt {Attempt}); retrying in {Delay}")]
     private static partial void LogRetry(ILogger logger, string messageId, int attempt, TimeSpan delay);

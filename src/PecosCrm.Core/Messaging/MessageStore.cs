@@ -57,7 +57,8 @@ public sealed class MessageStore(StorageAccount storage, CustomerCards cards, Ti
     internal async Task<(MessageEntity? Message, bool Changed)> UpdateAsync(
         string customerId, string messageId, Func<MessageEntity, bool> applies, Func<MessageEntity, string?> change, CancellationToken cancellationToken)
     {
-        for (var attempt = 1; ; attempt++)
+        // Someone else may move the message meanwhile (a webhook event, say): then it is read again.
+        return await OptimisticRetry.RunAsync<(MessageEntity?, bool)>(async _ =>
         {
             var message = await FindEntityAsync(customerId, messageId, cancellationToken);
             if (message is null || !applies(message))
@@ -65,23 +66,16 @@ public sealed class MessageStore(StorageAccount storage, CustomerCards cards, Ti
                 return (message, false);
             }
             var title = change(message);
-            try
+            if (title is null)
             {
-                if (title is null)
-                {
-                    await Customers.ReplaceIfMatchAsync(message, cancellationToken);
-                }
-                else
-                {
-                    await cards.AppendAsync(customerId, [Timeline(message, title, time.GetUtcNow())], [new(TableTransactionActionType.UpdateReplace, message, message.ETag)], cancellationToken);
-                }
-                return (message, true);
+                await Customers.ReplaceIfMatchAsync(message, cancellationToken);
             }
-            catch (ConcurrencyException) when (attempt < MaxAttempts)
+            else
             {
-                // Someone else moved the message meanwhile (a webhook event, say): read it again.
+                await cards.AppendAsync(customerId, [Timeline(message, title, time.GetUtcNow())], [new(TableTransactionActionType.UpdateReplace, message, message.ETag)], cancellationToken);
             }
-        }
+            return (message, true);
+        }, MaxAttempts, cancellationToken);
     }
 
     /// <summary>The order of outbound progress: a later report of an earlier step does not move a message back.</summary>

@@ -14,7 +14,6 @@ public sealed record SubscriptionPreferences(bool MarketingEmail, bool Marketing
 /// <summary>Reads and changes subscription preferences; the transactional flag lives in the customer's <c>prefs</c> row.</summary>
 public sealed class Preferences(StorageAccount storage, CustomerStore customers, TimeProvider time)
 {
-    private const string Row = "prefs";
 
     private TableClient Customers => storage.Table(StorageNames.Tables.Customers);
 
@@ -25,7 +24,7 @@ public sealed class Preferences(StorageAccount storage, CustomerStore customers,
     }
 
     public async Task<bool> TransactionalAsync(string customerId, CancellationToken cancellationToken = default) =>
-        (await Customers.FindAsync<TableEntity>(customerId, Row, cancellationToken))?.GetBoolean("TransactionalEmail") ?? true;
+        (await Customers.FindAsync<TableEntity>(customerId, MessagingKeys.PreferencesRow(customerId), cancellationToken))?.GetBoolean("TransactionalEmail") ?? true;
 
     /// <summary>Changes what is given; returns the preferences after.</summary>
     public async Task<SubscriptionPreferences> SetAsync(string customerId, bool? marketingEmail, bool? marketingSms, bool? transactionalEmail, string actor, CancellationToken cancellationToken = default)
@@ -37,7 +36,7 @@ public sealed class Preferences(StorageAccount storage, CustomerStore customers,
         }
         if (transactionalEmail is { } transactional)
         {
-            await Customers.UpsertEntityAsync(new TableEntity(customerId, Row) { ["TransactionalEmail"] = transactional, ["At"] = time.GetUtcNow() }, TableUpdateMode.Replace, cancellationToken);
+            await Customers.UpsertEntityAsync(new TableEntity(customerId, MessagingKeys.PreferencesRow(customerId)) { ["TransactionalEmail"] = transactional, ["At"] = time.GetUtcNow() }, TableUpdateMode.Replace, cancellationToken);
         }
         return await GetAsync(customerId, cancellationToken);
     }

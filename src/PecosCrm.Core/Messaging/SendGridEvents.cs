@@ -291,7 +291,7 @@ public sealed partial class SendGridEvents(
     private static string? Text(JsonElement e, string name) =>
         e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 
-    private const string AppliedPartition = "applied";
+    private const string AppliedPartition = MessagingKeys.AppliedPartition;
 
     [LoggerMessage(1, LogLevel.Information, "SendGrid event {EventId} ({Kind}) names no message of this app")]
     private static partial void LogUnmatched(ILogger logger, string eventId, string kind);

@@ -15,10 +15,10 @@ public sealed record SendTimeSuggestion(int Hour, string LocalTime, string TimeZ
 /// (<c>messageevents</c>, partition <c>openhours</c>), and a customer's own opens are read from
 /// their communication log.
 /// </summary>
-public sealed class SendTimes(StorageAccount storage, MessageStore log, Time.StoreTime storeTime) : IMessageEventObserver
+public sealed class SendTimes(StorageAccount storage, MessageStore log, StoreTime storeTime) : IMessageEventObserver
 {
     public const int MinimumOwnOpens = 3;
-    private const string Partition = "openhours";
+    private const string Partition = MessagingKeys.OpenHoursPartition;
 
     private TableClient Table => storage.Table(StorageNames.Tables.MessageEvents);
 

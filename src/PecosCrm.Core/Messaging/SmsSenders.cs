@@ -82,7 +82,7 @@ public sealed class OutboxSmsSender(StorageAccount storage, TimeProvider time) :
     {
         var id = "outbox-" + Guid.NewGuid().ToString("N")[..16];
         var now = time.GetUtcNow();
-        await storage.Table(StorageNames.Tables.Outbox).AddEntityAsync(new TableEntity("sms", KeyRules.InvertedTicks(now) + "|" + id)
+        await storage.Table(StorageNames.Tables.Outbox).AddEntityAsync(new TableEntity(MessagingKeys.OutboxPartition(Channel.Sms), MessagingKeys.Outbox(now, id))
         {
             ["To"] = sms.To,
             ["From"] = sms.From,

@@ -21,7 +21,7 @@ public sealed class StoreOptions
 
     /// <summary>
     /// The store's IANA time zone (<c>Store:TimeZone</c>): every local date, schedule and report, and
-    /// sends to customers without a time zone of their own. Read it through <see cref="Time.StoreTime"/>.
+    /// sends to customers without a time zone of their own. Read it through <see cref="StoreTime"/>.
     /// </summary>
     public string TimeZone { get; set; } = DefaultTimeZone;
 

@@ -29,7 +29,7 @@ public sealed class Suppressions(StorageAccount storage, SmsNumbers numbers, Tim
 
     public static string Normalize(string address) => address.Trim().ToLowerInvariant();
 
-    private static string PartitionOf(Channel channel) => channel == Channel.Sms ? "phone" : "email";
+    private static string PartitionOf(Channel channel) => MessagingKeys.SuppressionPartition(channel);
 
     /// <summary>The row key: a phone number's E.164 digits (null when it is not a number), an email address normalised.</summary>
     private string? KeyOf(Channel channel, string address) =>

@@ -159,21 +159,7 @@ public sealed class PrivacyService(
     /// </summary>
     private async Task<int> EraseCommunicationsAsync(string customerId, string? email, CancellationToken cancellationToken)
     {
-        var deleted = 0;
-        await automations.ForgetCustomerAsync(customerId, cancellationToken);
-        var index = storage.Table(StorageNames.Tables.AutomationIndex);
-        var instances = storage.Table(StorageNames.Tables.AutomationInstances);
-        foreach (var row in await PartitionRowsAsync(StorageNames.Tables.AutomationIndex, "c|" + customerId, cancellationToken))
-        {
-            deleted += await DeleteWhereAsync(instances, TableClient.CreateQueryFilter($"PartitionKey eq {row.RowKey}"), cancellationToken);
-            deleted += await DeleteWhereAsync(index, TableClient.CreateQueryFilter($"PartitionKey eq {"w|" + row.GetString("WorkflowId")} and RowKey eq {row.RowKey}"), cancellationToken);
-            deleted += await DeleteWhereAsync(index, TableClient.CreateQueryFilter($"PartitionKey eq {"enrol|" + row.GetString("WorkflowId")} and RowKey eq {customerId}"), cancellationToken);
-            if (row.GetDateTimeOffset("WakeAt") is { } wake)
-            {
-                deleted += await DeleteWhereAsync(index, TableClient.CreateQueryFilter($"PartitionKey eq {"wake"} and RowKey eq {wake.UtcTicks.ToString("D19", System.Globalization.CultureInfo.InvariantCulture) + "|" + row.RowKey}"), cancellationToken);
-            }
-        }
-        deleted += await DeleteWhereAsync(index, TableClient.CreateQueryFilter($"PartitionKey eq {"c|" + customerId}"), cancellationToken);
+        var deleted = await automations.EraseCustomerAsync(customerId, cancellationToken);
 
         var conversations = storage.Table(StorageNames.Tables.Conversations);
         foreach (var conversation in await ConversationsAsync(customerId, cancellationToken))

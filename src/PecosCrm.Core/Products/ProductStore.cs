@@ -6,12 +6,12 @@ using PecosCrm.Core.Storage;
 namespace PecosCrm.Core.Products;
 
 /// <summary>
-/// The catalogue: PartitionKey = lower-cased category, RowKey = product id, so a category lists in
-/// one partition; a <c>~id</c> locator partition finds a product's category from its id.
+/// The catalogue: one partition per category, and a locator row per product that finds its category
+/// from its id (keys in <see cref="ProductKeys"/>).
 /// </summary>
 public sealed class ProductStore(StorageAccount storage, TimeProvider time)
 {
-    private const string Locator = "~id";
+    private const string Locator = ProductKeys.LocatorPartition;
 
     private TableClient Table => storage.Table(StorageNames.Tables.Products);
 
@@ -41,21 +41,21 @@ public sealed class ProductStore(StorageAccount storage, TimeProvider time)
         var before = await FindAsync(f.Id!, cancellationToken);
         var entity = new ProductEntity
         {
-            PartitionKey = f.Category!.Trim().ToLowerInvariant(),
+            PartitionKey = ProductKeys.Category(f.Category!),
             RowKey = f.Id!,
             Sku = f.Sku!.Trim(),
             Name = f.Name!.Trim(),
-            Category = f.Category.Trim(),
+            Category = f.Category!.Trim(),
             PriceCents = Money.ToCents(f.Price!.Value),
             Currency = (f.Currency ?? "USD").ToUpperInvariant(),
             Active = f.Active ?? true,
             UpdatedAt = time.GetUtcNow(),
         };
         await Table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken);
-        await Table.UpsertEntityAsync(new ProductEntity { PartitionKey = Locator, RowKey = entity.RowKey, Category = entity.PartitionKey }, TableUpdateMode.Replace, cancellationToken);
-        if (before is not null && before.Category.ToLowerInvariant() != entity.PartitionKey)
+        await Table.UpsertEntityAsync(new ProductEntity { PartitionKey = Locator, RowKey = ProductKeys.Locator(entity.RowKey), Category = entity.PartitionKey }, TableUpdateMode.Replace, cancellationToken);
+        if (before is not null && ProductKeys.Category(before.Category) != entity.PartitionKey)
         {
-            await Table.DeleteEntityAsync(before.Category.ToLowerInvariant(), before.Id, ETag.All, cancellationToken);
+            await Table.DeleteEntityAsync(ProductKeys.Category(before.Category), before.Id, ETag.All, cancellationToken);
         }
         return (before, (await FindAsync(entity.RowKey, cancellationToken))!);
     }
@@ -66,7 +66,7 @@ public sealed class ProductStore(StorageAccount storage, TimeProvider time)
         {
             return null;
         }
-        var locator = await Table.FindAsync<ProductEntity>(Locator, id, cancellationToken);
+        var locator = await Table.FindAsync<ProductEntity>(Locator, ProductKeys.Locator(id), cancellationToken);
         return locator is null ? null : (await Table.FindAsync<ProductEntity>(locator.Category, id, cancellationToken))?.ToRecord();
     }
 
@@ -78,7 +78,7 @@ public sealed class ProductStore(StorageAccount storage, TimeProvider time)
     {
         var filter = category is null
             ? TableClient.CreateQueryFilter($"PartitionKey ne {Locator}")
-            : TableClient.CreateQueryFilter($"PartitionKey eq {category.Trim().ToLowerInvariant()}");
+            : TableClient.CreateQueryFilter($"PartitionKey eq {ProductKeys.Category(category)}");
         if (active is not null)
         {
             filter += " and " + TableClient.CreateQueryFilter($"Active eq {active.Value}");

@@ -14,7 +14,7 @@ namespace PecosCrm.Core.Segments;
 /// </summary>
 public static class PrebuiltSegments
 {
-    private const string SeededPartition = "seeded";
+    private const string SeededPartition = SegmentKeys.SeededPartition;
 
     public static readonly IReadOnlyList<(string Id, string Name, string Description, SegmentRule Rules)> All =
     [
@@ -47,7 +47,7 @@ public static class PrebuiltSegments
         var created = 0;
         foreach (var (id, name, description, rules) in All)
         {
-            if (await table.FindAsync<TableEntity>(SeededPartition, id, cancellationToken) is not null)
+            if (await table.FindAsync<TableEntity>(SeededPartition, SegmentKeys.Seeded(id), cancellationToken) is not null)
             {
                 continue;
             }
@@ -60,7 +60,7 @@ public static class PrebuiltSegments
             {
                 // Another instance seeded it at the same moment.
             }
-            await table.UpsertEntityAsync(new TableEntity(SeededPartition, id), TableUpdateMode.Replace, cancellationToken);
+            await table.UpsertEntityAsync(new TableEntity(SeededPartition, SegmentKeys.Seeded(id)), TableUpdateMode.Replace, cancellationToken);
         }
         return created;
     }

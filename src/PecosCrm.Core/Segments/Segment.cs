@@ -46,7 +46,7 @@ public sealed record CustomerSegment(string SegmentId, string Name, SegmentKind 
 /// <summary>A customer of a segment preview; the lifetime value is in the currency's unit, like every amount of the API.</summary>
 public sealed record SegmentSample(
     string CustomerId, string FirstName, string LastName, string? Email, string Tier, decimal LifetimeValue, int OrderCount, DateTimeOffset? LastOrderAt,
-    string Currency = Customers.Money.DefaultCurrency);
+    string Currency = Money.DefaultCurrency);
 
 /// <summary>How many customers match rules now, and the first of them by lifetime value.</summary>
 public sealed record SegmentPreview(long Count, IReadOnlyList<SegmentSample> Sample, string Rules);

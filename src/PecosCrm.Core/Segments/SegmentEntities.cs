@@ -8,7 +8,7 @@ namespace PecosCrm.Core.Segments;
 /// <summary>A segment in the <c>segments</c> table: PartitionKey <c>segment</c>, RowKey the segment id.</summary>
 internal sealed class SegmentEntity : ITableEntity
 {
-    public const string Partition = "segment";
+    public const string Partition = SegmentKeys.SegmentPartition;
 
     public string PartitionKey { get; set; } = Partition;
     public string RowKey { get; set; } = "";
@@ -36,7 +36,7 @@ internal sealed class SegmentEntity : ITableEntity
     public Segment ToRecord() => new(RowKey, Name, Description, KindValue, RuleTree, PreBuilt, MemberCount, RefreshedAt, Error, CreatedBy, CreatedAt, UpdatedAt, ETag.ToString());
 }
 
-/// <summary>A member in <c>segmentmembers</c>: PartitionKey the segment id, RowKey the customer id.</summary>
+/// <summary>A member in <c>segmentmembers</c>: PartitionKey the segment id, RowKey <c>{segmentId}|{customerId}</c>.</summary>
 internal sealed class SegmentMemberEntity : ITableEntity
 {
     public string PartitionKey { get; set; } = "";
@@ -45,11 +45,15 @@ internal sealed class SegmentMemberEntity : ITableEntity
     public ETag ETag { get; set; }
 
     public DateTimeOffset JoinedAt { get; set; }
+
+    [IgnoreDataMember]
+    public string CustomerId => SegmentKeys.MemberOf(PartitionKey, RowKey);
 }
 
 /// <summary>
 /// A membership change in <c>segmenthistory</c>, written twice: under <c>s|{segmentId}</c> and under
-/// <c>c|{customerId}</c>, RowKey inverted ticks then the other id, so both read newest first.
+/// <c>c|{customerId}</c>, each RowKey the partition, inverted ticks and the other id, so both read
+/// newest first (<see cref="SegmentKeys"/>).
 /// </summary>
 internal sealed class SegmentHistoryEntity : ITableEntity
 {
@@ -64,9 +68,9 @@ internal sealed class SegmentHistoryEntity : ITableEntity
     public string Change { get; set; } = "";
     public DateTimeOffset At { get; set; }
 
-    public static string SegmentPartition(string segmentId) => "s|" + segmentId;
+    public static string SegmentPartition(string segmentId) => SegmentKeys.HistoryBySegmentPartition(segmentId);
 
-    public static string CustomerPartition(string customerId) => "c|" + customerId;
+    public static string CustomerPartition(string customerId) => SegmentKeys.HistoryByCustomerPartition(customerId);
 
     public MembershipChange ToRecord() => new(SegmentId, SegmentName, CustomerId, Change, At);
 }

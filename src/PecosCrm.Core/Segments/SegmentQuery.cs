@@ -44,7 +44,7 @@ public sealed class SegmentQuery(AnalyticsEngine engine, RfmAnalysis rfm)
             while (reader.Read())
             {
                 sample.Add(new SegmentSample(reader.GetString(0), reader.IsDBNull(1) ? "" : reader.GetString(1), reader.IsDBNull(2) ? "" : reader.GetString(2),
-                    reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetString(4), Customers.Money.ToDecimal(reader.GetInt64(5)), reader.GetInt32(6),
+                    reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetString(4), Money.ToDecimal(reader.GetInt64(5)), reader.GetInt32(6),
                     reader.IsDBNull(7) ? null : new DateTimeOffset(DateTime.SpecifyKind(reader.GetDateTime(7), DateTimeKind.Utc))));
             }
         }

@@ -169,22 +169,18 @@ public sealed class SegmentService(
         var joined = wanted.Where(c => !current.Contains(c)).ToList();
         var left = current.Where(c => !wanted.Contains(c)).ToList();
         await store.ApplyAsync(entity, joined, left, now, cancellationToken);
-        for (var attempt = 1; ; attempt++)
+        await OptimisticRetry.RunAsync(async attempt =>
         {
-            entity.MemberCount = wanted.Count;
-            entity.RefreshedAt = now;
-            entity.Error = null;
-            try
-            {
-                await store.ReplaceAsync(entity, cancellationToken);
-                break;
-            }
-            catch (ConcurrencyException) when (attempt < 5)
+            if (attempt > 1)
             {
                 // Renamed meanwhile: keep the new name, record the count.
                 entity = await store.GetEntityAsync(id, cancellationToken);
             }
-        }
+            entity.MemberCount = wanted.Count;
+            entity.RefreshedAt = now;
+            entity.Error = null;
+            await store.ReplaceAsync(entity, cancellationToken);
+        }, 5, cancellationToken);
         return new SegmentRefresh(id, wanted.Count, joined.Count, left.Count, now);
     }
 
@@ -258,20 +254,16 @@ public sealed class SegmentService(
 
     private async Task CountAsync(SegmentEntity entity, int count, CancellationToken cancellationToken)
     {
-        for (var attempt = 1; ; attempt++)
+        await OptimisticRetry.RunAsync(async attempt =>
         {
-            entity.MemberCount = count;
-            entity.RefreshedAt = time.GetUtcNow();
-            try
-            {
-                await store.ReplaceAsync(entity, cancellationToken);
-                return;
-            }
-            catch (ConcurrencyException) when (attempt < 5)
+            if (attempt > 1)
             {
                 entity = await store.GetEntityAsync(entity.RowKey, cancellationToken);
             }
-        }
+            entity.MemberCount = count;
+            entity.RefreshedAt = time.GetUtcNow();
+            await store.ReplaceAsync(entity, cancellationToken);
+        }, 5, cancellationToken);
     }
 
     /// <summary>The ids given, checked to be customers; unknown ones are a validation error naming them.</summary>

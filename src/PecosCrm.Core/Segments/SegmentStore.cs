@@ -53,15 +53,19 @@ public sealed class SegmentStore(StorageAccount storage)
     {
         await GetEntityAsync(segmentId, cancellationToken);
         var page = await Members.QueryPageAsync<SegmentMemberEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {segmentId}"), limit, cursor, cancellationToken);
-        return page.Select(m => new SegmentMember(m.RowKey, m.JoinedAt));
+        return page.Select(m => new SegmentMember(m.CustomerId, m.JoinedAt));
     }
 
     /// <summary>Every member id of a segment, in customer id order, a page at a time.</summary>
-    public async IAsyncEnumerable<IReadOnlyList<string>> MemberIdPagesAsync(string segmentId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<IReadOnlyList<string>> MemberIdPagesAsync(string segmentId, CancellationToken cancellationToken = default) =>
+        MemberIdPagesAsync(segmentId, 1000, cancellationToken);
+
+    /// <summary>Every member id of a segment, in customer id order, pages of up to <paramref name="pageSize"/>.</summary>
+    public async IAsyncEnumerable<IReadOnlyList<string>> MemberIdPagesAsync(string segmentId, int pageSize, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        await foreach (var page in Members.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {segmentId}"), 1000, ["RowKey"], cancellationToken).AsPages())
+        await foreach (var page in Members.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {segmentId}"), pageSize, ["PartitionKey", "RowKey"], cancellationToken).AsPages())
         {
-            yield return page.Values.Select(m => m.RowKey).ToList();
+            yield return page.Values.Select(m => SegmentKeys.MemberOf(segmentId, m.RowKey)).ToList();
         }
     }
 
@@ -76,7 +80,7 @@ public sealed class SegmentStore(StorageAccount storage)
     }
 
     public async Task<bool> IsMemberAsync(string segmentId, string customerId, CancellationToken cancellationToken = default) =>
-        await Members.FindAsync<SegmentMemberEntity>(segmentId, customerId, cancellationToken) is not null;
+        await Members.FindAsync<SegmentMemberEntity>(segmentId, SegmentKeys.Member(segmentId, customerId), cancellationToken) is not null;
 
     /// <summary>Records the joins and leaves in the history, then applies them to the members.</summary>
     internal async Task ApplyAsync(SegmentEntity segment, IReadOnlyCollection<string> joined, IReadOnlyCollection<string> left, DateTimeOffset at, CancellationToken cancellationToken)
@@ -88,8 +92,8 @@ public sealed class SegmentStore(StorageAccount storage)
             await History.UpsertEntityAsync(Row(segment, c.Id, c.Change, at, bySegment: false), TableUpdateMode.Replace, ct));
 
         var actions = joined.Select(id => new TableTransactionAction(TableTransactionActionType.UpsertReplace,
-                new SegmentMemberEntity { PartitionKey = segment.RowKey, RowKey = id, JoinedAt = at }))
-            .Concat(left.Select(id => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(segment.RowKey, id), ETag.All)));
+                new SegmentMemberEntity { PartitionKey = segment.RowKey, RowKey = SegmentKeys.Member(segment.RowKey, id), JoinedAt = at }))
+            .Concat(left.Select(id => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(segment.RowKey, SegmentKeys.Member(segment.RowKey, id)), ETag.All)));
         await Parallel.ForEachAsync(TableClientExtensions.Chunk(actions), new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, async (chunk, ct) =>
         {
             try
@@ -117,7 +121,7 @@ public sealed class SegmentStore(StorageAccount storage)
     private static SegmentHistoryEntity Row(SegmentEntity segment, string customerId, string change, DateTimeOffset at, bool bySegment) => new()
     {
         PartitionKey = bySegment ? SegmentHistoryEntity.SegmentPartition(segment.RowKey) : SegmentHistoryEntity.CustomerPartition(customerId),
-        RowKey = KeyRules.InvertedTicks(at) + "|" + (bySegment ? customerId : segment.RowKey),
+        RowKey = bySegment ? SegmentKeys.HistoryBySegment(segment.RowKey, at, customerId) : SegmentKeys.HistoryByCustomer(customerId, at, segment.RowKey),
         SegmentId = segment.RowKey,
         SegmentName = segment.Name,
         CustomerId = customerId,
@@ -172,10 +176,10 @@ public sealed class SegmentStore(StorageAccount storage)
             history.Add(h);
         }
         await Parallel.ForEachAsync(history, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (h, ct) =>
-            await History.DeleteEntityAsync(SegmentHistoryEntity.CustomerPartition(h.CustomerId), KeyRules.InvertedTicks(h.At) + "|" + segment.RowKey, ETag.All, ct));
+            await History.DeleteEntityAsync(SegmentHistoryEntity.CustomerPartition(h.CustomerId), SegmentKeys.HistoryByCustomer(h.CustomerId, h.At, segment.RowKey), ETag.All, ct));
         await History.SubmitChunkedAsync(history.Select(h => new TableTransactionAction(TableTransactionActionType.Delete, h, ETag.All)), cancellationToken);
         var members = await MemberIdsAsync(segment.RowKey, cancellationToken);
-        await Members.SubmitChunkedAsync(members.Select(id => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(segment.RowKey, id), ETag.All)), cancellationToken);
+        await Members.SubmitChunkedAsync(members.Select(id => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(segment.RowKey, SegmentKeys.Member(segment.RowKey, id)), ETag.All)), cancellationToken);
         await Segments.DeleteEntityAsync(segment.PartitionKey, segment.RowKey, segment.ETag, cancellationToken);
     }
 
@@ -191,14 +195,14 @@ public sealed class SegmentStore(StorageAccount storage)
         var deleted = 0;
         foreach (var h in rows)
         {
-            deleted += await DeleteIfExistsAsync(History, SegmentHistoryEntity.SegmentPartition(h.SegmentId), KeyRules.InvertedTicks(h.At) + "|" + customerId, cancellationToken);
-            deleted += await DeleteIfExistsAsync(Members, h.SegmentId, customerId, cancellationToken);
+            deleted += await DeleteIfExistsAsync(History, SegmentHistoryEntity.SegmentPartition(h.SegmentId), SegmentKeys.HistoryBySegment(h.SegmentId, h.At, customerId), cancellationToken);
+            deleted += await DeleteIfExistsAsync(Members, h.SegmentId, SegmentKeys.Member(h.SegmentId, customerId), cancellationToken);
             deleted += await DeleteIfExistsAsync(History, h.PartitionKey, h.RowKey, cancellationToken);
         }
         // Static lists can hold a customer with no history row (added before history existed, or by hand in storage).
         foreach (var segment in await AllAsync(cancellationToken))
         {
-            deleted += await DeleteIfExistsAsync(Members, segment.RowKey, customerId, cancellationToken);
+            deleted += await DeleteIfExistsAsync(Members, segment.RowKey, SegmentKeys.Member(segment.RowKey, customerId), cancellationToken);
         }
         return deleted;
     }

@@ -87,7 +87,7 @@ public static class InboxEndpoints
     {
         if (request.Lines is not { Count: > 0 })
         {
-            throw new Core.ValidationFailedException("lines", "must hold at least one line of the chat.");
+            throw new ValidationFailedException("lines", "must hold at least one line of the chat.");
         }
         var transcript = string.Join("\n", request.Lines.Select(l => $"[{l.At:yyyy-MM-dd HH:mm}] {(l.From == "agent" ? "Agent" : request.Name ?? "Customer")}: {l.Text}"));
         var byPhone = string.IsNullOrWhiteSpace(request.Email) && !string.IsNullOrWhiteSpace(request.Phone);
@@ -111,7 +111,7 @@ public static class InboxEndpoints
         var form = await request.ReadFormAsync(cancellationToken);
         if (!MailAddress.TryCreate(form["from"].ToString(), out var from))
         {
-            throw new Core.ValidationFailedException("from", "is not an email address.");
+            throw new ValidationFailedException("from", "is not an email address.");
         }
         var text = form["text"].ToString();
         var html = form["html"].ToString();

@@ -11,7 +11,7 @@ public static class JobsEndpoints
     {
         var jobs = app.MapGroup("/api/jobs").WithTags("Jobs").RequireAuthorization(Permissions.JobsRun);
         jobs.MapPost("/recompute", StartRecomputeAsync).WithName("StartRecompute")
-            .WithSummary("Run the nightly recompute now: time-dependent auto-tags and health, one metrics row per customer, in shards.");
+            .WithSummary("Run the nightly recompute now: time-dependent auto-tags and health, one card per customer, in shards.");
         jobs.MapGet("/{id}", GetAsync).WithName("GetJob").WithSummary("State, shards done of total, customers processed and changed, errors, start and end.");
         return app;
     }

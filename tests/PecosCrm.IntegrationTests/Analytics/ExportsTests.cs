@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Azure.Data.Tables;
 using MiniExcelLibs;
+using PecosCrm.Core.Segments;
 using PecosCrm.Core.Storage;
 using PecosCrm.IntegrationTests.Infrastructure;
 using static PecosCrm.IntegrationTests.Infrastructure.StoreData;
@@ -117,11 +118,11 @@ public sealed class ExportsTests(AzuriteFixture fixture)
     internal static async Task<string> WriteSegmentAsync(CrmApp app, string name, params string[] memberIds)
     {
         var id = NewId("segment");
-        await app.Storage.Table(StorageNames.Tables.Segments).AddEntityAsync(new TableEntity("segment", id) { ["Name"] = name });
+        await app.Storage.Table(StorageNames.Tables.Segments).AddEntityAsync(new TableEntity(SegmentKeys.SegmentPartition, id) { ["Name"] = name });
         var members = app.Storage.Table(StorageNames.Tables.SegmentMembers);
         foreach (var member in memberIds)
         {
-            await members.AddEntityAsync(new TableEntity(id, member));
+            await members.AddEntityAsync(new TableEntity(id, SegmentKeys.Member(id, member)));
         }
         return id;
     }

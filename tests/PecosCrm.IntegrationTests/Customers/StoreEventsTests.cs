@@ -132,6 +132,85 @@ public sealed class StoreEventsTests(AzuriteFixture fixture)
     }
 
     [Fact]
+    public async Task LongSessionInOneBatch_AppliedInSeveralTransactions_SameAsOneByOne_AndReplayChangesNothing()
+    {
+        List<JsonObject> Session(string id)
+        {
+            var orders = Enumerable.Range(0, 12).Select(_ => NewId("o")).ToList();
+            var events = new List<JsonObject> { Event(NewId("e"), "customer.created", Start, id, Node(Customer(id))) };
+            for (var i = 0; i < 12; i++)
+            {
+                var at = Start.AddDays(3 * i + 1);
+                events.Add(Event(NewId("e"), "product.viewed", at.AddMinutes(-5), id, new JsonObject { ["productId"] = "p-" + i, ["name"] = "Boot " + i }));
+                events.Add(Event(NewId("e"), "order.placed", at, id, Order(orders[i], id, at, 100m + i, i % 2 == 0 ? "Boots" : "Hats", number: $"5{i:D2}")));
+                events.Add(Event(NewId("e"), "order.shipped", at.AddDays(1), id, Order(orders[i], id, at, 100m + i, i % 2 == 0 ? "Boots" : "Hats", number: $"5{i:D2}")));
+                events.Add(Event(NewId("e"), "account.login", at.AddHours(2), id, new JsonObject()));
+            }
+            // The first order is cancelled and the last refunded in full: both move the first and last counted order.
+            events.Add(Event(NewId("e"), "order.cancelled", Start.AddDays(60), id, Order(orders[0], id, Start.AddDays(1), 100m, number: "500")));
+            events.Add(Event(NewId("e"), "order.refunded", Start.AddDays(61), id, Order(orders[11], id, Start.AddDays(34), 111m, "Hats", number: "511")));
+            return events;
+        }
+
+        var together = NewId("c");
+        var oneByOne = NewId("c");
+        var batch = Session(together);
+        await _admin.PostEventsAsync([.. batch]);
+        foreach (var e in Session(oneByOne))
+        {
+            await _admin.PostEventsAsync(e);
+        }
+        await _admin.WaitForTimelineEntryAsync(together, batch[^1]["id"]!.GetValue<string>());
+        await _admin.WaitForMetricsAsync(oneByOne, m => m["metrics"]!["engagement"]!["logins"]!.GetValue<int>() == 12 && m["metrics"]!["cancelledOrders"]!.GetValue<int>() == 1
+            && m["metrics"]!["orderCount"]!.GetValue<int>() == 10, "one by one applied");
+        var timelineBefore = await TimelineCountAsync(together);
+        await _admin.PostEventsAsync([.. batch]);
+        var marker = NewId("e");
+        await _admin.PostEventsAsync(Event(marker, "page.viewed", Start.AddDays(90), together, new JsonObject { ["url"] = "/hats" }));
+        await _admin.WaitForTimelineEntryAsync(together, marker);
+
+        var a = (await (await _admin.GetAsync($"/api/customers/{together}/metrics")).AssertJsonAsync())["metrics"]!;
+        var b = (await (await _admin.GetAsync($"/api/customers/{oneByOne}/metrics")).AssertJsonAsync())["metrics"]!;
+        Assert.Equal(10, a["orderCount"]!.GetValue<int>());
+        Assert.Equal(Start.AddDays(4), a["firstOrderAt"]!.GetValue<DateTimeOffset>());
+        Assert.Equal(Start.AddDays(31), a["lastOrderAt"]!.GetValue<DateTimeOffset>());
+        foreach (var field in new[] { "lifetimeValue", "orderCount", "cancelledOrders", "refunded", "averageOrderValue", "firstOrderAt", "lastOrderAt", "averageDaysBetweenOrders", "purchaseFrequencyPerMonth", "categories" })
+        {
+            Assert.Equal(b[field]?.ToJsonString(), a[field]?.ToJsonString());
+        }
+        Assert.Equal(12, a["engagement"]!["logins"]!.GetValue<int>());
+        Assert.Equal(12, a["engagement"]!["productViews"]!.GetValue<int>());
+        Assert.Equal(timelineBefore + 1, await TimelineCountAsync(together));
+        var view = await (await _admin.GetAsync($"/api/customers/{together}/360")).AssertJsonAsync();
+        Assert.Equal(["511", "510", "509", "508", "507"], view["recentOrders"]!.AsArray().Select(o => o!["number"]!.GetValue<string>()));
+        Assert.Equal("refunded", view["recentOrders"]![0]!["status"]!.GetValue<string>());
+        var orderEntries = (await (await _admin.GetAsync($"/api/customers/{together}/timeline?type=order&limit=100")).AssertJsonAsync())["items"]!.AsArray();
+        Assert.Equal(26, orderEntries.Count);
+    }
+
+    [Fact]
+    public async Task StaffWritesWhileEventsApply_BothKept()
+    {
+        var id = NewId("c");
+        await _admin.PostEventsAsync(Event(NewId("e"), "customer.created", Start, id, Node(Customer(id))));
+        await _admin.WaitForMetricsAsync(id, _ => true, "customer created");
+        var logins = Enumerable.Range(0, 30).Select(i => Event(NewId("e"), "account.login", Start.AddHours(i + 1), id, new JsonObject())).ToArray();
+
+        var posting = Task.WhenAll(logins.Chunk(3).Select(chunk => _admin.PostEventsAsync(chunk)));
+        var notes = Task.WhenAll(Enumerable.Range(0, 5).Select(i => _admin.PostJsonAsync($"/api/customers/{id}/notes", new { body = $"Note {i}", pinned = true })));
+        await posting;
+        foreach (var response in await notes)
+        {
+            await response.AssertJsonAsync(HttpStatusCode.Created);
+        }
+
+        await _admin.WaitForMetricsAsync(id, m => m["metrics"]!["engagement"]!["logins"]!.GetValue<int>() == 30, "every login applied");
+        var view = await (await _admin.GetAsync($"/api/customers/{id}/360")).AssertJsonAsync();
+        Assert.Equal(5, view["pinnedNotes"]!.AsArray().Count);
+        Assert.Equal(30, view["metrics"]!["engagement"]!["logins"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task RefundedOrder_IsNettedOutOfMetrics()
     {
         var id = NewId("c");

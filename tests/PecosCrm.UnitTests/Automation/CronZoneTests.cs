@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Options;
 using PecosCrm.Core.Automation;
 using PecosCrm.Core.Messaging;
-using PecosCrm.Core.Time;
 
 namespace PecosCrm.UnitTests.Automation;
 

@@ -51,7 +51,7 @@ public sealed class InlineTextTests
         var check = InlineText.Check(new Validation(), "content.subject", text);
 
         Assert.False(check.IsValid);
-        var error = Assert.Throws<PecosCrm.Core.ValidationFailedException>(check.ThrowIfInvalid);
+        var error = Assert.Throws<ValidationFailedException>(check.ThrowIfInvalid);
         Assert.Contains(error.Errors["content.subject"], m => m.Contains(named, StringComparison.Ordinal));
     }
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Azure;
 using Azure.Data.Tables;
 using PecosCrm.Core.Storage;
@@ -7,14 +6,14 @@ namespace PecosCrm.Core.Messaging.Templates;
 
 /// <summary>
 /// A template row in the <c>templates</c> table: the current version under PartitionKey
-/// <c>template</c> (RowKey the id), and every version under <c>v|{id}</c> (RowKey the version,
-/// six digits, so versions list in order). The bodies can be longer than one property holds, so
+/// <c>template</c> (RowKey the id), and every version under <c>v|{id}</c> (RowKey
+/// <c>v|{id}|{version:D6}</c>, so versions list in order; see <see cref="TemplateKeys"/>). The bodies can be longer than one property holds, so
 /// the row is mapped by hand onto a <see cref="TableEntity"/> (<see cref="LongText"/>).
 /// </summary>
 internal sealed class TemplateEntity
 {
-    public const string CurrentPartition = "template";
-    public const string SeededPartition = "seeded";
+    public const string CurrentPartition = TemplateKeys.CurrentPartition;
+    public const string SeededPartition = TemplateKeys.SeededPartition;
 
     public string Id { get; set; } = "";
     public string Name { get; set; } = "";
@@ -36,13 +35,13 @@ internal sealed class TemplateEntity
 
     public ETag ETag { get; set; }
 
-    public static string VersionPartition(string id) => "v|" + id;
+    public static string VersionPartition(string id) => TemplateKeys.VersionPartition(id);
 
-    public static string VersionKey(int version) => version.ToString("D6", CultureInfo.InvariantCulture);
+    public static string VersionKey(string id, int version) => TemplateKeys.Version(id, version);
 
     public TableEntity ToCurrentRow() => ToRow(CurrentPartition, Id);
 
-    public TableEntity ToVersionRow() => ToRow(VersionPartition(Id), VersionKey(Version));
+    public TableEntity ToVersionRow() => ToRow(VersionPartition(Id), VersionKey(Id, Version));
 
     private TableEntity ToRow(string partition, string rowKey)
     {

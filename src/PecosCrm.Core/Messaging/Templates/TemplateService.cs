@@ -11,7 +11,7 @@ namespace PecosCrm.Core.Messaging.Templates;
 /// recipient's variable values from the customer, their order and the store.
 /// </summary>
 public sealed class TemplateService(
-    TemplateStore store, TemplateRenderer renderer, CustomerStore customers, OrderStore orders, IOptions<StoreOptions> storeOptions, Time.StoreTime storeTime, Loyalty.PointsLedger points, TimeProvider time)
+    TemplateStore store, TemplateRenderer renderer, CustomerStore customers, OrderStore orders, IOptions<StoreOptions> storeOptions, StoreTime storeTime, Loyalty.PointsLedger points, TimeProvider time)
 {
     /// <summary>Creates a template; <paramref name="id"/> and <paramref name="preBuilt"/> are for the seeded defaults.</summary>
     public async Task<EmailTemplate> CreateAsync(

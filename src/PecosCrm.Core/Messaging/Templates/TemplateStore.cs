@@ -70,7 +70,7 @@ public sealed class TemplateStore(StorageAccount storage)
             return current.ToVersion();
         }
         var row = version is > 0 and < 1_000_000
-            ? await Table.FindAsync<TableEntity>(TemplateEntity.VersionPartition(id), TemplateEntity.VersionKey(version), cancellationToken)
+            ? await Table.FindAsync<TableEntity>(TemplateEntity.VersionPartition(id), TemplateEntity.VersionKey(id, version), cancellationToken)
             : null;
         return row is null ? throw new NotFoundException($"Version {version} of template", id) : TemplateEntity.From(row).ToVersion();
     }
@@ -140,10 +140,10 @@ public sealed class TemplateStore(StorageAccount storage)
 
     /// <summary>Whether a default template was seeded once (and so is left as staff made it).</summary>
     internal async Task<bool> WasSeededAsync(string id, CancellationToken cancellationToken) =>
-        await Table.FindAsync<TableEntity>(TemplateEntity.SeededPartition, id, cancellationToken) is not null;
+        await Table.FindAsync<TableEntity>(TemplateEntity.SeededPartition, TemplateKeys.Seeded(id), cancellationToken) is not null;
 
     internal Task MarkSeededAsync(string id, CancellationToken cancellationToken) =>
-        Table.UpsertEntityAsync(new TableEntity(TemplateEntity.SeededPartition, id), TableUpdateMode.Replace, cancellationToken);
+        Table.UpsertEntityAsync(new TableEntity(TemplateEntity.SeededPartition, TemplateKeys.Seeded(id)), TableUpdateMode.Replace, cancellationToken);
 
     private async Task EnsureVersionRowAsync(TemplateEntity current, CancellationToken cancellationToken)
     {

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace PecosCrm.Core.Customers;
+namespace PecosCrm.Core.Shared;
 
 /// <summary>
 /// The one money representation: stored as whole cents (<c>long</c>); shown by the API as a decimal

@@ -1,6 +1,6 @@
 using System.Net.Mail;
 
-namespace PecosCrm.Core.Storage;
+namespace PecosCrm.Core.Shared;
 
 /// <summary>Collects field errors and throws them together, so a client fixes every field at once.</summary>
 public sealed class Validation

@@ -2,7 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Options;
 using PecosCrm.Core.Messaging;
 
-namespace PecosCrm.Core.Time;
+namespace PecosCrm.Core.Shared;
 
 /// <summary>
 /// The store's time zone, the one source of every local date, schedule and report: setting

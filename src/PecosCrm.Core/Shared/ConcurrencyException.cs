@@ -1,4 +1,4 @@
-namespace PecosCrm.Core;
+namespace PecosCrm.Core.Shared;
 
 /// <summary>Someone changed the record since it was read (ETag mismatch); the API answers 412.</summary>
 public sealed class ConcurrencyException()

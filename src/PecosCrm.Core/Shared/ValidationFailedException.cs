@@ -1,4 +1,4 @@
-namespace PecosCrm.Core;
+namespace PecosCrm.Core.Shared;
 
 /// <summary>Input broke a rule; the API answers 400 with each named field and what is wrong with it.</summary>
 public sealed class ValidationFailedException(IReadOnlyDictionary<string, string[]> errors)

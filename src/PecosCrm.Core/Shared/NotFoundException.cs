@@ -1,4 +1,4 @@
-namespace PecosCrm.Core;
+namespace PecosCrm.Core.Shared;
 
 /// <summary>The thing asked for does not exist; the API answers 404.</summary>
 public sealed class NotFoundException(string entityType, string id)
