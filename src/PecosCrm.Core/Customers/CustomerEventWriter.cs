@@ -316,7 +316,9 @@ public sealed class CustomerEventWriter(
         {
             throw new ValidationFailedException("customerId", $"Order '{incoming.Id}' belongs to another customer.");
         }
-        var row = await orders.FindRowAsync(customerId, location.PlacedAt, incoming.Id, cancellationToken);
+        // A freshly claimed order has no row yet; one claimed before (by an earlier attempt, or known
+        // to the customer but no longer among the card's newest) is read.
+        var row = location.Claimed ? null : await orders.FindRowAsync(customerId, location.PlacedAt, incoming.Id, cancellationToken);
         return (row, location.PlacedAt);
     }
 

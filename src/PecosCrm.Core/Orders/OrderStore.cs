@@ -34,17 +34,18 @@ public sealed class OrderStore(StorageAccount storage)
     /// Where an order lives: claims it for <paramref name="customerId"/> when it is new (the locator
     /// row is added, so only one customer can have it), or answers the customer that has it.
     /// </summary>
-    internal async Task<(string CustomerId, DateTimeOffset PlacedAt)> ClaimAsync(string orderId, string customerId, DateTimeOffset placedAt, CancellationToken cancellationToken)
+    /// <returns>The order's customer and placement time, and whether this call claimed it (then it has no row yet).</returns>
+    internal async Task<(string CustomerId, DateTimeOffset PlacedAt, bool Claimed)> ClaimAsync(string orderId, string customerId, DateTimeOffset placedAt, CancellationToken cancellationToken)
     {
         try
         {
             await Locator.AddEntityAsync(new OrderLocatorEntity { PartitionKey = orderId, RowKey = OrderLocatorEntity.Row(orderId), CustomerId = customerId, PlacedAt = placedAt }, cancellationToken);
-            return (customerId, placedAt);
+            return (customerId, placedAt, true);
         }
         catch (Azure.RequestFailedException ex) when (ex.Status == 409)
         {
             var existing = await Locator.FindAsync<OrderLocatorEntity>(orderId, OrderLocatorEntity.Row(orderId), cancellationToken);
-            return (existing!.CustomerId, existing.PlacedAt);
+            return (existing!.CustomerId, existing.PlacedAt, false);
         }
     }
 
