@@ -25,7 +25,7 @@ namespace PecosCrm.Bench.Scenarios.Analytics;
 /// every customer to CSV. Every step reports its peak memory. The app runs in this process (queue
 /// poller on, timers off), so the peaks include it.
 /// </summary>
-public sealed class AnalyticsScenario(StoreSize size, int runs) : IConfigurableScenario
+public sealed class AnalyticsScenario(StoreSize size, int runs, bool customerPartOnly = false) : IConfigurableScenario
 {
     /// <summary>Month partitions scanned side by side for Azurite's raw rate.</summary>
     private const int ScanParallelism = 4;
@@ -56,6 +56,7 @@ public sealed class AnalyticsScenario(StoreSize size, int runs) : IConfigurableS
         new("orders", $"orders in all, over {size.Months} months (default {size.Orders:N0}); try 50000 with --customers=5000"),
         new("customer-side", "the first customers given a card, the customer side (default: every customer)"),
         new("runs", $"timed runs of each query after one warm-up, the median reported (default {runs})"),
+        new("recompute", "'customers' times the nightly recompute until its last customer shard is done, without filling the dynamic segments first and without the segment refreshes, the second recompute and the export after it (default 'all')"),
     ];
 
     public IScenario Configure(IReadOnlyDictionary<string, string> options)
@@ -70,7 +71,12 @@ public sealed class AnalyticsScenario(StoreSize size, int runs) : IConfigurableS
         {
             throw new ArgumentException($"--customer-side ({customerSide:N0}) cannot be more than --customers ({customers:N0}).");
         }
-        return new AnalyticsScenario(new StoreSize(customers, Read("orders", size.Orders), size.Months, customerSide), Read("runs", runs));
+        var recompute = options.GetValueOrDefault("recompute", "all");
+        if (recompute is not ("all" or "customers"))
+        {
+            throw new ArgumentException($"--recompute must be 'all' or 'customers', not '{recompute}'.");
+        }
+        return new AnalyticsScenario(new StoreSize(customers, Read("orders", size.Orders), size.Months, customerSide), Read("runs", runs), recompute == "customers");
     }
 
     public async Task<IReadOnlyList<ResultRow>> RunAsync(TextWriter progress, CancellationToken cancellationToken)
@@ -82,7 +88,7 @@ public sealed class AnalyticsScenario(StoreSize size, int runs) : IConfigurableS
             await using var azurite = await StartAzuriteAsync();
             var azuritePid = MemoryPeak.FindAzurite();
             await using var server = await CrmServer.StartAsync(azurite.ConnectionString, runQueues: true, cancellationToken);
-            var run = new Run(Name, size, runs, server, azuritePid, [azurite.BlobPort, azurite.QueuePort, azurite.TablePort], progress, rows, cancellationToken);
+            var run = new Run(Name, size, runs, customerPartOnly, server, azuritePid, [azurite.BlobPort, azurite.QueuePort, azurite.TablePort], progress, rows, cancellationToken);
             await run.ExecuteAsync(folder);
         }
         finally
@@ -114,7 +120,7 @@ public sealed class AnalyticsScenario(StoreSize size, int runs) : IConfigurableS
 
     /// <summary>One run's state: the app, the figures so far, and the yardsticks later rows refer to.</summary>
     private sealed class Run(
-        string scenario, StoreSize size, int runs, CrmServer server, int? azuritePid, IReadOnlyList<int> storagePorts, TextWriter progress, List<ResultRow> rows,
+        string scenario, StoreSize size, int runs, bool customerPartOnly, CrmServer server, int? azuritePid, IReadOnlyList<int> storagePorts, TextWriter progress, List<ResultRow> rows,
         CancellationToken cancellationToken)
     {
         private static readonly string[] Boots = ["boots"];
@@ -189,6 +195,12 @@ public sealed class AnalyticsScenario(StoreSize size, int runs) : IConfigurableS
             await SegmentPreviewAsync(sqlite);
             sqlite.Dispose();
 
+            if (customerPartOnly)
+            {
+                await RecomputeAsync("nightly recompute, a day after the last, customer part",
+                    "until the last customer shard is done (the dynamic segments, not filled before, are refreshed after that and not timed)", first: true, untilShards: true);
+                return;
+            }
             await FillSegmentsAsync();
             await RecomputeAsync("nightly recompute, a day after the last", "the customers whose auto-tags, health score or churn risk a day's passing changed are rewritten", first: true);
             await RecomputeAsync("nightly recompute, run again", "straight after the first: every customer is read, and only those whose figures moved in the minutes between are written", first: false);
@@ -477,7 +489,7 @@ public sealed class AnalyticsScenario(StoreSize size, int runs) : IConfigurableS
             progress.WriteLine($"  setup: last night's members of {ids.Count} dynamic segments in {clock.Elapsed.TotalSeconds:F1} s");
         }
 
-        private async Task RecomputeAsync(string measurement, string what, bool first)
+        private async Task RecomputeAsync(string measurement, string what, bool first, bool untilShards = false)
         {
             var recompute = _services.GetRequiredService<RecomputeService>();
             progress.WriteLine($"{measurement}: {what}");
@@ -488,7 +500,7 @@ public sealed class AnalyticsScenario(StoreSize size, int runs) : IConfigurableS
                 await using var ticker = ProgressTicker.Start(progress, "recompute", _ => Task.FromResult(
                     job is null ? "queueing shards" : $"{job.CustomersProcessed:N0} customers, shard {job.ShardsDone} of {job.ShardsTotal}"));
                 job = await recompute.StartAsync("bench", cancellationToken);
-                while (job.EndedAt is null)
+                while (job.EndedAt is null && !(untilShards && job.ShardsTotal >= 0 && job.ShardsDone >= job.ShardsTotal))
                 {
                     await Task.Delay(PollEvery, cancellationToken);
                     job = await PollAsync(ct => recompute.GetAsync(job.Id, ct)) ?? job;
@@ -497,7 +509,7 @@ public sealed class AnalyticsScenario(StoreSize size, int runs) : IConfigurableS
             Add(CustomerSide, measurement, 1, job.CustomersProcessed / elapsed.TotalSeconds, "customers/s", job.CustomersProcessed, null, null,
                 $"{what}: {job.CustomersProcessed:N0} customers in {elapsed.TotalSeconds:F1} s from RecomputeService.StartAsync (copy refresh, RFM codes over every order, " +
                 $"{job.ShardsTotal} shards of up to {RecomputeService.ShardSize} queued; then the changed customers' features and {job.SegmentsTotal ?? 0} dynamic segments refreshed) " +
-                $"until the job ended ({job.State}), run by the app's queue poller; {job.CustomersChanged:N0} changed ({(first ? ChangedShare(job.CustomersChanged) : $"{100.0 * job.CustomersChanged / _store.CustomerSide:F1} %")}), {job.Errors} errors; " +
+                (untilShards ? $"until its {job.ShardsDone} customer shards were done, {job.CustomersQueued:N0} customers queued," : $"until the job ended ({job.State}),") + $" run by the app's queue poller; {job.CustomersChanged:N0} changed ({(first ? ChangedShare(job.CustomersChanged) : $"{100.0 * job.CustomersChanged / _store.CustomerSide:F1} %")}), {job.Errors} errors; " +
                 $"{storageCalls.Snapshot().Values.Sum() / (double)job.CustomersProcessed:F2} storage calls per customer; " +
                 $"{job.CustomersProcessed / elapsed.TotalSeconds / _customerReadRate:F2} × the SDK's reads of a customer's card; {memory}");
         }
