@@ -34,7 +34,8 @@ public sealed partial class CustomerFeatures(StorageAccount storage, CustomerSto
         logins INTEGER, page_views INTEGER, product_views INTEGER, reviews INTEGER, cart_updates INTEGER, email_opens INTEGER, email_clicks INTEGER,
         last_engaged_at TIMESTAMP, last_email_opened_at TIMESTAMP, last_email_clicked_at TIMESTAMP, open_support_issues INTEGER,
         cart_open BOOLEAN, cart_updated_at TIMESTAMP, cart_value_cents BIGINT, cart_items INTEGER,
-        health_score INTEGER, churn_risk VARCHAR, stored_rfm_code VARCHAR, tags VARCHAR, built_at TIMESTAMP
+        health_score INTEGER, churn_risk VARCHAR, stored_rfm_code VARCHAR, tags VARCHAR, built_at TIMESTAMP,
+        stored_health_score INTEGER, stored_churn_risk VARCHAR
         """;
 
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -140,7 +141,7 @@ public sealed partial class CustomerFeatures(StorageAccount storage, CustomerSto
                             changed.CreateRow().AppendValue(mark.RowKey[MarkPrefix.Length..]).EndRow();
                         }
                     }
-                    Execute(db, $"INSERT INTO features SELECT * FROM read_parquet('{previousFile}') WHERE customer_id NOT IN (SELECT customer_id FROM changed);");
+                    Execute(db, $"INSERT INTO features BY NAME SELECT * FROM read_parquet('{previousFile}') WHERE customer_id NOT IN (SELECT customer_id FROM changed);");
                 }
                 using (var rows = db.CreateAppender("features"))
                 {
@@ -204,7 +205,7 @@ public sealed partial class CustomerFeatures(StorageAccount storage, CustomerSto
             command.UseStreamingMode = true;
             command.CommandText = $"""
                 SELECT customer_id, customer_since, lifetime_value_cents, order_count, first_order_at, last_order_at, average_days_between_orders,
-                    last_engaged_at, open_support_issues, health_score, churn_risk, stored_rfm_code, tags, built_at
+                    last_engaged_at, open_support_issues, stored_health_score, stored_churn_risk, stored_rfm_code, tags, built_at
                 FROM read_parquet('{file}')
                 """;
             using var row = await command.ExecuteReaderAsync(cancellationToken);
@@ -268,7 +269,8 @@ public sealed partial class CustomerFeatures(StorageAccount storage, CustomerSto
             .AppendValue(Utc(engagement.LastEngagedAt)).AppendValue(Utc(m.LastEmailOpenedAt)).AppendValue(Utc(m.LastEmailClickedAt)).AppendValue(engagement.OpenSupportIssues)
             .AppendValue(m.CartOpen).AppendValue(Utc(m.CartUpdatedAt)).AppendValue(m.CartValueCents).AppendValue(m.CartItems)
             .AppendValue(health.Score).AppendValue(health.ChurnRisk.ToString().ToLowerInvariant()).AppendValue(m.RfmCode)
-            .AppendValue(tags.Count == 0 ? "" : "|" + string.Join('|', tags) + "|").AppendValue(Utc(now));
+            .AppendValue(tags.Count == 0 ? "" : "|" + string.Join('|', tags) + "|").AppendValue(Utc(now))
+            .AppendValue(m.HealthScore).AppendValue(m.ChurnRisk?.ToLowerInvariant());
     }
 
     private static DateTime? Utc(DateTimeOffset? value) => value?.UtcDateTime;

@@ -9,9 +9,11 @@ namespace PecosCrm.Core.Customers;
 public static class RecomputeDecision
 {
     /// <summary>
-    /// The columns of a features row the decision needs. <paramref name="HealthScore"/> and
-    /// <paramref name="ChurnRisk"/> were worked out when the row was built (<paramref name="BuiltAt"/>);
-    /// <paramref name="Tags"/> and <paramref name="StoredRfmCode"/> are the card's as of that build.
+    /// The columns of a features row the decision needs. <paramref name="HealthScore"/>,
+    /// <paramref name="ChurnRisk"/>, <paramref name="Tags"/> and <paramref name="StoredRfmCode"/> are
+    /// what the card stored as of the build (<paramref name="BuiltAt"/>): the file's
+    /// <c>stored_health_score</c> and <c>stored_churn_risk</c>, not its <c>health_score</c>, which is
+    /// worked out at the build for segments.
     /// </summary>
     public sealed record Facts(
         string CustomerId,
@@ -31,14 +33,12 @@ public static class RecomputeDecision
 
     /// <summary>
     /// True when refreshing the customer at <paramref name="now"/> with <paramref name="rfmCode"/>
-    /// would change the card. A row built at or after <paramref name="rereadSince"/> (by the rebuild
-    /// that starts the job) shows the health worked out at that build, not the card's, so it cannot
-    /// tell whether the card's health is current: such a customer is always refreshed.
+    /// would change the card. A row without the card's stored health (a file built before the
+    /// column existed) is always refreshed.
     /// </summary>
-    public static bool NeedsRefresh(Facts row, string? rfmCode, DateTimeOffset now, DateTimeOffset rereadSince)
+    public static bool NeedsRefresh(Facts row, string? rfmCode, DateTimeOffset now)
     {
-        // The file keeps times to the microsecond: compare at that precision.
-        if (row.BuiltAt >= rereadSince.AddTicks(-(rereadSince.Ticks % TimeSpan.TicksPerMicrosecond)))
+        if (row.HealthScore is null)
         {
             return true;
         }

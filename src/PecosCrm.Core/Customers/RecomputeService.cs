@@ -55,7 +55,7 @@ public sealed partial class RecomputeService(
         {
             scanned++;
             var code = codes.GetValueOrDefault(row.CustomerId);
-            if (RecomputeDecision.NeedsRefresh(row, code, now, rereadSince: now))
+            if (RecomputeDecision.NeedsRefresh(row, code, now))
             {
                 ids.Add(row.CustomerId);
                 shardCodes.Add(code);

@@ -30,7 +30,7 @@ public sealed class RecomputeDecisionTests
     {
         var row = Row(daysSinceOrder: 10);
 
-        Assert.False(RecomputeDecision.NeedsRefresh(row, "333", Now, rereadSince: Now));
+        Assert.False(RecomputeDecision.NeedsRefresh(row, "333", Now));
     }
 
     [Fact]
@@ -40,7 +40,7 @@ public sealed class RecomputeDecisionTests
         var row = Row(daysSinceOrder: 225.1);
 
         Assert.Equal("medium", row.ChurnRisk);
-        Assert.True(RecomputeDecision.NeedsRefresh(row, "333", Now, rereadSince: Now));
+        Assert.True(RecomputeDecision.NeedsRefresh(row, "333", Now));
     }
 
     [Fact]
@@ -50,7 +50,7 @@ public sealed class RecomputeDecisionTests
         var row = Row(daysSinceOrder: 155.5);
 
         Assert.Equal("medium", row.ChurnRisk);
-        Assert.True(RecomputeDecision.NeedsRefresh(row, "333", Now, rereadSince: Now));
+        Assert.True(RecomputeDecision.NeedsRefresh(row, "333", Now));
     }
 
     [Fact]
@@ -58,8 +58,8 @@ public sealed class RecomputeDecisionTests
     {
         var row = Row(daysSinceOrder: 0, rfm: null, orders: null) with { CustomerSince = Now.AddDays(-30.5), HealthScore = 5, ChurnRisk = "medium", Tags = "|" + AutoTags.NewCustomer.Id + "|" };
 
-        Assert.True(RecomputeDecision.NeedsRefresh(row, null, Now, rereadSince: Now));
-        Assert.False(RecomputeDecision.NeedsRefresh(row with { Tags = "" }, null, Now, rereadSince: Now));
+        Assert.True(RecomputeDecision.NeedsRefresh(row, null, Now));
+        Assert.False(RecomputeDecision.NeedsRefresh(row with { Tags = "" }, null, Now));
     }
 
     [Theory]
@@ -72,7 +72,7 @@ public sealed class RecomputeDecisionTests
     {
         var row = Row(daysSinceOrder: 10, rfm: stored);
 
-        Assert.Equal(expected, RecomputeDecision.NeedsRefresh(row, scored, Now, rereadSince: Now));
+        Assert.Equal(expected, RecomputeDecision.NeedsRefresh(row, scored, Now));
     }
 
     [Fact]
@@ -80,7 +80,7 @@ public sealed class RecomputeDecisionTests
     {
         var row = Row(daysSinceOrder: 300, tags: "|vip|");
 
-        Assert.True(RecomputeDecision.NeedsRefresh(row, "333", Now, rereadSince: Now));
+        Assert.True(RecomputeDecision.NeedsRefresh(row, "333", Now));
     }
 
     [Fact]
@@ -88,17 +88,14 @@ public sealed class RecomputeDecisionTests
     {
         var row = Row(daysSinceOrder: 10, tags: "|vip|" + AutoTags.Affinity["boots"].Id + "|");
 
-        Assert.False(RecomputeDecision.NeedsRefresh(row, "333", Now, rereadSince: Now));
+        Assert.False(RecomputeDecision.NeedsRefresh(row, "333", Now));
     }
 
     [Fact]
-    public void NeedsRefresh_RowRereadByTheJobsOwnBuild_AlwaysTrue()
+    public void NeedsRefresh_NoStoredHealthInTheRow_True()
     {
-        // The file keeps microseconds: a row built at the job's start reads back a fraction earlier.
-        var start = Now.AddTicks(7);
-        var row = Row(daysSinceOrder: 10) with { BuiltAt = Now };
+        var row = Row(daysSinceOrder: 10) with { HealthScore = null, ChurnRisk = null };
 
-        Assert.True(RecomputeDecision.NeedsRefresh(row, "333", start, rereadSince: start));
-        Assert.False(RecomputeDecision.NeedsRefresh(row, "333", start.AddMicroseconds(1), rereadSince: start.AddMicroseconds(1)));
+        Assert.True(RecomputeDecision.NeedsRefresh(row, "333", Now));
     }
 }
