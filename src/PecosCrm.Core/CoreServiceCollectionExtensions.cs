@@ -139,6 +139,33 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<CampaignRunner>();
         services.AddSingleton<CampaignService>();
         services.AddSingleton<CampaignReports>();
+        AddPersonalData(services);
         return services;
+    }
+
+    /// <summary>
+    /// Every feature that keeps personal data, for the GDPR export and erasure; the erasure asks them
+    /// by <see cref="ErasureStage"/>, in this order within a stage.
+    /// </summary>
+    private static void AddPersonalData(IServiceCollection services)
+    {
+        services.AddSingleton<CustomerPersonalData>();
+        services.AddSingleton<StoreEventBatches>();
+        services.AddSingleton<ExportFiles>();
+        services.AddSingleton<IPersonalData>(sp => sp.GetRequiredService<CustomerPersonalData>());
+        services.AddSingleton<IPersonalData>(sp => sp.GetRequiredService<OrderStore>());
+        services.AddSingleton<IPersonalData>(sp => sp.GetRequiredService<MessageStore>());
+        services.AddSingleton<IPersonalData>(sp => sp.GetRequiredService<Preferences>());
+        services.AddSingleton<IPersonalData>(sp => sp.GetRequiredService<Inbox>());
+        services.AddSingleton<IPersonalData>(sp => sp.GetRequiredService<MessageService>());
+        services.AddSingleton<IPersonalData>(sp => sp.GetRequiredService<Outbox>());
+        services.AddSingleton<IPersonalData>(sp => sp.GetRequiredService<PointsLedger>());
+        services.AddSingleton<IPersonalData>(sp => sp.GetRequiredService<DiscountCodes>());
+        services.AddSingleton<IPersonalData>(sp => sp.GetRequiredService<SegmentStore>());
+        services.AddSingleton<IPersonalData>(sp => sp.GetRequiredService<CampaignStore>());
+        services.AddSingleton<IPersonalData>(sp => sp.GetRequiredService<AutomationInstances>());
+        services.AddSingleton<IPersonalData>(sp => sp.GetRequiredService<AuditLog>());
+        services.AddSingleton<IPersonalData>(sp => sp.GetRequiredService<StoreEventBatches>());
+        services.AddSingleton<IPersonalData>(sp => sp.GetRequiredService<ExportFiles>());
     }
 }

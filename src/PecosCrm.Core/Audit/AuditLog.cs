@@ -1,11 +1,12 @@
 using System.Text.Json;
 using Azure.Data.Tables;
+using PecosCrm.Core.Privacy;
 using PecosCrm.Core.Storage;
 
 namespace PecosCrm.Core.Audit;
 
 /// <summary>The record of every change made through the API or by the system.</summary>
-public sealed class AuditLog(StorageAccount storage, TimeProvider time)
+public sealed class AuditLog(StorageAccount storage, TimeProvider time) : IPersonalData
 {
     private TableClient Table => storage.Table(StorageNames.Tables.Audit);
 
@@ -170,5 +171,24 @@ public sealed class AuditLog(StorageAccount storage, TimeProvider time)
         }
         var json = JsonSerializer.Serialize(values, values.GetType(), CrmJson.Options);
         return json.Length <= AuditEntity.MaxValuesLength ? json : json[..AuditEntity.MaxValuesLength] + "…(truncated)";
+    }
+
+    /// <summary>The audit log is scrubbed after the rows it describes are gone.</summary>
+    ErasureStage IPersonalData.Stage => ErasureStage.Traces;
+
+    async Task IPersonalData.ExportAsync(string customerId, PersonalDataArchive archive, CancellationToken cancellationToken) =>
+        archive.Add("audit.json", (await QueryAsync(new AuditQuery(EntityType: "customer", EntityId: customerId), Storage.Page<AuditEntry>.MaxLimit, null, cancellationToken)).Items);
+
+    /// <summary>
+    /// Clears the values of entries about the customer (their id becomes the pseudonym) and replaces
+    /// every mention of their id or email in other entries (a message, a segment list, an enrolment).
+    /// Entries about their notes and orders are scrubbed by the stores of those.
+    /// </summary>
+    async Task<int> IPersonalData.EraseAsync(ErasureContext context, CancellationToken cancellationToken)
+    {
+        var scrubbed = await ScrubEntityAsync("customer", context.CustomerId, context.Pseudonym, cancellationToken);
+        scrubbed += await ScrubMentionsAsync(context.Email is { } email ? [context.CustomerId, email] : [context.CustomerId], context.Pseudonym, cancellationToken);
+        context.Tally.AuditEntries += scrubbed;
+        return 0;
     }
 }

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PecosCrm.Core.Customers;
 using PecosCrm.Core.Messaging;
+using PecosCrm.Core.Privacy;
 using PecosCrm.Core.Storage;
 
 namespace PecosCrm.Core.Automation;
@@ -19,7 +20,7 @@ namespace PecosCrm.Core.Automation;
 /// own rows (<see cref="InstanceStore"/>) kept beside the engine's for lists by customer and workflow.
 /// </summary>
 public sealed partial class AutomationInstances(
-    InstanceStore store, CustomerStore customers, CustomerCards cards, TagStore tags, AutomationCounters counters, DurableTaskClient client, IOptions<AutomationOptions> options, TimeProvider time, ILogger<AutomationInstances> logger)
+    InstanceStore store, CustomerStore customers, CustomerCards cards, TagStore tags, AutomationCounters counters, DurableTaskClient client, IOptions<AutomationOptions> options, TimeProvider time, ILogger<AutomationInstances> logger) : IPersonalData
 {
     /// <summary>
     /// Enrols a customer, unless the re-entry rule, consent (marketing flows), the flow filters or a
@@ -205,6 +206,13 @@ public sealed partial class AutomationInstances(
             await client.PurgeInstanceAsync(row.Id, cancellationToken);
         }
     }
+
+    async Task IPersonalData.ExportAsync(string customerId, PersonalDataArchive archive, CancellationToken cancellationToken) =>
+        archive.AddRows("automations.json", await store.CustomerIndexRowsAsync(customerId, cancellationToken));
+
+    /// <summary>Erases the customer from automations, and deletes the tasks automations opened about them.</summary>
+    async Task<int> IPersonalData.EraseAsync(ErasureContext context, CancellationToken cancellationToken) =>
+        await EraseCustomerAsync(context.CustomerId, cancellationToken) + await store.EraseTasksAsync(context.CustomerId, cancellationToken);
 
     /// <summary>
     /// Erases the customer from automations: ends and purges their instances in the engine, then

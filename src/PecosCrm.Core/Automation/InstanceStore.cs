@@ -156,6 +156,14 @@ public sealed class InstanceStore(StorageAccount storage, Customers.CustomerCard
         return deleted;
     }
 
+    /// <summary>The customer's index rows, as stored (GDPR export).</summary>
+    internal Task<List<TableEntity>> CustomerIndexRowsAsync(string customerId, CancellationToken cancellationToken) =>
+        Privacy.PersonalRows.ReadAsync(Index, TableClient.CreateQueryFilter($"PartitionKey eq {CustomerPartition(customerId)}"), cancellationToken);
+
+    /// <summary>Deletes the tasks automation steps opened about the customer (GDPR erasure); returns how many.</summary>
+    internal Task<int> EraseTasksAsync(string customerId, CancellationToken cancellationToken) =>
+        Privacy.PersonalRows.DeleteWhereAsync(storage.Table(StorageNames.Tables.Tasks), TableClient.CreateQueryFilter($"CustomerId eq {customerId}"), cancellationToken);
+
     private async Task<int> DeleteIfExistsAsync(string partitionKey, string rowKey, CancellationToken cancellationToken)
     {
         try

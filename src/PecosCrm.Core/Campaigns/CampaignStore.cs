@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Azure;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs.Models;
+using PecosCrm.Core.Privacy;
 using PecosCrm.Core.Storage;
 
 namespace PecosCrm.Core.Campaigns;
@@ -11,7 +12,7 @@ namespace PecosCrm.Core.Campaigns;
 /// frozen audience, each slice's ids) are text blobs in the <c>campaigns</c> container, one id a
 /// line: <c>{id}/list.txt</c>, <c>{id}/audience.txt</c>, <c>{id}/slices/{phase}-{index}.txt</c>.
 /// </summary>
-public sealed class CampaignStore(StorageAccount storage)
+public sealed class CampaignStore(StorageAccount storage) : IPersonalData
 {
     private TableClient Campaigns => storage.Table(StorageNames.Tables.Campaigns);
     private TableClient Recipients => storage.Table(StorageNames.Tables.CampaignRecipients);
@@ -166,6 +167,11 @@ public sealed class CampaignStore(StorageAccount storage)
             yield return r;
         }
     }
+
+    /// <summary>Recipient rows are working state of a send and hold nothing the other files lack: the export has no file of its own.</summary>
+    Task IPersonalData.ExportAsync(string customerId, PersonalDataArchive archive, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    Task<int> IPersonalData.EraseAsync(ErasureContext context, CancellationToken cancellationToken) => EraseCustomerAsync(context.CustomerId, cancellationToken);
 
     /// <summary>Removes a customer from every campaign's recipients (GDPR erasure); returns the rows deleted.</summary>
     public async Task<int> EraseCustomerAsync(string customerId, CancellationToken cancellationToken = default)

@@ -12,6 +12,32 @@ internal sealed class CustomerIndex(StorageAccount storage)
 {
     private TableClient Index => storage.Table(StorageNames.Tables.CustomerIndex);
 
+    /// <summary>The lookup rows of the customer's profile that still point at them, as stored (GDPR export).</summary>
+    public async Task<List<TableEntity>> RowsOfAsync(Customer customer, CancellationToken cancellationToken)
+    {
+        var found = new List<TableEntity>();
+        foreach (var (partition, row) in CustomerIndexEntity.KeysFor(customer))
+        {
+            var entity = await Index.FindAsync<TableEntity>(partition, row, cancellationToken);
+            if (entity is not null && entity.GetString("CustomerId") == customer.Id)
+            {
+                found.Add(entity);
+            }
+        }
+        return found;
+    }
+
+    /// <summary>Deletes the lookup rows of the customer's profile that still point at them (GDPR erasure); returns how many.</summary>
+    public async Task<int> EraseAsync(Customer customer, CancellationToken cancellationToken)
+    {
+        var rows = await RowsOfAsync(customer, cancellationToken);
+        foreach (var row in rows)
+        {
+            await Index.DeleteEntityAsync(row.PartitionKey, row.RowKey, ETag.All, cancellationToken);
+        }
+        return rows.Count;
+    }
+
     /// <summary>Claims an email for a customer; returns the other owner's id when it is taken.</summary>
     public async Task<string?> ClaimEmailAsync(Customer customer, CancellationToken cancellationToken)
     {

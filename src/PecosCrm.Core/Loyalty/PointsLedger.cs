@@ -1,6 +1,7 @@
 using Azure;
 using Azure.Data.Tables;
 using PecosCrm.Core.Customers;
+using PecosCrm.Core.Privacy;
 using PecosCrm.Core.Storage;
 
 namespace PecosCrm.Core.Loyalty;
@@ -11,7 +12,7 @@ namespace PecosCrm.Core.Loyalty;
 /// the timeline entry (and so the customer's card). The key makes a change idempotent:
 /// awarding with a key already used changes nothing, so a retried automation step never awards twice.
 /// </summary>
-public sealed class PointsLedger(StorageAccount storage, CustomerCards cards, TimeProvider time)
+public sealed class PointsLedger(StorageAccount storage, CustomerCards cards, TimeProvider time) : IPersonalData
 {
     public const string BalancePrefix = "loyalty|";
     public const string EntryPrefix = "pts|";
@@ -24,6 +25,17 @@ public sealed class PointsLedger(StorageAccount storage, CustomerCards cards, Ti
 
     public async Task<long> BalanceAsync(string customerId, CancellationToken cancellationToken = default) =>
         (await Customers.FindAsync<TableEntity>(customerId, BalanceRow(customerId), cancellationToken))?.GetInt64("Points") ?? 0;
+
+    /// <summary>The customer's point changes and balance, as stored (GDPR export).</summary>
+    public async Task ExportAsync(string customerId, PersonalDataArchive archive, CancellationToken cancellationToken) =>
+        archive.AddRows("loyalty-points.json", [
+            .. await PersonalRows.ReadAsync(Customers, CustomerKeys.PrefixFilter(customerId, EntryPrefix), cancellationToken),
+            .. await PersonalRows.ReadAsync(Customers, CustomerKeys.PrefixFilter(customerId, BalancePrefix), cancellationToken)]);
+
+    /// <summary>Deletes the customer's point changes and balance (GDPR erasure).</summary>
+    public async Task<int> EraseAsync(ErasureContext context, CancellationToken cancellationToken) =>
+        await PersonalRows.DeleteWhereAsync(Customers, CustomerKeys.PrefixFilter(context.CustomerId, EntryPrefix), cancellationToken)
+        + await PersonalRows.DeleteWhereAsync(Customers, CustomerKeys.PrefixFilter(context.CustomerId, BalancePrefix), cancellationToken);
 
     /// <summary>Adds (or with a negative amount deducts, never below zero) points; returns the balance before and after.</summary>
     public async Task<(long Before, long After)> ChangeAsync(string customerId, long points, string key, string reason, string actor, CancellationToken cancellationToken = default)

@@ -120,8 +120,17 @@ public sealed record OutboxItem(
     IReadOnlyDictionary<string, string> Headers, IReadOnlyDictionary<string, string> CustomArgs, DateTimeOffset At);
 
 /// <summary>Reads the development outbox, newest first.</summary>
-public sealed class Outbox(StorageAccount storage)
+public sealed class Outbox(StorageAccount storage) : Privacy.IPersonalData
 {
+    /// <summary>Outbox copies are development aids, not records about the customer: the export has no file for them.</summary>
+    Task Privacy.IPersonalData.ExportAsync(string customerId, Privacy.PersonalDataArchive archive, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Deletes the copies of emails sent to the customer's address.</summary>
+    async Task<int> Privacy.IPersonalData.EraseAsync(Privacy.ErasureContext context, CancellationToken cancellationToken) =>
+        context.Email is { } email
+            ? await Privacy.PersonalRows.DeleteWhereAsync(storage.Table(StorageNames.Tables.Outbox), TableClient.CreateQueryFilter($"PartitionKey eq {MessagingKeys.OutboxPartition(Channel.Email)} and To eq {email}"), cancellationToken)
+            : 0;
+
     public async Task<Storage.Page<OutboxItem>> ListAsync(Channel channel, int limit, string? cursor, CancellationToken cancellationToken = default)
     {
         var partition = MessagingKeys.OutboxPartition(channel);

@@ -1,5 +1,6 @@
 using Azure.Data.Tables;
 using PecosCrm.Core.Customers;
+using PecosCrm.Core.Privacy;
 using PecosCrm.Core.Storage;
 
 namespace PecosCrm.Core.Messaging;
@@ -9,7 +10,7 @@ namespace PecosCrm.Core.Messaging;
 /// written together with its timeline entry in one transaction. Status changes are ETag-guarded and
 /// only move forward (an open reported after a click does not turn a click back into an open).
 /// </summary>
-public sealed class MessageStore(StorageAccount storage, CustomerCards cards, TimeProvider time)
+public sealed class MessageStore(StorageAccount storage, CustomerCards cards, TimeProvider time) : IPersonalData
 {
     private const int MaxAttempts = 8;
 
@@ -77,6 +78,14 @@ public sealed class MessageStore(StorageAccount storage, CustomerCards cards, Ti
             return (message, true);
         }, MaxAttempts, cancellationToken);
     }
+
+    /// <summary>The customer's communication log, as stored (GDPR export).</summary>
+    public async Task ExportAsync(string customerId, PersonalDataArchive archive, CancellationToken cancellationToken) =>
+        archive.AddRows("messages.json", await PersonalRows.ReadAsync(Customers, CustomerKeys.PrefixFilter(customerId, MessageEntity.Prefix), cancellationToken));
+
+    /// <summary>Deletes the customer's communication log (GDPR erasure).</summary>
+    public Task<int> EraseAsync(ErasureContext context, CancellationToken cancellationToken) =>
+        PersonalRows.DeleteWhereAsync(Customers, CustomerKeys.PrefixFilter(context.CustomerId, MessageEntity.Prefix), cancellationToken);
 
     /// <summary>The order of outbound progress: a later report of an earlier step does not move a message back.</summary>
     public static int Rank(MessageStatus status) => status switch

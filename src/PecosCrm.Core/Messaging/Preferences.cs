@@ -1,5 +1,6 @@
 using Azure.Data.Tables;
 using PecosCrm.Core.Customers;
+using PecosCrm.Core.Privacy;
 using PecosCrm.Core.Storage;
 
 namespace PecosCrm.Core.Messaging;
@@ -12,7 +13,7 @@ namespace PecosCrm.Core.Messaging;
 public sealed record SubscriptionPreferences(bool MarketingEmail, bool MarketingSms, bool TransactionalEmail);
 
 /// <summary>Reads and changes subscription preferences; the transactional flag lives in the customer's <c>prefs</c> row.</summary>
-public sealed class Preferences(StorageAccount storage, CustomerStore customers, TimeProvider time)
+public sealed class Preferences(StorageAccount storage, CustomerStore customers, TimeProvider time) : IPersonalData
 {
 
     private TableClient Customers => storage.Table(StorageNames.Tables.Customers);
@@ -25,6 +26,14 @@ public sealed class Preferences(StorageAccount storage, CustomerStore customers,
 
     public async Task<bool> TransactionalAsync(string customerId, CancellationToken cancellationToken = default) =>
         (await Customers.FindAsync<TableEntity>(customerId, MessagingKeys.PreferencesRow(customerId), cancellationToken))?.GetBoolean("TransactionalEmail") ?? true;
+
+    /// <summary>The customer's preferences row, as stored (GDPR export).</summary>
+    public async Task ExportAsync(string customerId, PersonalDataArchive archive, CancellationToken cancellationToken) =>
+        archive.AddRows("preferences.json", await PersonalRows.ReadAsync(Customers, TableClient.CreateQueryFilter($"PartitionKey eq {customerId} and RowKey eq {MessagingKeys.PreferencesRow(customerId)}"), cancellationToken));
+
+    /// <summary>Deletes the customer's preferences row (GDPR erasure).</summary>
+    public Task<int> EraseAsync(ErasureContext context, CancellationToken cancellationToken) =>
+        PersonalRows.DeleteWhereAsync(Customers, TableClient.CreateQueryFilter($"PartitionKey eq {context.CustomerId} and RowKey eq {MessagingKeys.PreferencesRow(context.CustomerId)}"), cancellationToken);
 
     /// <summary>Changes what is given; returns the preferences after.</summary>
     public async Task<SubscriptionPreferences> SetAsync(string customerId, bool? marketingEmail, bool? marketingSms, bool? transactionalEmail, string actor, CancellationToken cancellationToken = default)

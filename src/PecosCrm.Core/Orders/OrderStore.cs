@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Azure.Data.Tables;
 using PecosCrm.Core.Customers;
+using PecosCrm.Core.Privacy;
 using PecosCrm.Core.Storage;
 
 namespace PecosCrm.Core.Orders;
@@ -10,7 +11,7 @@ namespace PecosCrm.Core.Orders;
 /// Reads orders: one by id (through the order locator), a customer's newest first (from the
 /// customer's partition), and the store's by month. Writes go through the event processor.
 /// </summary>
-public sealed class OrderStore(StorageAccount storage)
+public sealed class OrderStore(StorageAccount storage, Analytics.AnalyticsCopy analytics, Audit.AuditLog audit) : IPersonalData
 {
     private TableClient Customers => storage.Table(StorageNames.Tables.Customers);
     private TableClient Locator => storage.Table(StorageNames.Tables.OrderIndex);
@@ -133,6 +134,48 @@ public sealed class OrderStore(StorageAccount storage)
     {
         var actions = orders.Select(o => new TableTransactionAction(TableTransactionActionType.UpsertReplace, MonthOrderEntity.From(o)));
         await Task.WhenAll(actions.GroupBy(a => a.Entity.PartitionKey).Select(month => Months.SubmitChunkedAsync(month, cancellationToken)));
+    }
+
+    /// <summary>The customer's order rows, as stored (GDPR export).</summary>
+    public async Task ExportAsync(string customerId, PersonalDataArchive archive, CancellationToken cancellationToken) =>
+        archive.AddRows("orders.json", await PersonalRows.ReadAsync(Customers, CustomerKeys.PrefixFilter(customerId, CustomerKeys.OrderPrefix), cancellationToken));
+
+    /// <summary>
+    /// Keeps the customer's orders in the store-wide figures under the pseudonym (month rows and the
+    /// locator rewritten, the months marked for the analytical copy), scrubs the audit entries about
+    /// the orders and deletes the order rows from the customer's partition.
+    /// </summary>
+    public async Task<int> EraseAsync(ErasureContext context, CancellationToken cancellationToken)
+    {
+        var rows = new List<OrderEntity>();
+        await foreach (var row in Customers.QueryAsync<OrderEntity>(CustomerKeys.PrefixFilter(context.CustomerId, CustomerKeys.OrderPrefix), cancellationToken: cancellationToken))
+        {
+            rows.Add(row);
+        }
+        var changedMonths = new HashSet<string>(StringComparer.Ordinal);
+        var rewritten = 0;
+        foreach (var order in rows)
+        {
+            var month = MonthOrderEntity.Month(order.PlacedAt);
+            var monthRow = await Months.FindAsync<MonthOrderEntity>(month, MonthOrderEntity.Row(order.PlacedAt, order.OrderId), cancellationToken);
+            if (monthRow is not null)
+            {
+                monthRow.CustomerId = context.Pseudonym;
+                await Months.UpdateEntityAsync(monthRow, Azure.ETag.All, TableUpdateMode.Replace, cancellationToken);
+                changedMonths.Add(month);
+                rewritten++;
+            }
+            await Locator.UpsertEntityAsync(new OrderLocatorEntity { PartitionKey = order.OrderId, RowKey = OrderLocatorEntity.Row(order.OrderId), CustomerId = context.Pseudonym, PlacedAt = order.PlacedAt }, TableUpdateMode.Replace, cancellationToken);
+            rewritten++;
+            context.Tally.AuditEntries += await audit.ScrubEntityAsync("order", order.OrderId, order.OrderId, cancellationToken);
+        }
+        foreach (var month in changedMonths)
+        {
+            await analytics.MarkChangedAsync(month, cancellationToken);
+        }
+        await PersonalRows.DeleteAsync(Customers, rows, cancellationToken);
+        context.Tally.OrdersPseudonymised += rows.Count;
+        return rewritten + rows.Count;
     }
 
     private static OrderSummary ToSummary(MonthOrderEntity e) => new(

@@ -3,6 +3,7 @@ using System.Text;
 using Azure;
 using Azure.Data.Tables;
 using PecosCrm.Core.Customers;
+using PecosCrm.Core.Privacy;
 using PecosCrm.Core.Storage;
 
 namespace PecosCrm.Core.Segments;
@@ -22,7 +23,7 @@ public sealed record DiscountCode(string Code, string CustomerId, DiscountKind K
 /// of <c>discountcodes</c> finds a code's owner (the store checks it at checkout); the customer's own
 /// partition keeps a <c>dc|{code}</c> row and a timeline entry, so the code shows on the customer.
 /// </summary>
-public sealed class DiscountCodes(StorageAccount storage, CustomerCards cards)
+public sealed class DiscountCodes(StorageAccount storage, CustomerCards cards) : IPersonalData
 {
     private const string CodePartition = "code";
     private const string CustomerRowPrefix = "dc|";
@@ -110,6 +111,14 @@ public sealed class DiscountCodes(StorageAccount storage, CustomerCards cards)
         }
         return erased;
     }
+
+    async Task IPersonalData.ExportAsync(string customerId, PersonalDataArchive archive, CancellationToken cancellationToken) =>
+        archive.AddRows("discount-codes.json", await PersonalRows.ReadAsync(storage.Table(StorageNames.Tables.Customers), CustomerKeys.PrefixFilter(customerId, CustomerRowPrefix), cancellationToken));
+
+    /// <summary>Deletes the lookup rows of the customer's codes, then their <c>dc|</c> rows.</summary>
+    async Task<int> IPersonalData.EraseAsync(ErasureContext context, CancellationToken cancellationToken) =>
+        await EraseCustomerAsync(context.CustomerId, cancellationToken)
+        + await PersonalRows.DeleteWhereAsync(storage.Table(StorageNames.Tables.Customers), CustomerKeys.PrefixFilter(context.CustomerId, CustomerRowPrefix), cancellationToken);
 
     private static DiscountCode ToRecord(string code, TableEntity row, string? customerId = null) => new(
         code, customerId ?? row.GetString("CustomerId"), Enum.Parse<DiscountKind>(row.GetString("Kind")),

@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Data.Tables;
+using PecosCrm.Core.Privacy;
 using PecosCrm.Core.Storage;
 
 namespace PecosCrm.Core.Segments;
@@ -10,7 +11,7 @@ namespace PecosCrm.Core.Segments;
 /// recorded in the history first, so a refresh cut short and run again never loses a change (it may
 /// record a join twice, at two times, for a member whose write had not landed).
 /// </summary>
-public sealed class SegmentStore(StorageAccount storage)
+public sealed class SegmentStore(StorageAccount storage) : IPersonalData
 {
     private TableClient Segments => storage.Table(StorageNames.Tables.Segments);
     private TableClient Members => storage.Table(StorageNames.Tables.SegmentMembers);
@@ -182,6 +183,14 @@ public sealed class SegmentStore(StorageAccount storage)
         await Members.SubmitChunkedAsync(members.Select(id => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(segment.RowKey, SegmentKeys.Member(segment.RowKey, id)), ETag.All)), cancellationToken);
         await Segments.DeleteEntityAsync(segment.PartitionKey, segment.RowKey, segment.ETag, cancellationToken);
     }
+
+    async Task IPersonalData.ExportAsync(string customerId, PersonalDataArchive archive, CancellationToken cancellationToken)
+    {
+        archive.Add("segments.json", await ForCustomerAsync(customerId, cancellationToken));
+        archive.Add("segment-history.json", (await CustomerHistoryAsync(customerId, Storage.Page<MembershipChange>.MaxLimit, null, cancellationToken)).Items);
+    }
+
+    Task<int> IPersonalData.EraseAsync(ErasureContext context, CancellationToken cancellationToken) => EraseCustomerAsync(context.CustomerId, cancellationToken);
 
     /// <summary>Removes a customer from every segment and its history (GDPR erasure). Returns the rows deleted.</summary>
     public async Task<int> EraseCustomerAsync(string customerId, CancellationToken cancellationToken = default)

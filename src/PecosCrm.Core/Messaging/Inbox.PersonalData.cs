@@ -1,0 +1,28 @@
+using Azure.Data.Tables;
+using PecosCrm.Core.Privacy;
+
+namespace PecosCrm.Core.Messaging;
+
+/// <summary>The inbox's answer for a customer's conversations: each with its messages, its inbox row and its thread pointer.</summary>
+public sealed partial class Inbox : IPersonalData
+{
+    async Task IPersonalData.ExportAsync(string customerId, PersonalDataArchive archive, CancellationToken cancellationToken) =>
+        archive.AddRows("conversations.json", await ConversationRowsAsync(customerId, cancellationToken));
+
+    async Task<int> IPersonalData.EraseAsync(ErasureContext context, CancellationToken cancellationToken)
+    {
+        var deleted = 0;
+        foreach (var conversation in await ConversationRowsAsync(context.CustomerId, cancellationToken))
+        {
+            var id = conversation.RowKey;
+            deleted += await PersonalRows.DeleteWhereAsync(Table, TableClient.CreateQueryFilter($"PartitionKey eq {MessagingKeys.MessagesPartition(id)}"), cancellationToken);
+            deleted += await PersonalRows.DeleteWhereAsync(Table, TableClient.CreateQueryFilter($"(PartitionKey eq {MessagingKeys.OpenPartition} or PartitionKey eq {MessagingKeys.ArchivedPartition}) and ConversationId eq {id}"), cancellationToken);
+            deleted += await PersonalRows.DeleteWhereAsync(Table, TableClient.CreateQueryFilter($"PartitionKey eq {ThreadPartition} and ConversationId eq {id}"), cancellationToken);
+            deleted += await PersonalRows.DeleteWhereAsync(Table, TableClient.CreateQueryFilter($"PartitionKey eq {ConversationPartition} and RowKey eq {id}"), cancellationToken);
+        }
+        return deleted;
+    }
+
+    private Task<List<TableEntity>> ConversationRowsAsync(string customerId, CancellationToken cancellationToken) =>
+        PersonalRows.ReadAsync(Table, TableClient.CreateQueryFilter($"PartitionKey eq {ConversationPartition} and CustomerId eq {customerId}"), cancellationToken);
+}
