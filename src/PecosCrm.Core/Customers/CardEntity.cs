@@ -112,6 +112,9 @@ internal sealed class CardEntity : ITableEntity
 
     public DateTimeOffset UpdatedAt { get; set; }
 
+    /// <summary>The card itself when the customer has a profile; otherwise the customer is not found (404).</summary>
+    public CardEntity RequireProfile() => HasProfile ? this : throw new NotFoundException("Customer", PartitionKey);
+
     /// <summary>A copy of the card as it stands (every property is a value or an immutable string).</summary>
     public CardEntity Snapshot() => (CardEntity)MemberwiseClone();
 

@@ -20,7 +20,7 @@ public sealed class CustomerCards(StorageAccount storage, TimeProvider time)
 
     /// <summary>The card of a customer with a profile; otherwise the customer is not found.</summary>
     internal async Task<CardEntity> GetAsync(string customerId, CancellationToken cancellationToken) =>
-        await FindAsync(customerId, cancellationToken) is { HasProfile: true } card ? card : throw new NotFoundException("Customer", customerId);
+        (await FindAsync(customerId, cancellationToken) ?? CardEntity.New(customerId)).RequireProfile();
 
     /// <summary>
     /// Reads the card (a new, empty one when there is none), asks <paramref name="decide"/> what to

@@ -17,7 +17,6 @@ public sealed class NoteStore(StorageAccount storage, CustomerCards cards, TimeP
     public async Task<Note> AddAsync(string customerId, string? body, bool pinned, string author, CancellationToken cancellationToken = default)
     {
         new Validation().Required("body", body, MaxLength).ThrowIfInvalid();
-        await cards.GetAsync(customerId, cancellationToken);
         var now = time.GetUtcNow();
         var entity = new NoteEntity
         {
@@ -34,7 +33,7 @@ public sealed class NoteStore(StorageAccount storage, CustomerCards cards, TimeP
         var entry = new TimelineEntry(note.Id, customerId, TimelineType.Note, "Note added: " + preview, now, author, $"/api/customers/{customerId}/notes/{note.Id}", null);
         await cards.ChangeAsync(customerId, card =>
         {
-            CustomerCard.PutNote(card, note);
+            CustomerCard.PutNote(card.RequireProfile(), note);
             return new CardChange([new(TableTransactionActionType.Add, entity)], [entry]);
         }, cancellationToken);
         return note;

@@ -71,10 +71,6 @@ public sealed class RelatedContactStore(CustomerCards cards, CustomerStore custo
 
     private async Task<bool> RemoveAsync(string customerId, string otherId, CancellationToken cancellationToken)
     {
-        if (await cards.FindAsync(customerId, cancellationToken) is null)
-        {
-            return false;
-        }
         var removed = false;
         await cards.ChangeAsync(customerId, card => (removed = CustomerCard.RemoveRelated(card, otherId)) ? CardChange.Card(featuresChanged: false) : null, cancellationToken);
         return removed;

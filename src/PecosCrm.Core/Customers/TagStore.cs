@@ -104,13 +104,11 @@ public sealed partial class TagStore(StorageAccount storage, CustomerCards cards
     {
         RefuseAuto(tagId);
         var tag = await GetAsync(tagId, cancellationToken);
-        await cards.GetAsync(customerId, cancellationToken);
         var now = time.GetUtcNow();
         CardTag? had = null;
         await cards.ChangeAsync(customerId, card =>
         {
-            RequireProfile(card);
-            had = card.TagList().Find(t => t.TagId == tag.Id);
+            had = card.RequireProfile().TagList().Find(t => t.TagId == tag.Id);
             if (had is not null)
             {
                 return null;
@@ -130,13 +128,12 @@ public sealed partial class TagStore(StorageAccount storage, CustomerCards cards
     public async Task<bool> RemoveAsync(string customerId, string tagId, string actor, CancellationToken cancellationToken = default)
     {
         RefuseAuto(tagId);
-        await cards.GetAsync(customerId, cancellationToken);
         var name = KeyRules.IsValidKey(tagId) ? (await Tags.FindAsync<TagEntity>(TagEntity.Partition, tagId, cancellationToken))?.Name ?? tagId : tagId;
         var removed = false;
         var now = time.GetUtcNow();
         await cards.ChangeAsync(customerId, card =>
         {
-            removed = CustomerCard.RemoveTag(card, tagId);
+            removed = CustomerCard.RemoveTag(card.RequireProfile(), tagId);
             return removed ? CardChange.Card(featuresChanged: true, CustomerCard.TagEntry(customerId, tagId, name, added: false, actor, now)) : null;
         }, cancellationToken);
         if (removed)
@@ -205,14 +202,6 @@ public sealed partial class TagStore(StorageAccount storage, CustomerCards cards
             {
                 // Already gone.
             }
-        }
-    }
-
-    private static void RequireProfile(CardEntity card)
-    {
-        if (!card.HasProfile)
-        {
-            throw new NotFoundException("Customer", card.PartitionKey);
         }
     }
 

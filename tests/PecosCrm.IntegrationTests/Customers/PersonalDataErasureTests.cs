@@ -2,6 +2,7 @@ using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Json;
 using Azure.Data.Tables;
+using Azure.Storage.Blobs.Models;
 using Microsoft.Extensions.DependencyInjection;
 using PecosCrm.Core.Loyalty;
 using PecosCrm.Core.Storage;
@@ -14,8 +15,8 @@ namespace PecosCrm.IntegrationTests.Customers;
 
 /// <summary>
 /// The GDPR export and erasure ask each feature for what it holds (docs/privacy.md). A customer is
-/// given data in as many features as the API reaches, then erased, and every table of the account
-/// is read back: no row may still carry their id or email. The test runs on an Azurite of its own,
+/// given data in as many features as the API reaches, then erased, and every table and blob of the
+/// account is read back: no row or file may still carry their id or email, and no segment finds them. The test runs on an Azurite of its own,
 /// so "every table" is exactly this app's.
 /// </summary>
 [Collection(AzuriteCollection.Name)]
@@ -115,7 +116,26 @@ public sealed class PersonalDataErasureTests
             }
         }
 
+        foreach (var container in StorageNames.Containers.All)
+        {
+            var client = app.Storage.Container(container);
+            await foreach (var blob in client.GetBlobsAsync(BlobTraits.None, BlobStates.None, null, default))
+            {
+                if (blob.Name.EndsWith(".parquet", StringComparison.Ordinal) || blob.Name.EndsWith(".xlsx", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+                var content = (await client.GetBlobClient(blob.Name).DownloadContentAsync()).Value.Content.ToString();
+                if (content.Contains(id, StringComparison.OrdinalIgnoreCase) || content.Contains(email, StringComparison.OrdinalIgnoreCase))
+                {
+                    leftovers.Add($"blob {container}/{blob.Name}");
+                }
+            }
+        }
+        var preview = await (await admin.PostJsonAsync("/api/segments/preview", new { rules = new { match = "all", rules = new[] { new { field = "email", op = "eq", value = email } } } })).AssertJsonAsync();
+
         Assert.True(leftovers.Count == 0, $"{leftovers.Count} rows still name the customer:\n" + string.Join('\n', leftovers));
+        Assert.Equal(0, preview["count"]!.GetValue<long>());
         Assert.Superset(new HashSet<string> { StorageNames.Tables.Customers, StorageNames.Tables.CustomerIndex, StorageNames.Tables.Conversations, StorageNames.Tables.AutomationIndex, StorageNames.Tables.SegmentMembers, StorageNames.Tables.Audit }, scanned.ToHashSet());
         await (await admin.GetAsync($"/api/customers/{id}/gdpr-export")).AssertProblemAsync(HttpStatusCode.NotFound);
     }

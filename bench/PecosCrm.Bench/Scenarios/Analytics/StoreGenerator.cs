@@ -186,7 +186,7 @@ internal sealed class StoreGenerator
                 foreach (var order in customerOrders)
                 {
                     var m = MonthIndex(order.PlacedAt);
-                    monthRows[m].Add(new TableTransactionAction(TableTransactionActionType.Add, MonthRow(order)));
+                    monthRows[m].Add(new TableTransactionAction(TableTransactionActionType.Add, MonthOrderEntity.From(order)));
                     if (monthRows[m].Count == BatchSize)
                     {
                         await writer.AddAsync(monthsTable, monthRows[m], cancellationToken);
@@ -389,25 +389,6 @@ internal sealed class StoreGenerator
             "o" + sequence.ToString("D8", CultureInfo.InvariantCulture), (100_000 + sequence).ToString(CultureInfo.InvariantCulture), customerId, placedAt,
             status, times, "USD", lines, subtotal, discount, coupon, shipping, tax, total, refunded, channel);
     }
-
-    /// <summary>The <c>ordersbymonth</c> row, as <c>OrderStore.WriteIndexesAsync</c> writes it.</summary>
-    private static MonthOrderEntity MonthRow(Order order) => new()
-    {
-        PartitionKey = MonthOrderEntity.Month(order.PlacedAt),
-        RowKey = MonthOrderEntity.Row(order.PlacedAt, order.Id),
-        OrderId = order.Id,
-        CustomerId = order.CustomerId,
-        Number = order.Number,
-        PlacedAt = order.PlacedAt,
-        Status = order.Status.ToString(),
-        Currency = order.Currency,
-        TotalCents = order.TotalCents,
-        NetCents = order.NetCents,
-        DiscountCents = order.DiscountCents,
-        CouponCode = order.CouponCode,
-        Channel = order.Channel,
-        Lines = JsonSerializer.Serialize(order.Lines, CrmJson.Options),
-    };
 
     private static LoyaltyTier Tier(long lifetimeValueCents) => lifetimeValueCents switch
     {
