@@ -30,8 +30,8 @@ public static class LocalClock
     /// <summary>
     /// The next <paramref name="clock"/> in <paramref name="zone"/> after <paramref name="now"/>, or
     /// that time on <paramref name="date"/> when one is given (even if it has passed), in UTC. A wall
-    /// time skipped by a spring-forward change moves an hour on; an ambiguous one (fall back) is the
-    /// first of the two.
+    /// time skipped by a spring-forward change moves an hour on; one that happens twice (fall back)
+    /// is read as standard time, the second of the two.
     /// </summary>
     public static DateTimeOffset Next(TimeZoneInfo zone, TimeOnly clock, DateOnly? date, DateTimeOffset now)
     {
