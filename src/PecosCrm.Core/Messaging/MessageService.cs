@@ -47,7 +47,15 @@ public sealed class MessageService(
     /// has already read (an automation step): that one read feeds the consent decision, the template's
     /// values and the logged row, so the send reads the customer's card no more.
     /// </summary>
-    public Task<Message> SendEmailAsync(EmailRequest request, Customer customer, string sentBy, CancellationToken cancellationToken = default)
+    public Task<Message> SendEmailAsync(EmailRequest request, Customer customer, string sentBy, CancellationToken cancellationToken = default) =>
+        SendEmailAsync(request, customer, sentBy, request.MessageId, queue: true, cancellationToken);
+
+    /// <summary>
+    /// The bulk senders' overload (<paramref name="messageId"/>, <paramref name="queue"/>: see
+    /// <see cref="SendEmailAsync(EmailRequest, string, string?, bool, CancellationToken)"/>) for a customer
+    /// the caller has already read.
+    /// </summary>
+    internal Task<Message> SendEmailAsync(EmailRequest request, Customer customer, string sentBy, string? messageId, bool queue, CancellationToken cancellationToken)
     {
         if (request.CustomerId is { } named && named != customer.Id)
         {
@@ -55,7 +63,7 @@ public sealed class MessageService(
         }
         request = request with { CustomerId = customer.Id };
         OutboundEmail.Check(request);
-        return SendAsync(request, customer, sentBy, request.MessageId, queue: true, cancellationToken);
+        return SendAsync(request, customer, sentBy, messageId, queue, cancellationToken);
     }
 
     private async Task<Message> SendAsync(EmailRequest request, Customer customer, string sentBy, string? messageId, bool queue, CancellationToken cancellationToken)
