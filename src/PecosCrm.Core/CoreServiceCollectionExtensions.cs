@@ -101,6 +101,11 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<IMessageEventObserver>(sp => sp.GetRequiredService<CampaignObserver>());
         services.AddSingleton<SendGridEvents>();
         services.AddSingleton<IEmailComposer, EmailComposer>();
+        services.AddSingleton<MessageQueue>();
+        services.AddSingleton<MessageConsent>();
+        services.AddSingleton<MessageDispatch>();
+        services.AddSingleton<ScheduledMessages>();
+        services.AddSingleton<SmsSending>();
         services.AddSingleton<MessageService>();
         services.AddSingleton<Inbox>();
 
@@ -157,7 +162,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<IPersonalData>(sp => sp.GetRequiredService<MessageStore>());
         services.AddSingleton<IPersonalData>(sp => sp.GetRequiredService<Preferences>());
         services.AddSingleton<IPersonalData>(sp => sp.GetRequiredService<Inbox>());
-        services.AddSingleton<IPersonalData>(sp => sp.GetRequiredService<MessageService>());
+        services.AddSingleton<IPersonalData>(sp => sp.GetRequiredService<ScheduledMessages>());
         services.AddSingleton<IPersonalData>(sp => sp.GetRequiredService<Outbox>());
         services.AddSingleton<IPersonalData>(sp => sp.GetRequiredService<PointsLedger>());
         services.AddSingleton<IPersonalData>(sp => sp.GetRequiredService<DiscountCodes>());

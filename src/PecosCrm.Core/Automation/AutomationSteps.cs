@@ -110,7 +110,7 @@ public sealed class AutomationSteps(
         Message message;
         if (node.Type == NodeTypes.SendSms)
         {
-            message = await messages.SendSmsAsync(new SmsRequest(instance.CustomerId, node.Text, purpose, campaign, null, messageId), sentBy);
+            message = await messages.SendSmsAsync(new SmsRequest(instance.CustomerId, node.Text, purpose, campaign, null, messageId), customer, sentBy);
         }
         else
         {
@@ -118,12 +118,12 @@ public sealed class AutomationSteps(
                 OrderId: instance.OrderId, Variables: TemplateValues(input), CampaignId: campaign, MessageId: messageId);
             try
             {
-                message = await messages.SendEmailAsync(email, sentBy);
+                message = await messages.SendEmailAsync(email, customer, sentBy);
             }
             catch (ValidationFailedException ex) when (email.OrderId is not null && ex.Errors.ContainsKey("orderId"))
             {
                 // The order is gone (erased with its customer's data, say): the email goes without it.
-                message = await messages.SendEmailAsync(email with { OrderId = null }, sentBy);
+                message = await messages.SendEmailAsync(email with { OrderId = null }, customer, sentBy);
             }
         }
         if (AfterEffect is { } hook)
@@ -410,15 +410,8 @@ public sealed class AutomationSteps(
         instances.FailingFlowFilterAsync(definition, customer, since, enrolled, CancellationToken.None);
 
     /// <summary>The end of the quiet hours when <paramref name="now"/> falls in them on the customer's clock, else null.</summary>
-    public DateTimeOffset? QuietUntil(Customer customer, DateTimeOffset now)
-    {
-        var zone = storeTime.For(customer.TimeZone);
-        var local = TimeOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, zone).DateTime);
-        var start = TimeOnly.ParseExact(options.Value.QuietHoursStart, "HH:mm", CultureInfo.InvariantCulture);
-        var end = TimeOnly.ParseExact(options.Value.QuietHoursEnd, "HH:mm", CultureInfo.InvariantCulture);
-        var quiet = start <= end ? local >= start && local < end : local >= start || local < end;
-        return quiet ? storeTime.LocalSendTime(customer.TimeZone, options.Value.QuietHoursEnd, null, now) : null;
-    }
+    public DateTimeOffset? QuietUntil(Customer customer, DateTimeOffset now) =>
+        storeTime.QuietUntil(customer.TimeZone, options.Value.QuietHoursStart, options.Value.QuietHoursEnd, now);
 
     /// <summary>When the customer is under the marketing frequency cap again, or null when they are under it now.</summary>
     private async Task<DateTimeOffset?> CapUntilAsync(string customerId, DateTimeOffset now)

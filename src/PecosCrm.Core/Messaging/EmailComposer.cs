@@ -11,9 +11,11 @@ namespace PecosCrm.Core.Messaging;
 /// <c>{{customer.first_name}}</c> is filled either way), with a text body made from the HTML when it
 /// has none. A subject given with a template (an A/B variant) replaces the template's and is rendered
 /// the same way. A template's category decides the purpose unless the request says otherwise:
-/// marketing templates are marketing email, the rest transactional.
+/// marketing templates are marketing email, the rest transactional. Reads: the template once (its
+/// current version), the order when one is named, the points balance only when the text shows it;
+/// never the customer, who comes in already read.
 /// </summary>
-public sealed class EmailComposer(TemplateService templates, InlineTextRenderer inline, SignedLinks links) : IEmailComposer
+public sealed class EmailComposer(TemplateService templates, TemplateRenderer renderer, InlineTextRenderer inline, SignedLinks links) : IEmailComposer
 {
     public async Task<EmailContent> ComposeAsync(EmailRequest request, Customer customer, string messageId, CancellationToken cancellationToken)
     {
@@ -36,11 +38,11 @@ public sealed class EmailComposer(TemplateService templates, InlineTextRenderer 
             var template = await templates.ActiveAsync(templateId, cancellationToken);
             var withPoints = InlineText.NeedsPoints(template.Subject, template.Html, template.Text, request.Subject);
             model = await templates.ForCustomerAsync(customer, signed, request.OrderId, request.Variables, withPoints, cancellationToken);
-            rendered = await templates.RenderAsync(templateId, model, cancellationToken);
+            rendered = renderer.Render(template, model);
         }
         catch (NotFoundException ex)
         {
-            throw new ValidationFailedException(ex.Message.Contains("rder", StringComparison.Ordinal) ? "orderId" : "templateId", ex.Message);
+            throw new ValidationFailedException(ex.EntityType == "Order" ? "orderId" : "templateId", ex.Message);
         }
         catch (ArgumentException ex)
         {

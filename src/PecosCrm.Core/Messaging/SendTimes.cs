@@ -15,7 +15,7 @@ public sealed record SendTimeSuggestion(int Hour, string LocalTime, string TimeZ
 /// (<c>messageevents</c>, partition <c>openhours</c>), and a customer's own opens are read from
 /// their communication log.
 /// </summary>
-public sealed class SendTimes(StorageAccount storage, MessageStore log, StoreTime storeTime) : IMessageEventObserver
+public sealed class SendTimes(StorageAccount storage, MessageStore log, StoreTime storeTime, TimeProvider time) : IMessageEventObserver
 {
     public const int MinimumOwnOpens = 3;
     private const string Partition = MessagingKeys.OpenHoursPartition;
@@ -63,7 +63,7 @@ public sealed class SendTimes(StorageAccount storage, MessageStore log, StoreTim
         {
             if (message.Steps.TryGetValue(MessageStatus.Opened, out var at))
             {
-                own[TimeZoneInfo.ConvertTime(at, zone).Hour]++;
+                own[LocalClock.Hour(at, zone)]++;
                 opens++;
             }
         }
@@ -78,7 +78,7 @@ public sealed class SendTimes(StorageAccount storage, MessageStore log, StoreTim
             var utcHour = int.Parse(row.RowKey, CultureInfo.InvariantCulture);
             var count = (int)(row.GetInt64("Opens") ?? 0);
             // The store's hour in UTC, seen on the customer's clock today.
-            var local = TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow.Date.AddHours(utcHour), zone).Hour;
+            var local = LocalClock.Hour(new DateTimeOffset(time.GetUtcNow().UtcDateTime.Date.AddHours(utcHour), TimeSpan.Zero), zone);
             store[local] += count;
             total += count;
         }

@@ -45,23 +45,17 @@ public sealed class StoreTime(IOptions<StoreOptions> options)
     /// <summary>
     /// The next <paramref name="localTime"/> (<c>HH:mm</c>) in the zone <paramref name="zoneId"/> (the
     /// store's when none or unknown), on <paramref name="localDate"/> (<c>yyyy-MM-dd</c>) if given, in UTC.
-    /// A wall time skipped by a spring-forward change moves an hour on.
+    /// A wall time skipped by a spring-forward change moves an hour on (<see cref="LocalClock.Next"/>).
     /// </summary>
-    public DateTimeOffset LocalSendTime(string? zoneId, string localTime, string? localDate, DateTimeOffset now)
-    {
-        var zone = For(zoneId);
-        var clock = TimeOnly.ParseExact(localTime, "HH:mm", CultureInfo.InvariantCulture);
-        var localNow = TimeZoneInfo.ConvertTime(now, zone);
-        var day = localDate is not null ? DateOnly.ParseExact(localDate, "yyyy-MM-dd", CultureInfo.InvariantCulture) : DateOnly.FromDateTime(localNow.DateTime);
-        var wall = day.ToDateTime(clock);
-        if (localDate is null && wall <= localNow.DateTime)
-        {
-            wall = wall.AddDays(1);
-        }
-        if (zone.IsInvalidTime(wall))
-        {
-            wall = wall.AddHours(1);
-        }
-        return new DateTimeOffset(wall, zone.GetUtcOffset(wall)).ToUniversalTime();
-    }
+    public DateTimeOffset LocalSendTime(string? zoneId, string localTime, string? localDate, DateTimeOffset now) =>
+        LocalClock.Next(For(zoneId), LocalClock.Time(localTime),
+            localDate is null ? null : DateOnly.ParseExact(localDate, LocalClock.DateFormat, CultureInfo.InvariantCulture), now);
+
+    /// <summary>
+    /// The end of the quiet hours <paramref name="start"/>–<paramref name="end"/> (<c>HH:mm</c>) when
+    /// <paramref name="now"/> falls in them in the zone <paramref name="zoneId"/> (the store's when none
+    /// or unknown), else null.
+    /// </summary>
+    public DateTimeOffset? QuietUntil(string? zoneId, string start, string end, DateTimeOffset now) =>
+        LocalClock.QuietUntil(For(zoneId), LocalClock.Time(start), LocalClock.Time(end), now);
 }
