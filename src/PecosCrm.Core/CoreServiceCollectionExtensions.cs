@@ -64,6 +64,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<ProductViews>();
         services.AddSingleton<ProductEvents>();
         services.AddSingleton<ProductAnalytics>();
+        services.AddSingleton<ReplenishmentWaits>();
         services.AddSingleton<OrderStore>();
         services.AddSingleton<EventIngestor>();
         services.AddSingleton<EventProcessor>();

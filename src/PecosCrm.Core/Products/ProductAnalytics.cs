@@ -49,13 +49,6 @@ public sealed class ProductAnalytics(AnalyticsEngine engine, ProductViews views)
         return Intervals(db, null, category, minCustomers);
     }
 
-    /// <summary>The median days until customers buy again, per product id (only those with a trusted interval).</summary>
-    public async Task<IReadOnlyDictionary<string, double>> IntervalByProductAsync(IReadOnlyCollection<string> productIds, CancellationToken cancellationToken = default)
-    {
-        var all = await IntervalsAsync(null, DefaultMinCustomers, cancellationToken);
-        return all.Where(i => productIds.Contains(i.ProductId)).ToDictionary(i => i.ProductId, i => i.MedianDays, StringComparer.Ordinal);
-    }
-
     private static (long Orders, long Units, long Customers, long RevenueCents) Purchases(DuckDBConnection db, string productId, DateTimeOffset from, DateTimeOffset to)
     {
         using var command = db.CreateCommand();
