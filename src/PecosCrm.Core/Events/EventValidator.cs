@@ -161,8 +161,7 @@ public static class EventValidator
                         else
                         {
                             // Only the fields present are checked; whether they make a whole product is known when applied.
-                            var whole = ProductRules.Merge(new Product("x", "x", "x", "x", 0, "USD", true, default, "", []), product) with { Id = product.Id };
-                            ProductRules.Validate(whole, check, prefix);
+                            ProductRules.ValidateChange(product, check, prefix);
                         }
                         break;
                     case EventTypes.PageViewed:

@@ -10,18 +10,34 @@ public static class ProductRules
     public static readonly IReadOnlyList<string> Fields = ["name", "sku", "category", "price", "currency", "active"];
 
     /// <summary>Checks a whole product (a create or a replace); errors are named <paramref name="prefix"/> + field.</summary>
-    public static void Validate(ProductFields f, Validation check, string prefix = "")
+    public static void Validate(ProductFields f, Validation check, string prefix = "") => Validate(f, check, prefix, whole: true);
+
+    /// <summary>Checks the fields a partial change carries (a <c>product.updated</c> event); the id is required.</summary>
+    public static void ValidateChange(ProductFields f, Validation check, string prefix = "") => Validate(f, check, prefix, whole: false);
+
+    private static void Validate(ProductFields f, Validation check, string prefix, bool whole)
     {
         if (!KeyRules.IsValidKey(f.Id) || f.Id!.Length > 100)
         {
             check.Add(prefix + "id", "is required: the store's product id or UPC.");
         }
-        check.Required(prefix + "sku", f.Sku, 60).Required(prefix + "name", f.Name).Required(prefix + "category", f.Category, 60);
+        if (whole || f.Sku is not null)
+        {
+            check.Required(prefix + "sku", f.Sku, 60);
+        }
+        if (whole || f.Name is not null)
+        {
+            check.Required(prefix + "name", f.Name);
+        }
+        if (whole || f.Category is not null)
+        {
+            check.Required(prefix + "category", f.Category, 60);
+        }
         if (f.Category is not null && !KeyRules.IsValidKey(f.Category.Trim()))
         {
             check.Add(prefix + "category", "must not contain / \\ # ?.");
         }
-        if (f.Price is null or < 0 or > 1_000_000m || (f.Price is { } p && decimal.Round(p, 2) != p))
+        if ((whole && f.Price is null) || f.Price is < 0 or > 1_000_000m || (f.Price is { } p && decimal.Round(p, 2) != p))
         {
             check.Add(prefix + "price", "is required: an amount from 0 with at most two decimals.");
         }
