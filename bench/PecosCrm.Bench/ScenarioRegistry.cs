@@ -15,6 +15,7 @@ public static class ScenarioRegistry
         new CampaignScenario(),
         new AnalyticsScenario(),
         new AutomationScenario(),
+        new ImagesScenario(),
     ];
 
     public static IScenario? Find(string name) =>

@@ -58,6 +58,13 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Customer360Reader>();
         services.AddSingleton<RecomputeService>();
         services.AddSingleton<ProductStore>();
+        services.AddSingleton<ProductHistory>();
+        services.AddSingleton<ProductImages>();
+        services.AddOptions<ProductImageOptions>().BindConfiguration(ProductImageOptions.SectionName);
+        services.AddSingleton<ProductViews>();
+        services.AddSingleton<ProductEvents>();
+        services.AddSingleton<ProductAnalytics>();
+        services.AddSingleton<ReplenishmentWaits>();
         services.AddSingleton<OrderStore>();
         services.AddSingleton<EventIngestor>();
         services.AddSingleton<EventProcessor>();

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Options;
 using PecosCrm.Core.Customers;
 using PecosCrm.Core.Messaging;
 using PecosCrm.Core.Privacy;
+using PecosCrm.Core.Products;
 using PecosCrm.Core.Storage;
 
 namespace PecosCrm.Core.Automation;
@@ -20,7 +21,8 @@ namespace PecosCrm.Core.Automation;
 /// own rows (<see cref="InstanceStore"/>) kept beside the engine's for lists by customer and workflow.
 /// </summary>
 public sealed partial class AutomationInstances(
-    InstanceStore store, CustomerStore customers, CustomerCards cards, TagStore tags, AutomationCounters counters, DurableTaskClient client, IOptions<AutomationOptions> options, TimeProvider time, ILogger<AutomationInstances> logger) : IPersonalData
+    InstanceStore store, CustomerStore customers, CustomerCards cards, TagStore tags, AutomationCounters counters, DurableTaskClient client, IOptions<AutomationOptions> options,
+    ReplenishmentWaits replenishment, TimeProvider time, ILogger<AutomationInstances> logger) : IPersonalData
 {
     /// <summary>
     /// Enrols a customer, unless the re-entry rule, consent (marketing flows), the flow filters or a
@@ -64,8 +66,11 @@ public sealed partial class AutomationInstances(
         }
 
         var trigger0 = definition.Nodes!.First(n => n.Type == NodeTypes.Trigger);
+        var firstWait = AutomationOrchestrator.WaitBegunAtEnrolment(definition) is { DurationFrom: WaitDurations.Replenishment } replenishing
+            ? await replenishment.ForOrderAsync(orderId, cancellationToken) ?? replenishing.Duration
+            : null;
         var start = new AutomationStart(Ids.New(time), workflow.Id, workflow.Version, customerId, source, now, orderId,
-            JsonSerializer.Serialize(definition, CrmJson.Options));
+            JsonSerializer.Serialize(definition, CrmJson.Options), firstWait);
         var state = new InstanceEntity
         {
             PartitionKey = start.InstanceId,
@@ -83,7 +88,7 @@ public sealed partial class AutomationInstances(
         if (AutomationOrchestrator.WaitBegunAtEnrolment(definition) is { } wait)
         {
             // A plain wait right after the trigger begins here, in the same write (history position 2, as its own step would be).
-            var wake = now + wait.Duration!.Value;
+            var wake = now + (firstWait ?? wait.Duration!.Value);
             state.Status = nameof(InstanceStatus.Waiting);
             state.Node = wait.Id!;
             state.Sequence = 2;

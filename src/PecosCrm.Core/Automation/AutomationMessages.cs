@@ -5,8 +5,9 @@ namespace PecosCrm.Core.Automation;
 /// <param name="OrderId">The order an order event enrolled the customer for; the flow's emails show it as <c>order.*</c>.</param>
 /// <param name="Definition">The enrolled version's definition (JSON), given at enrolment so the orchestration needs no activity to load it;
 /// it is in the instance's history, so the version stays pinned. The orchestrator drops it from what it hands its activities.</param>
+/// <param name="FirstWait">The duration of the wait begun at enrolment when it was decided then (a replenishment interval); null: the node's own duration.</param>
 public sealed record AutomationStart(string InstanceId, string WorkflowId, int Version, string CustomerId, string Source, DateTimeOffset EnrolledAt, string? OrderId,
-    string? Definition = null);
+    string? Definition = null, TimeSpan? FirstWait = null);
 
 /// <summary>What a step activity is given: the instance, the node and its visit, and what the flow has made so far.</summary>
 /// <param name="Sequence">The history position of the step: the activity writes rows <paramref name="Sequence"/> (the wait that ended, if any) and one after it.</param>

@@ -86,8 +86,10 @@ public sealed class AutomationOrchestrator : TaskOrchestrator<AutomationStart, s
             if (WaitBegunAtEnrolment(definition) is { } first)
             {
                 // Enrolment wrote the wait's row (history position 2) and the waiting state; its timer starts now.
-                var wake = start.EnrolledAt + first.Duration!.Value;
-                _folded = (first.Id!, new StepResult(AutomationSteps.WaitText(first, wake), start.EnrolledAt, DelayMs: first.Duration.Value.TotalMilliseconds, WakeAt: wake));
+                // Instances enrolled before FirstWait existed carry none: the node's duration, as before.
+                var duration = start.FirstWait ?? first.Duration!.Value;
+                var wake = start.EnrolledAt + duration;
+                _folded = (first.Id!, new StepResult(AutomationSteps.WaitText(first, wake), start.EnrolledAt, DelayMs: duration.TotalMilliseconds, WakeAt: wake));
                 _sequence += 2;
             }
             try

@@ -10,6 +10,7 @@ using PecosCrm.Core.Loyalty;
 using PecosCrm.Core.Messaging;
 using PecosCrm.Core.Messaging.Templates;
 using PecosCrm.Core.Segments;
+using PecosCrm.Core.Products;
 using PecosCrm.Core.Storage;
 
 namespace PecosCrm.Core.Automation;
@@ -46,7 +47,7 @@ public sealed class AutomationOptions
 public sealed class AutomationSteps(
     InstanceStore store, WorkflowStore workflows, AutomationInstances instances, MessageService messages, MessageStore log, CustomerStore customers, TagStore tags,
     PointsLedger points, DiscountCodes codes, WebhookClient http, AutomationCounters counters, StorageAccount storage, IOptions<AutomationOptions> options,
-    InlineTextRenderer inline, StoreTime storeTime, TimeProvider time)
+    InlineTextRenderer inline, StoreTime storeTime, ReplenishmentWaits replenishment, TimeProvider time)
 {
     /// <summary>Lets a test stop a step right after its side effect and before its result is recorded, as a crash would; given the effect's idempotency key.</summary>
     internal Func<string, Task>? AfterEffect { get; set; }
@@ -55,20 +56,24 @@ public sealed class AutomationSteps(
     {
         var (definition, node) = await NodeAsync(input);
         var now = time.GetUtcNow();
-        var (text, wake) = await PlanWaitAsync(node, input.Instance.CustomerId, null, now);
+        var (text, wake) = await PlanWaitAsync(node, input.Instance.CustomerId, null, now, input.Instance.OrderId);
         await SaveAsync(input, definition, node, InstanceStatus.Waiting, text, now, wake, node.UntilEvent);
         await counters.CountAsync(input.Instance.WorkflowId, [$"step:{node.Id}:entered"], CancellationToken.None);
         return new StepResult(text, now, DelayMs: Math.Max(0, (wake - now).TotalMilliseconds), WakeAt: wake);
     }
 
     /// <summary>When a wait node wakes up, and what its history row says; a time of day is on the customer's clock.</summary>
-    private async Task<(string Text, DateTimeOffset Wake)> PlanWaitAsync(WorkflowNode node, string customerId, Customer? customer, DateTimeOffset now)
+    private async Task<(string Text, DateTimeOffset Wake)> PlanWaitAsync(WorkflowNode node, string customerId, Customer? customer, DateTimeOffset now, string? orderId)
     {
         DateTimeOffset wake;
         if (node.TimeOfDay is { } tod && node.UntilEvent is null)
         {
             customer ??= await customers.GetAsync(customerId);
             wake = storeTime.LocalSendTime(customer.TimeZone, tod, null, node.Duration is { } d0 ? now + d0 : now);
+        }
+        else if (node.DurationFrom == WaitDurations.Replenishment)
+        {
+            wake = now + (await replenishment.ForOrderAsync(orderId) ?? node.Duration!.Value);
         }
         else
         {
@@ -275,7 +280,7 @@ public sealed class AutomationSteps(
         var following = input.FoldNext && next is not null ? definition.Nodes!.FirstOrDefault(n => n.Id == next) : null;
         if (following?.Type is NodeTypes.Wait)
         {
-            var (waitText, wake) = await PlanWaitAsync(following, instance.CustomerId, customer, now);
+            var (waitText, wake) = await PlanWaitAsync(following, instance.CustomerId, customer, now, instance.OrderId);
             var folded = input with { Node = following.Id!, Sequence = input.Sequence + 2, Waited = null };
             await store.SaveAsync(State(folded, definition, following, InstanceStatus.Waiting, now, wake, following.UntilEvent, null),
                 [.. Rows(input, node, result.Text, now), new InstanceStep(folded.Sequence + 1, following.Id!, NodeTypes.Wait, waitText, now)], CancellationToken.None);

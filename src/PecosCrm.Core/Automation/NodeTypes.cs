@@ -13,3 +13,10 @@ public static class NodeTypes
     public const string Goal = "goal";
     public const string End = "end";
 }
+
+/// <summary>Where a wait node may take its duration from instead of a fixed one (<c>durationFrom</c>).</summary>
+public static class WaitDurations
+{
+    /// <summary>The replenishment interval of the trigger order's products (the shortest known); the node's duration when none is known.</summary>
+    public const string Replenishment = "replenishment";
+}

@@ -17,8 +17,8 @@ namespace PecosCrm.Core.Automation;
 /// "increasing discount" is no code in the first reminder and 10% in the second; the welcome
 /// series skips its first-order offer for a customer who has ordered by day 7 (and counts that as
 /// its goal); win-back and birthday wait out their code's 30 days so an order in that time counts
-/// as their goal; the loyalty milestone is 1,000 points; replenishment is 60 days after a boot care
-/// order was delivered.
+/// as their goal; the loyalty milestone is 1,000 points; replenishment waits the boot care products'
+/// replenishment interval after the order was delivered (60 days while none is known).
 /// </summary>
 public static class PrebuiltAutomations
 {
@@ -163,12 +163,12 @@ public static class PrebuiltAutomations
 
         ("replenishment", new WorkflowDefinition(
             "Replenishment",
-            "Sixty days after an order with boot care products is delivered, a reminder to restock, unless the customer has ordered since.",
+            "When an order with boot care products is delivered, a reminder to restock after the products' replenishment interval (how long customers take to buy them again; sixty days until that is known), unless the customer has ordered since.",
             new Trigger("event", EventTypes.OrderDelivered, Filters: [new DataFilter("lines.*.category", "in", JsonSerializer.SerializeToElement(new[] { "boot care" }))],
                 Reentry: "after_days", ReentryDays: 30),
             [
                 new("start", "trigger", Next: "wait-60d", Position: At(0, 0)),
-                new("wait-60d", "wait", Next: "reordered", Duration: TimeSpan.FromDays(60), Position: At(0, 1)),
+                new("wait-60d", "wait", Next: "reordered", Duration: TimeSpan.FromDays(60), Position: At(0, 1), DurationFrom: WaitDurations.Replenishment),
                 new("reordered", "condition", Test: "ordered", Yes: "end-reordered", No: "restock-reminder", Position: At(0, 2)),
                 new("end-reordered", "end", Position: At(-1, 3)),
                 new("restock-reminder", "send_email", Next: "end", TemplateId: "replenishment", Position: At(1, 3)),

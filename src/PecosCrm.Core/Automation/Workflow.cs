@@ -46,7 +46,8 @@ public sealed record Position(double X, double Y);
 /// <summary>
 /// One node of a workflow graph. Which fields apply depends on <paramref name="Type"/>:
 /// <c>trigger</c> (next); <c>wait</c> (duration, or timeOfDay in the customer's zone, or untilEvent
-/// with duration as the longest wait; next); <c>send_email</c> (templateId or subject/html; next);
+/// with duration as the longest wait, or durationFrom <c>replenishment</c>: the trigger order's
+/// products' replenishment interval, with duration when none is known; next); <c>send_email</c> (templateId or subject/html; next);
 /// <c>send_sms</c> (text; next); <c>condition</c> (test, yes, no); <c>split</c> (branches);
 /// <c>action</c> (action and its fields; next); <c>goal</c> (event; reaching it or the event ends
 /// the instance); <c>end</c>.
@@ -78,7 +79,8 @@ public sealed record WorkflowNode(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? ValidDays = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? TaskTitle = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Event = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Position? Position = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Position? Position = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? DurationFrom = null);
 
 /// <summary>A workflow as staff edit it: a trigger, a graph of nodes, and what counts as reaching the goal.</summary>
 public sealed record WorkflowDefinition(

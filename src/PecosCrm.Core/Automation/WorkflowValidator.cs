@@ -197,6 +197,10 @@ public static class WorkflowValidator
                 {
                     check.Add(at + ".untilEvent", "must be a store event type, with a duration as the longest wait.");
                 }
+                if (node.DurationFrom is { } from && (from != WaitDurations.Replenishment || node.Duration is null || node.TimeOfDay is not null || node.UntilEvent is not null))
+                {
+                    check.Add(at + ".durationFrom", $"must be '{WaitDurations.Replenishment}', with a duration for orders whose products have no interval yet, and no timeOfDay or untilEvent.");
+                }
                 break;
             case "send_email":
                 if (node.TemplateId is { } template)

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using PecosCrm.Core.Customers;
+using PecosCrm.Core.Products;
 using PecosCrm.Core.Storage;
 
 namespace PecosCrm.Core.Events;
@@ -26,7 +27,7 @@ public sealed record AppliedContext(bool InAutomation);
 /// effects), so a redelivered batch changes nothing.
 /// </summary>
 public sealed partial class EventProcessor(
-    StorageAccount storage, CustomerEventWriter writer, IEnumerable<IAppliedEventObserver> observers, ILogger<EventProcessor> logger)
+    StorageAccount storage, CustomerEventWriter writer, ProductEvents products, IEnumerable<IAppliedEventObserver> observers, ILogger<EventProcessor> logger)
 {
     public const int Parallelism = 16;
 
@@ -42,7 +43,12 @@ public sealed partial class EventProcessor(
 
     public async Task<BatchResult> ApplyAllAsync(IEnumerable<StoreEvent> events, CancellationToken cancellationToken = default)
     {
-        var all = events.ToList();
+        var batch = events.ToList();
+        // The catalogue's events and the views they count, before the customers' partitions: both
+        // are idempotent (by event id, by batch), so a crash later and the redelivery change nothing twice.
+        await products.ApplyAsync(batch, cancellationToken);
+        var all = batch.Where(e => !EventTypes.IsCatalogueEvent(e.Type)).ToList();
+        var catalogue = batch.Count - all.Count;
         var groups = all
             .GroupBy(e => e.CustomerId, StringComparer.Ordinal)
             .Select(g => g.DistinctBy(e => e.Id).OrderBy(e => e.OccurredAt).ThenBy(e => e.Id, StringComparer.Ordinal).ToList())
@@ -82,7 +88,7 @@ public sealed partial class EventProcessor(
             }
             await NotifyAsync(fold, groups[i], ct);
         });
-        return new BatchResult(applied, duplicates, rejected);
+        return new BatchResult(applied + catalogue, duplicates, rejected);
     }
 
     /// <summary>
@@ -91,6 +97,11 @@ public sealed partial class EventProcessor(
     /// </summary>
     public async Task<EventOutcome> ApplyAsync(StoreEvent e, CancellationToken cancellationToken = default, bool throwOnReject = false)
     {
+        if (EventTypes.IsCatalogueEvent(e.Type))
+        {
+            await products.ApplyAsync([e], cancellationToken);
+            return EventOutcome.Applied;
+        }
         using var held = await _stripes.HoldAsync([e.CustomerId], cancellationToken);
         var fold = await writer.ApplyAloneAsync(e.CustomerId, [e], throwOnReject, checkApplied: false, cancellationToken);
         foreach (var (rejected, reason) in fold.Rejected)

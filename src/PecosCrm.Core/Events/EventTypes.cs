@@ -26,6 +26,8 @@ public static class EventTypes
     public const string NpsResponse = "nps.response";
     public const string EmailOpened = "email.opened";
     public const string EmailClicked = "email.clicked";
+    public const string ProductCreated = "product.created";
+    public const string ProductUpdated = "product.updated";
 
     private static readonly EventField[] CustomerFields =
     [
@@ -70,6 +72,17 @@ public static class EventTypes
         new("orderId", "string", false, "cart.checked_out: the order the cart became"),
     ];
 
+    private static readonly EventField[] ProductFields =
+    [
+        new("id", "string", true, "the store's product id or UPC"),
+        new("sku", "string", true, "required on product.created"),
+        new("name", "string", true, "required on product.created"),
+        new("category", "string", true, "required on product.created"),
+        new("price", "decimal", true, "required on product.created; at most two decimals"),
+        new("currency", "string", false, "ISO 4217, USD when absent"),
+        new("active", "bool", false, "true when absent on product.created"),
+    ];
+
     public static readonly IReadOnlyList<EventType> All =
     [
         new(CustomerCreated, "A customer account was created.", CustomerFields),
@@ -110,6 +123,8 @@ public static class EventTypes
             new("subject", "string", false, ""),
             new("url", "string", false, "the link clicked"),
         ]),
+        new(ProductCreated, "A product was added to the catalogue. customerId may be left out: the event is about the catalogue, not a customer.", ProductFields),
+        new(ProductUpdated, "A product changed; only fields present are changed. customerId may be left out.", ProductFields),
         new(NpsResponse, "The customer answered the net promoter survey.",
         [
             new("score", "integer 0-10", true, "how likely they are to recommend the store"),
@@ -122,4 +137,7 @@ public static class EventTypes
     public static bool IsOrderEvent(string type) => type.StartsWith("order.", StringComparison.Ordinal);
 
     public static bool IsCustomerEvent(string type) => type is CustomerCreated or CustomerUpdated;
+
+    /// <summary>Events about the catalogue rather than a customer: applied to the product store, not to a customer's card.</summary>
+    public static bool IsCatalogueEvent(string type) => type is ProductCreated or ProductUpdated;
 }

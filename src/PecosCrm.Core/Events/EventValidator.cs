@@ -1,6 +1,7 @@
 using System.Text.Json;
 using PecosCrm.Core.Customers;
 using PecosCrm.Core.Orders;
+using PecosCrm.Core.Products;
 using PecosCrm.Core.Storage;
 
 namespace PecosCrm.Core.Events;
@@ -52,17 +53,22 @@ public static class EventValidator
             {
                 check.Add(prefix + "occurredAt", "is more than a day in the future.");
             }
-            if (!KeyRules.IsValidKey(e.CustomerId) || e.CustomerId!.Length > 100)
+            var catalogue = e.Type is not null && EventTypes.IsCatalogueEvent(e.Type);
+            if (catalogue && e.CustomerId is null)
+            {
+                // A catalogue event belongs to no customer; it is applied to the product store.
+            }
+            else if (!KeyRules.IsValidKey(e.CustomerId) || e.CustomerId!.Length > 100)
             {
                 check.Add(prefix + "customerId", "is required: the store's customer id.");
             }
-            if (e.Type is not null && EventTypes.IsKnown(e.Type) && e.CustomerId is not null)
+            if (e.Type is not null && EventTypes.IsKnown(e.Type) && (e.CustomerId is not null || catalogue))
             {
-                CheckData(e.Type, e.CustomerId, e.Data, check, prefix + "data.");
+                CheckData(e.Type, e.CustomerId ?? "", e.Data, check, prefix + "data.");
             }
             if (check.IsValid)
             {
-                valid.Add(new StoreEvent(e.Id!, e.Type!, e.OccurredAt!.Value, e.CustomerId!, e.Data ?? EmptyObject()));
+                valid.Add(new StoreEvent(e.Id!, e.Type!, e.OccurredAt!.Value, e.CustomerId ?? "", e.Data ?? EmptyObject()));
             }
         }
         check.ThrowIfInvalid();
@@ -145,6 +151,18 @@ public static class EventValidator
                     case EventTypes.EmailOpened or EventTypes.EmailClicked:
                         var email = json.Deserialize<EmailEventData>(CrmJson.Options)!;
                         check.MaxLength(prefix + "messageId", email.MessageId, 200).MaxLength(prefix + "subject", email.Subject, 500).MaxLength(prefix + "url", email.Url, 2000);
+                        break;
+                    case EventTypes.ProductCreated or EventTypes.ProductUpdated:
+                        var product = json.Deserialize<ProductFields>(CrmJson.Options)!;
+                        if (type == EventTypes.ProductCreated)
+                        {
+                            ProductRules.Validate(product, check, prefix);
+                        }
+                        else
+                        {
+                            // Only the fields present are checked; whether they make a whole product is known when applied.
+                            ProductRules.ValidateChange(product, check, prefix);
+                        }
                         break;
                     case EventTypes.PageViewed:
                         check.Required(prefix + "url", json.Deserialize<PageViewData>(CrmJson.Options)!.Url, 2000);

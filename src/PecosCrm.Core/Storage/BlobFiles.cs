@@ -11,11 +11,19 @@ public sealed class BlobFiles(StorageAccount storage, TimeProvider time)
     /// <summary>How long a download link works unless the caller asks otherwise.</summary>
     public static readonly TimeSpan DefaultLinkLifetime = TimeSpan.FromMinutes(15);
 
-    public async Task UploadAsync(string container, string name, Stream content, string contentType, CancellationToken cancellationToken = default)
+    public async Task UploadAsync(string container, string name, Stream content, string contentType, CancellationToken cancellationToken = default) =>
+        await UploadAsync(container, name, content, contentType, cacheControl: null, cancellationToken);
+
+    /// <summary>Uploads with a <c>Cache-Control</c> header the blob is then served with (through a CDN, say).</summary>
+    public async Task UploadAsync(string container, string name, Stream content, string contentType, string? cacheControl, CancellationToken cancellationToken = default)
     {
         var blob = storage.Container(container).GetBlobClient(name);
-        await blob.UploadAsync(content, new BlobUploadOptions { HttpHeaders = new BlobHttpHeaders { ContentType = contentType } }, cancellationToken);
+        await blob.UploadAsync(content, new BlobUploadOptions { HttpHeaders = new BlobHttpHeaders { ContentType = contentType, CacheControl = cacheControl } }, cancellationToken);
     }
+
+    /// <summary>Deletes one blob; a blob already gone is fine.</summary>
+    public async Task DeleteIfExistsAsync(string container, string name, CancellationToken cancellationToken = default) =>
+        await storage.Container(container).DeleteBlobIfExistsAsync(name, cancellationToken: cancellationToken);
 
     /// <summary>Opens a blob for reading, or null when it does not exist.</summary>
     public async Task<Stream?> OpenReadIfExistsAsync(string container, string name, CancellationToken cancellationToken = default)

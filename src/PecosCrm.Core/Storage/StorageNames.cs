@@ -17,6 +17,12 @@ public static class StorageNames
         public const string Tags = "tags";
         public const string TagMembers = "tagmembers";
         public const string Products = "products";
+
+        /// <summary>Every change of a product (field, old, new, who, when), newest first per product.</summary>
+        public const string ProductHistory = "producthistory";
+
+        /// <summary>Product views by month, counted from <c>product.viewed</c> events.</summary>
+        public const string ProductStats = "productstats";
         public const string OrderIndex = "orderindex";
         public const string OrdersByMonth = "ordersbymonth";
 
@@ -75,7 +81,7 @@ public static class StorageNames
         [
             Staff, ApiKeys, Audit, Jobs, Customers, CustomerIndex, Tags, TagMembers, Products, OrderIndex, OrdersByMonth, AnalyticsState, Nps, MarketingSpend,
             RfmMaps, Segments, SegmentMembers, SegmentHistory, DiscountCodes, ExportSchedules, Suppressions, Outbox, ScheduledMessages, MessageEvents, Conversations, Automations, AutomationInstances, AutomationIndex, Tasks, Templates,
-            Campaigns, CampaignRecipients, Touches,
+            Campaigns, CampaignRecipients, Touches, ProductHistory, ProductStats,
         ];
     }
 
@@ -124,6 +130,9 @@ public static class StorageNames
         /// <summary>Campaigns' customer-id lists: a list audience, the frozen audience, each batch's slice.</summary>
         public const string Campaigns = "campaigns";
 
-        public static readonly IReadOnlyList<string> All = [Locks, Exports, EventBatches, Analytics, Campaigns];
+        /// <summary>Product images: each original beside its thumbnails, under <c>{productId}/{imageId}/</c>.</summary>
+        public const string ProductImages = "product-images";
+
+        public static readonly IReadOnlyList<string> All = [Locks, Exports, EventBatches, Analytics, Campaigns, ProductImages];
     }
 }

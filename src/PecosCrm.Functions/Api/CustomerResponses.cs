@@ -75,11 +75,6 @@ public sealed record OrderSummaryResponse(string Id, string Number, string Custo
         new(o.Id, o.Number, o.CustomerId, o.PlacedAt, o.Status, o.Currency, Money.ToDecimal(o.TotalCents), Money.ToDecimal(o.NetCents), o.CouponCode, o.Channel);
 }
 
-public sealed record ProductResponse(string Id, string Sku, string Name, string Category, decimal Price, string Currency, bool Active, DateTimeOffset UpdatedAt)
-{
-    public static ProductResponse From(Product p) => new(p.Id, p.Sku, p.Name, p.Category, Money.ToDecimal(p.PriceCents), p.Currency, p.Active, p.UpdatedAt);
-}
-
 public sealed record CustomerResponse(
     string Id,
     string FirstName,

@@ -3,6 +3,7 @@ using Azure.Data.Tables;
 using PecosCrm.Core;
 using PecosCrm.Core.Customers;
 using PecosCrm.Core.Events;
+using PecosCrm.Core.Audit;
 using PecosCrm.Core.Products;
 using PecosCrm.Core.Staff;
 using PecosCrm.Core.Storage;
@@ -81,7 +82,7 @@ public sealed partial class DemoSeeder(
                 await staff.CreateAsync(member, cancellationToken);
             }
         }
-        await Parallel.ForEachAsync(data.Products, cancellationToken, async (p, ct) => await products.UpsertAsync(p, ct));
+        await Parallel.ForEachAsync(data.Products, cancellationToken, async (p, ct) => await products.UpsertAsync(p, AuditActor.System, ct));
         var tagIds = await CustomTagIdsAsync(cancellationToken);
 
         var customers = data.Events.GroupBy(e => e.CustomerId, StringComparer.Ordinal).ToList();

@@ -12,7 +12,7 @@ namespace PecosCrm.IntegrationTests.Automation;
 /// an orchestration makes and works out when it is due on the test's clock: at the app-clock wake-up
 /// time the activity before it reported (a wait, quiet hours, the frequency cap; a wait the step's
 /// activity began after its step, in its result's <c>Then</c>), or for a wait begun at enrolment the
-/// enrolment time plus the wait's duration, else after the
+/// enrolment time plus the wait's duration (or the one decided at enrolment), else after the
 /// same delay from the test clock's now. When the test clock reaches it, a copy of the timer's
 /// message is sent to fire now; the real message stays in storage, as durable as ever (held to at
 /// most six days, which Azure queues allow), and a second firing of a timer is ignored by the engine.
@@ -112,7 +112,11 @@ public sealed class TimerForwarder(FakeTimeProvider time)
             }
             var wait = PecosCrm.Core.Automation.AutomationOrchestrator.WaitBegunAtEnrolment(
                 JsonSerializer.Deserialize<PecosCrm.Core.Automation.WorkflowDefinition>(definition.GetString()!, PecosCrm.Core.CrmJson.Options)!);
-            return wait is null ? null : enrolledAt.GetDateTimeOffset() + wait.Duration!.Value;
+            // A duration decided at enrolment (a replenishment interval) travels in the input.
+            var decided = Property(json.RootElement, "FirstWait") is { ValueKind: JsonValueKind.String } first
+                ? TimeSpan.Parse(first.GetString()!, System.Globalization.CultureInfo.InvariantCulture)
+                : (TimeSpan?)null;
+            return wait is null ? null : enrolledAt.GetDateTimeOffset() + (decided ?? wait.Duration!.Value);
         }
         catch (JsonException)
         {

@@ -63,6 +63,8 @@ public sealed class RowKeyUniquenessTests
         Assert.Contains(StorageNames.Tables.AutomationIndex, scanned);
         Assert.Contains(StorageNames.Tables.SegmentMembers, scanned);
         Assert.Contains(StorageNames.Tables.CampaignRecipients, scanned);
+        Assert.Contains(StorageNames.Tables.ProductHistory, scanned);
+        Assert.Contains(StorageNames.Tables.ProductStats, scanned);
     }
 
     /// <summary>The demo seed, then once each: a recompute (segments, markers), the analytical copy, marketing spend, a campaign, exports.</summary>
@@ -91,6 +93,18 @@ public sealed class RowKeyUniquenessTests
         await (await admin.PostJsonAsync($"/api/campaigns/{campaignId}/start", new { })).AssertJsonAsync(HttpStatusCode.Accepted);
         await HttpAssertions.EventuallyAsync(async () => (await (await admin.GetAsync($"/api/campaigns/{campaignId}")).AssertJsonAsync())["state"]!.GetValue<string>() == "sent",
             "campaign sent", TimeSpan.FromMinutes(2));
+
+        // A product's images and a store event change it twice more (history rows; the seed's views fill the stats).
+        var product = demo.Products[0].Id!;
+        using (var form = new MultipartFormDataContent { { new ByteArrayContent(Products.TestImages.Png()), "file", "front.png" } })
+        {
+            await (await admin.PostAsync($"/api/products/{product}/images", form)).AssertJsonAsync(HttpStatusCode.Created);
+        }
+        await admin.PostEventsAsync(new System.Text.Json.Nodes.JsonObject
+        {
+            ["id"] = "e-product-update", ["type"] = "product.updated", ["occurredAt"] = DateTimeOffset.UtcNow,
+            ["data"] = new System.Text.Json.Nodes.JsonObject { ["id"] = product, ["price"] = 9.99m },
+        });
 
         var export = await (await admin.PostJsonAsync("/api/exports", new { kind = "customers", format = "csv" })).AssertJsonAsync(HttpStatusCode.Accepted);
         var schedule = await (await admin.PostJsonAsync("/api/exports/schedules", new { name = "Daily", kind = "orders", format = "csv", frequency = "daily" })).AssertJsonAsync(HttpStatusCode.Created);

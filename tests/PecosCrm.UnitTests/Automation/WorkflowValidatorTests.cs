@@ -39,6 +39,24 @@ public sealed class WorkflowValidatorTests
         Assert.Contains("nodes[mail].templateId", error.Errors.Keys);
     }
 
+    [Fact]
+    public async Task Check_DurationFromReplenishment_NeedsAFallbackDuration_AndNoOtherSource()
+    {
+        WorkflowDefinition Waiting(WorkflowNode wait) => Flow(
+            new WorkflowNode("start", "trigger", Next: "wait"),
+            wait with { Id = "wait", Type = "wait", Next = "done" },
+            new WorkflowNode("done", "end"));
+
+        await WorkflowValidator.CheckAsync(Waiting(new WorkflowNode(null, null, Duration: TimeSpan.FromDays(60), DurationFrom: "replenishment")), Everything);
+        var noFallback = await Assert.ThrowsAsync<ValidationFailedException>(() =>
+            WorkflowValidator.CheckAsync(Waiting(new WorkflowNode(null, null, TimeOfDay: "09:00", DurationFrom: "replenishment")), Everything));
+        var unknown = await Assert.ThrowsAsync<ValidationFailedException>(() =>
+            WorkflowValidator.CheckAsync(Waiting(new WorkflowNode(null, null, Duration: TimeSpan.FromDays(1), DurationFrom: "moon phase")), Everything));
+
+        Assert.Contains("nodes[wait].durationFrom", noFallback.Errors.Keys);
+        Assert.Contains("nodes[wait].durationFrom", unknown.Errors.Keys);
+    }
+
     [Theory]
     [InlineData("""{ "value": 80 }""", "value", "gt", "50", true)]
     [InlineData("""{ "value": 30 }""", "value", "gt", "50", false)]
