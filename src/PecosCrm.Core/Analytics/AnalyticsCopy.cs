@@ -19,10 +19,15 @@ public sealed record CopyRefresh(IReadOnlyList<string> MonthsRebuilt, int Custom
 /// of its orders changes; a rebuild reads that month's partition of the orders-by-month index (never
 /// all orders), writes the files with DuckDB and clears the mark unless it was set again meanwhile.
 /// </summary>
-public sealed partial class AnalyticsCopy(StorageAccount storage, CustomerFeatures features, TimeProvider time, ILogger<AnalyticsCopy> logger)
+public sealed partial class AnalyticsCopy(StorageAccount storage, CustomerFeatures features, AnalyticsEngine engine, TimeProvider time, ILogger<AnalyticsCopy> logger)
 {
+    /// <summary>How long the pending-change count an answer reports may be reused: it costs three table queries.</summary>
+    private static readonly TimeSpan FreshnessReuse = TimeSpan.FromSeconds(5);
+
     public const string OrdersPrefix = "orders/";
     public const string LinesPrefix = "order_lines/";
+
+    private (Freshness Value, DateTimeOffset At)? _freshness;
 
     private TableClient State => storage.Table(StorageNames.Tables.AnalyticsState);
     private TableClient Months => storage.Table(StorageNames.Tables.OrdersByMonth);
@@ -34,7 +39,9 @@ public sealed partial class AnalyticsCopy(StorageAccount storage, CustomerFeatur
 
     /// <summary>
     /// Rebuilds every month marked dirty and the customers marked changed; with <paramref name="full"/>,
-    /// every month built before and every customer. Returns what was rebuilt.
+    /// every month built before and every customer; then has the engine load the new version, so the
+    /// next reader sees it. Returns what was rebuilt. Background work and explicit commands only: a
+    /// request that reads analytics never calls it.
     /// </summary>
     public async Task<CopyRefresh> RebuildChangedAsync(bool full = false, CancellationToken cancellationToken = default)
     {
@@ -61,6 +68,8 @@ public sealed partial class AnalyticsCopy(StorageAccount storage, CustomerFeatur
             }
         }
         var customers = await features.RebuildAsync(full, cancellationToken);
+        _freshness = null;
+        await engine.RefreshAsync(cancellationToken);
         return new CopyRefresh(months.Order(StringComparer.Ordinal).ToList(), customers);
     }
 
@@ -132,6 +141,21 @@ public sealed partial class AnalyticsCopy(StorageAccount storage, CustomerFeatur
     {
         var built = await StateRowsAsync(AnalyticsKeys.BuiltPartition, cancellationToken);
         return built.Count == 0 ? null : built.Max(b => b.At);
+    }
+
+    /// <summary>
+    /// What an answer read from <paramref name="asOf"/> says about its freshness. The pending changes
+    /// behind it are reused for a few seconds, so a burst of previews does not query the state table each time.
+    /// </summary>
+    public async Task<CopyFreshness> AnswerFreshnessAsync(DateTimeOffset? asOf, CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow();
+        if (_freshness is not { } cached || now - cached.At > FreshnessReuse)
+        {
+            cached = (await GetFreshnessAsync(cancellationToken), now);
+            _freshness = cached;
+        }
+        return new CopyFreshness(asOf, cached.Value.LagSeconds, cached.Value.Current);
     }
 
     public async Task<Freshness> GetFreshnessAsync(CancellationToken cancellationToken = default)
