@@ -21,13 +21,9 @@ public sealed record CopyRefresh(IReadOnlyList<string> MonthsRebuilt, int Custom
 /// </summary>
 public sealed partial class AnalyticsCopy(StorageAccount storage, CustomerFeatures features, AnalyticsEngine engine, TimeProvider time, ILogger<AnalyticsCopy> logger)
 {
-    /// <summary>How long the pending-change count an answer reports may be reused: it costs three table queries.</summary>
-    private static readonly TimeSpan FreshnessReuse = TimeSpan.FromSeconds(5);
 
     public const string OrdersPrefix = "orders/";
     public const string LinesPrefix = "order_lines/";
-
-    private (Freshness Value, DateTimeOffset At)? _freshness;
 
     private TableClient State => storage.Table(StorageNames.Tables.AnalyticsState);
     private TableClient Months => storage.Table(StorageNames.Tables.OrdersByMonth);
@@ -68,7 +64,6 @@ public sealed partial class AnalyticsCopy(StorageAccount storage, CustomerFeatur
             }
         }
         var customers = await features.RebuildAsync(full, cancellationToken);
-        _freshness = null;
         await engine.RefreshAsync(cancellationToken);
         return new CopyRefresh(months.Order(StringComparer.Ordinal).ToList(), customers);
     }
@@ -143,20 +138,9 @@ public sealed partial class AnalyticsCopy(StorageAccount storage, CustomerFeatur
         return built.Count == 0 ? null : built.Max(b => b.At);
     }
 
-    /// <summary>
-    /// What an answer read from <paramref name="asOf"/> says about its freshness. The pending changes
-    /// behind it are reused for a few seconds, so a burst of previews does not query the state table each time.
-    /// </summary>
-    public async Task<CopyFreshness> AnswerFreshnessAsync(DateTimeOffset? asOf, CancellationToken cancellationToken = default)
-    {
-        var now = time.GetUtcNow();
-        if (_freshness is not { } cached || now - cached.At > FreshnessReuse)
-        {
-            cached = (await GetFreshnessAsync(cancellationToken), now);
-            _freshness = cached;
-        }
-        return new CopyFreshness(asOf, cached.Value.LagSeconds, cached.Value.Current);
-    }
+    /// <summary>What an answer read from the version of <paramref name="asOf"/> says about its freshness.</summary>
+    public async Task<CopyFreshness> AnswerFreshnessAsync(DateTimeOffset? asOf, CancellationToken cancellationToken = default) =>
+        CopyFreshness.Of(await GetFreshnessAsync(cancellationToken), asOf);
 
     public async Task<Freshness> GetFreshnessAsync(CancellationToken cancellationToken = default)
     {

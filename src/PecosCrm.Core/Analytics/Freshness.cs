@@ -18,4 +18,7 @@ public sealed record Freshness(
 /// of the oldest change of the tables not yet in the copy (0 when <paramref name="Current"/>).
 /// Requests never rebuild the copy; the background refresh does.
 /// </summary>
-public sealed record CopyFreshness(DateTimeOffset? AsOf, double LagSeconds, bool Current);
+public sealed record CopyFreshness(DateTimeOffset? AsOf, double LagSeconds, bool Current)
+{
+    public static CopyFreshness Of(Freshness state, DateTimeOffset? asOf) => new(asOf, state.LagSeconds, state.Current);
+}

@@ -39,8 +39,10 @@ public sealed class SegmentService(
             throw new ValidationFailedException("sampleSize", $"must be between 0 and {MaxSample}.");
         }
         var compiled = SegmentCompiler.Compile(rules, await ContextAsync(cancellationToken));
+        // The copy's pending changes are read from the state table while DuckDB runs the query.
+        var state = copy.GetFreshnessAsync(cancellationToken);
         var (preview, asOf) = await query.PreviewAsync(compiled, size, cancellationToken);
-        return preview with { Freshness = await copy.AnswerFreshnessAsync(asOf, cancellationToken) };
+        return preview with { Freshness = CopyFreshness.Of(await state, asOf) };
     }
 
     public async Task<Segment> CreateAsync(SegmentDraft draft, string actor, CancellationToken cancellationToken = default, string? id = null, bool preBuilt = false)
@@ -232,9 +234,10 @@ public sealed class SegmentService(
             throw new ConflictException("This static segment was made from a list of customers, not from rules: membership is all there is to say.");
         }
         var compiled = SegmentCompiler.Compile(entity.RuleTree, await ContextAsync(cancellationToken));
+        var state = copy.GetFreshnessAsync(cancellationToken);
         var outcome = await query.ExplainAsync(compiled, customerId, cancellationToken)
             ?? throw new NotFoundException("Customer in the analytical copy", customerId);
-        return new SegmentExplanation(id, customerId, outcome.Matches, isMember, outcome.Rules, await copy.AnswerFreshnessAsync(outcome.AsOf, cancellationToken));
+        return new SegmentExplanation(id, customerId, outcome.Matches, isMember, outcome.Rules, CopyFreshness.Of(await state, outcome.AsOf));
     }
 
     private async Task<HashSet<string>> RefreshedCopyAsync(CompiledSegment compiled, CancellationToken cancellationToken)

@@ -37,6 +37,8 @@ public sealed class SegmentsTests(AzuriteFixture fixture)
         await admin.WaitForMetricsAsync(d, m => m["metrics"]!["orderCount"]!.GetValue<int>() == 3, "D's orders");
         await HttpAssertions.EventuallyAsync(async () =>
             (await (await admin.GetAsync($"/api/customers/{c}/timeline?type=cart")).AssertJsonAsync())["items"]!.AsArray().Count == 1, "C's cart");
+        // Previews read the analytical copy as the background refresh left it; bring it up to date, as the timer would.
+        await (await admin.PostAsync("/api/analytics/refresh", null)).AssertJsonAsync();
         return (a, b, c, d);
     }
 
@@ -96,6 +98,36 @@ public sealed class SegmentsTests(AzuriteFixture fixture)
         Assert.False(conditions[1]!["met"]!.GetValue<bool>());
         Assert.Equal("hats", conditions[1]!["actual"]!.GetValue<string>());
         Assert.True(conditions[2]!["met"]!.GetValue<bool>());
+        Assert.True(preview["freshness"]!["current"]!.GetValue<bool>());
+        Assert.NotNull(preview["freshness"]!["asOf"]);
+        Assert.NotNull(explainA["freshness"]!["asOf"]);
+    }
+
+    [Fact]
+    public async Task Preview_ReadsTheCopyAsLastBuilt_AndSaysItTrails_UntilTheRefreshRuns()
+    {
+        await using var app = fixture.NewApp(NoTimers);
+        var admin = app.Admin();
+        var (a, _, _, _) = await SeedAsync(app, admin);
+        var boots = new JsonObject { ["rules"] = All(Rule("purchased_category", "in", new JsonArray("Boots"), 30)), ["sampleSize"] = 5 };
+        var before = await (await admin.PostJsonAsync("/api/segments/preview", boots.DeepClone())).AssertJsonAsync();
+        var e = "e-" + app.Prefix;
+        await (await admin.PostJsonAsync("/api/customers", Customer(e, "Eve", "Spur", $"eve@{app.Prefix}.example"))).AssertJsonAsync(HttpStatusCode.Created);
+        await admin.PostEventsAsync(Event(NewId("e"), "order.placed", DateTimeOffset.UtcNow.AddDays(-2), e, Order(NewId("o"), e, DateTimeOffset.UtcNow.AddDays(-2), 120m)));
+        await admin.WaitForMetricsAsync(e, m => m["metrics"]!["orderCount"]!.GetValue<int>() == 1, "E's order");
+
+        var trailing = await (await admin.PostJsonAsync("/api/segments/preview", boots.DeepClone())).AssertJsonAsync();
+        await (await admin.PostAsync("/api/analytics/refresh", null)).AssertJsonAsync();
+        var after = await (await admin.PostJsonAsync("/api/segments/preview", boots.DeepClone())).AssertJsonAsync();
+
+        static List<string> Sample(JsonNode p) => p["sample"]!.AsArray().Select(i => i!["customerId"]!.GetValue<string>()).Order().ToList();
+        Assert.Equal([a], Sample(before));
+        Assert.Equal([a], Sample(trailing));
+        Assert.False(trailing["freshness"]!["current"]!.GetValue<bool>());
+        Assert.True(trailing["freshness"]!["lagSeconds"]!.GetValue<double>() >= 0);
+        Assert.Equal(new[] { a, e }.Order().ToList(), Sample(after));
+        Assert.True(after["freshness"]!["current"]!.GetValue<bool>());
+        Assert.True(after["freshness"]!["asOf"]!.GetValue<DateTimeOffset>() >= trailing["freshness"]!["asOf"]!.GetValue<DateTimeOffset>());
     }
 
     [Fact]
