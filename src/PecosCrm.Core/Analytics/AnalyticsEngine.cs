@@ -41,7 +41,8 @@ public sealed partial class AnalyticsEngine(StorageAccount storage, TimeProvider
     /// <summary>
     /// The purchase facts joined onto every features row, so a segment condition on them reads one
     /// row: the last counted purchase per category and per product (maps; lines without one are left
-    /// out), and the customer's counted orders, oldest first, as a list of (at, cents, coupon).
+    /// out), and the customer's counted orders, oldest first, as a list of (at, cents, coupon). The
+    /// index serves the one-customer reads (segment explain).
     /// </summary>
     private const string CustomersWithFacts = """
         CREATE TABLE customers AS
@@ -62,6 +63,7 @@ public sealed partial class AnalyticsEngine(StorageAccount storage, TimeProvider
         LEFT JOIN product ON product.customer_id = c.customer_id
         LEFT JOIN counted ON counted.customer_id = c.customer_id;
         DROP TABLE features;
+        CREATE INDEX customers_by_id ON customers (customer_id);
         """;
 
     private readonly SemaphoreSlim _load = new(1, 1);

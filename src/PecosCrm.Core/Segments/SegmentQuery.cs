@@ -34,21 +34,24 @@ public sealed class SegmentQuery(AnalyticsEngine engine, RfmAnalysis rfm)
         var (reader, from) = await OpenAsync(segment, cancellationToken);
         using var _ = reader;
         var db = reader.Connection;
-        long count;
-        using (var command = Command(db, $"SELECT count(*) FROM {from} WHERE {segment.Where}", segment))
+        if (sampleSize == 0)
         {
-            count = Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+            using var counting = Command(db, $"SELECT count(*) FROM {from} WHERE {segment.Where}", segment);
+            var total = Convert.ToInt64(counting.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+            return (new SegmentPreview(total, [], SegmentCompiler.Describe(segment.Normalized)), reader.Session.AsOf);
         }
+        // One pass: the count of every match rides on the sampled rows (no row when nothing matches).
+        long count = 0;
         var sample = new List<SegmentSample>();
-        if (sampleSize > 0 && count > 0)
+        using (var command = Command(db, $"""
+            SELECT f.customer_id, f.first_name, f.last_name, f.email, f.tier, f.lifetime_value_cents, f.order_count, f.last_order_at, count(*) OVER () AS matches
+            FROM {from} WHERE {segment.Where} ORDER BY f.lifetime_value_cents DESC, f.customer_id LIMIT {sampleSize}
+            """, segment))
+        using (var rows = command.ExecuteReader())
         {
-            using var command = Command(db, $"""
-                SELECT f.customer_id, f.first_name, f.last_name, f.email, f.tier, f.lifetime_value_cents, f.order_count, f.last_order_at
-                FROM {from} WHERE {segment.Where} ORDER BY f.lifetime_value_cents DESC, f.customer_id LIMIT {sampleSize}
-                """, segment);
-            using var rows = command.ExecuteReader();
             while (rows.Read())
             {
+                count = rows.GetInt64(8);
                 sample.Add(new SegmentSample(rows.GetString(0), rows.IsDBNull(1) ? "" : rows.GetString(1), rows.IsDBNull(2) ? "" : rows.GetString(2),
                     rows.IsDBNull(3) ? null : rows.GetString(3), rows.GetString(4), Money.ToDecimal(rows.GetInt64(5)), rows.GetInt32(6),
                     rows.IsDBNull(7) ? null : new DateTimeOffset(DateTime.SpecifyKind(rows.GetDateTime(7), DateTimeKind.Utc))));

@@ -104,6 +104,32 @@ public sealed class SegmentsTests(AzuriteFixture fixture)
     }
 
     [Fact]
+    public async Task OrderFacts_WithAndWithoutWindow_AndRfmFields_MatchTheRightCustomers()
+    {
+        await using var app = fixture.NewApp(NoTimers);
+        var admin = app.Admin();
+        var (a, b, c, d) = await SeedAsync(app, admin);
+        async Task<List<string>> Matching(JsonObject rule)
+        {
+            var preview = await (await admin.PostJsonAsync("/api/segments/preview", new JsonObject { ["rules"] = All(rule), ["sampleSize"] = 10 })).AssertJsonAsync();
+            var ids = preview["sample"]!.AsArray().Select(i => i!["customerId"]!.GetValue<string>()).Order().ToList();
+            Assert.Equal(ids.Count, preview["count"]!.GetValue<long>());
+            return ids;
+        }
+
+        Assert.Equal([b], await Matching(Rule("purchased_product", "in", new JsonArray("p-hats", "p-none"))));
+        Assert.Equal([a], await Matching(Rule("purchased_product", "in", new JsonArray("p-boots"), 50)));
+        Assert.Equal(new[] { b, c, d }.Order().ToList(), await Matching(Rule("purchased_category", "not_in", new JsonArray("Boots"))));
+        Assert.Equal(new[] { a, b, c, d }.Order().ToList(), await Matching(Rule("purchased_category", "not_in", new JsonArray("boots"), 5)));
+        Assert.Equal(new[] { a, d }.Order().ToList(), await Matching(Rule("purchased_category", "in", new JsonArray("boots", "accessories"), 30)));
+        Assert.Equal([d], await Matching(Rule("orders_in_window", "gte", 2, 30)));
+        Assert.Equal([a], await Matching(Rule("orders_in_window", "eq", 2)));
+        Assert.Equal([a], await Matching(Rule("spend_in_window", "gt", 250, 30)));
+        Assert.Equal(new[] { a, b, d }.Order().ToList(), await Matching(Rule("rfm_code", "is_set")));
+        Assert.Equal([c], await Matching(Rule("rfm_r", "is_not_set")));
+    }
+
+    [Fact]
     public async Task Preview_ReadsTheCopyAsLastBuilt_AndSaysItTrails_UntilTheRefreshRuns()
     {
         await using var app = fixture.NewApp(NoTimers);
