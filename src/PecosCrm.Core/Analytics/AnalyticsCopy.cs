@@ -19,8 +19,9 @@ public sealed record CopyRefresh(IReadOnlyList<string> MonthsRebuilt, int Custom
 /// of its orders changes; a rebuild reads that month's partition of the orders-by-month index (never
 /// all orders), writes the files with DuckDB and clears the mark unless it was set again meanwhile.
 /// </summary>
-public sealed partial class AnalyticsCopy(StorageAccount storage, CustomerFeatures features, TimeProvider time, ILogger<AnalyticsCopy> logger)
+public sealed partial class AnalyticsCopy(StorageAccount storage, CustomerFeatures features, AnalyticsEngine engine, TimeProvider time, ILogger<AnalyticsCopy> logger)
 {
+
     public const string OrdersPrefix = "orders/";
     public const string LinesPrefix = "order_lines/";
 
@@ -34,7 +35,9 @@ public sealed partial class AnalyticsCopy(StorageAccount storage, CustomerFeatur
 
     /// <summary>
     /// Rebuilds every month marked dirty and the customers marked changed; with <paramref name="full"/>,
-    /// every month built before and every customer. Returns what was rebuilt.
+    /// every month built before and every customer; then has the engine load the new version, so the
+    /// next reader sees it. Returns what was rebuilt. Background work and explicit commands only: a
+    /// request that reads analytics never calls it.
     /// </summary>
     public async Task<CopyRefresh> RebuildChangedAsync(bool full = false, CancellationToken cancellationToken = default)
     {
@@ -61,6 +64,7 @@ public sealed partial class AnalyticsCopy(StorageAccount storage, CustomerFeatur
             }
         }
         var customers = await features.RebuildAsync(full, cancellationToken);
+        await engine.RefreshAsync(cancellationToken);
         return new CopyRefresh(months.Order(StringComparer.Ordinal).ToList(), customers);
     }
 
@@ -133,6 +137,10 @@ public sealed partial class AnalyticsCopy(StorageAccount storage, CustomerFeatur
         var built = await StateRowsAsync(AnalyticsKeys.BuiltPartition, cancellationToken);
         return built.Count == 0 ? null : built.Max(b => b.At);
     }
+
+    /// <summary>What an answer read from the version of <paramref name="asOf"/> says about its freshness.</summary>
+    public async Task<CopyFreshness> AnswerFreshnessAsync(DateTimeOffset? asOf, CancellationToken cancellationToken = default) =>
+        CopyFreshness.Of(await GetFreshnessAsync(cancellationToken), asOf);
 
     public async Task<Freshness> GetFreshnessAsync(CancellationToken cancellationToken = default)
     {

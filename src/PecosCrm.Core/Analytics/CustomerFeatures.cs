@@ -17,7 +17,7 @@ namespace PecosCrm.Core.Analytics;
 /// into the previous file with DuckDB and uploads it under the previous file's ETag, so two builders
 /// can never overwrite each other's work. A mark is cleared only if nobody set it again meanwhile.
 /// </summary>
-public sealed partial class CustomerFeatures(StorageAccount storage, CustomerStore customers, CustomerCards cards, TimeProvider time, ILogger<CustomerFeatures> logger)
+public sealed partial class CustomerFeatures(StorageAccount storage, CustomerStore customers, CustomerCards cards, AnalyticsEngine engine, TimeProvider time, ILogger<CustomerFeatures> logger)
 {
     public const string BlobName = "customers/features.parquet";
     private const int PageSize = 500;
@@ -176,51 +176,28 @@ public sealed partial class CustomerFeatures(StorageAccount storage, CustomerSto
     }
 
     /// <summary>
-    /// Streams the columns the nightly recompute decides on from the current file, one row at a time:
-    /// a local copy read by DuckDB in streaming mode, so memory stays flat in the customer count.
-    /// Nothing when no file exists yet.
+    /// Streams the columns the nightly recompute decides on from the engine's current version of the
+    /// copy (the shared session's <c>customers</c> table, in streaming mode), one row at a time.
+    /// Nothing when no file exists yet. The caller brings the copy up to date first.
     /// </summary>
     public async IAsyncEnumerable<RecomputeDecision.Facts> ReadRecomputeFactsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var work = Directory.CreateTempSubdirectory("pecoscrm-features-read-").FullName;
-        try
+        using var reader = await engine.AcquireAsync(cancellationToken);
+        using var command = reader.Connection.CreateCommand();
+        command.UseStreamingMode = true;
+        command.CommandText = """
+            SELECT customer_id, customer_since, lifetime_value_cents, order_count, first_order_at, last_order_at, average_days_between_orders,
+                last_engaged_at, open_support_issues, stored_health_score, stored_churn_risk, stored_rfm_code, tags, built_at
+            FROM customers
+            """;
+        using var row = await command.ExecuteReaderAsync(cancellationToken);
+        while (await row.ReadAsync(cancellationToken))
         {
-            var file = Path.Combine(work, "features.parquet");
-            var found = true;
-            try
-            {
-                await storage.Container(StorageNames.Containers.Analytics).GetBlobClient(BlobName).DownloadToAsync(file, cancellationToken);
-            }
-            catch (RequestFailedException ex) when (ex.Status == 404)
-            {
-                found = false;
-            }
-            if (!found)
-            {
-                yield break;
-            }
-            using var db = new DuckDBConnection("DataSource=:memory:");
-            await db.OpenAsync(cancellationToken);
-            using var command = db.CreateCommand();
-            command.UseStreamingMode = true;
-            command.CommandText = $"""
-                SELECT customer_id, customer_since, lifetime_value_cents, order_count, first_order_at, last_order_at, average_days_between_orders,
-                    last_engaged_at, open_support_issues, stored_health_score, stored_churn_risk, stored_rfm_code, tags, built_at
-                FROM read_parquet('{file}')
-                """;
-            using var row = await command.ExecuteReaderAsync(cancellationToken);
-            while (await row.ReadAsync(cancellationToken))
-            {
-                yield return new RecomputeDecision.Facts(
-                    row.GetString(0), Time(row, 1) ?? DateTimeOffset.MinValue, row.GetInt64(2), row.GetInt32(3), Time(row, 4), Time(row, 5),
-                    row.IsDBNull(6) ? null : row.GetDouble(6), Time(row, 7), row.GetInt32(8),
-                    row.IsDBNull(9) ? null : row.GetInt32(9), row.IsDBNull(10) ? null : row.GetString(10), row.IsDBNull(11) ? null : row.GetString(11),
-                    row.IsDBNull(12) ? "" : row.GetString(12), Time(row, 13) ?? DateTimeOffset.MinValue);
-            }
-        }
-        finally
-        {
-            Directory.Delete(work, recursive: true);
+            yield return new RecomputeDecision.Facts(
+                row.GetString(0), Time(row, 1) ?? DateTimeOffset.MinValue, row.GetInt64(2), row.GetInt32(3), Time(row, 4), Time(row, 5),
+                row.IsDBNull(6) ? null : row.GetDouble(6), Time(row, 7), row.GetInt32(8),
+                row.IsDBNull(9) ? null : row.GetInt32(9), row.IsDBNull(10) ? null : row.GetString(10), row.IsDBNull(11) ? null : row.GetString(11),
+                row.IsDBNull(12) ? "" : row.GetString(12), Time(row, 13) ?? DateTimeOffset.MinValue);
         }
     }
 

@@ -11,7 +11,7 @@ namespace PecosCrm.Core.Analytics;
 /// </summary>
 public sealed record Kpi(string Name, decimal Value, decimal Previous, double? ChangePercent, string? Currency, string Definition);
 
-public sealed record KpiReport(DateTimeOffset From, DateTimeOffset To, DateTimeOffset PreviousFrom, IReadOnlyList<Kpi> Metrics);
+public sealed record KpiReport(DateTimeOffset From, DateTimeOffset To, DateTimeOffset PreviousFrom, IReadOnlyList<Kpi> Metrics, CopyFreshness? Freshness = null);
 
 /// <summary>
 /// Store-wide customer metrics for a period [from, to) from the analytical copy. Only counted orders

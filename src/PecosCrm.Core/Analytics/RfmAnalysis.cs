@@ -35,9 +35,13 @@ public sealed record RfmAffinityReport(DateTimeOffset From, DateTimeOffset To, i
 /// </summary>
 public sealed class RfmAnalysis(AnalyticsEngine engine, RfmMapStore maps)
 {
-    /// <summary>The one copy of the scoring SQL; see the class summary for the formula.</summary>
-    private const string ScoresView = """
-        CREATE OR REPLACE VIEW rfm_scores AS
+    /// <summary>
+    /// The one copy of the scoring SQL (see the class summary for the formula): one row per scored
+    /// customer, <c>(customer_id, last_order, orders, spend, r, f, m, code)</c>. The engine
+    /// materialises it once per version of the copy as <c>rfm_base</c>; the names of a map version
+    /// are joined on by <see cref="AnalyticsSession.RfmScores"/>.
+    /// </summary>
+    internal const string ScoresSql = """
         WITH c AS (
             SELECT customer_id, max(placed_at) AS last_order, count(*) AS orders, CAST(sum(net_cents) AS BIGINT) AS spend
             FROM orders WHERE net_cents > 0 GROUP BY customer_id),
@@ -47,24 +51,12 @@ public sealed class RfmAnalysis(AnalyticsEngine engine, RfmMapStore maps)
                 CAST(1 + floor(5.0 * (rank() OVER (ORDER BY last_order) - 1) / n.total) AS INTEGER) AS r,
                 CAST(1 + floor(5.0 * (rank() OVER (ORDER BY orders) - 1) / n.total) AS INTEGER) AS f,
                 CAST(1 + floor(5.0 * (rank() OVER (ORDER BY spend) - 1) / n.total) AS INTEGER) AS m
-            FROM c, n),
-        coded AS (SELECT *, CAST(r AS VARCHAR) || CAST(f AS VARCHAR) || CAST(m AS VARCHAR) AS code FROM s)
-        SELECT coded.customer_id, coded.last_order, coded.orders, coded.spend, coded.r, coded.f, coded.m, coded.code, coalesce(rfm_map.name, 'Unnamed') AS segment
-        FROM coded LEFT JOIN rfm_map ON rfm_map.code = coded.code
+            FROM c, n)
+        SELECT customer_id, last_order, orders, spend, r, f, m, CAST(r AS VARCHAR) || CAST(f AS VARCHAR) || CAST(m AS VARCHAR) AS code FROM s
         """;
 
-    /// <summary>
-    /// Adds to a DuckDB session opened by <see cref="AnalyticsEngine.OpenAsync"/> the table
-    /// <c>rfm_map(code VARCHAR, name VARCHAR)</c>, filled from the current map, and the view
-    /// <c>rfm_scores(customer_id, last_order, orders, spend, r, f, m, code, segment)</c>: one row per
-    /// scored customer (spend in cents, <c>code</c> such as <c>545</c>, <c>segment</c> its name in the
-    /// map). Calling it twice in a session replaces both.
-    /// </summary>
-    public async Task RegisterAsync(DuckDBConnection db, CancellationToken cancellationToken)
-    {
-        var map = await maps.GetCurrentCachedAsync(cancellationToken);
-        Register(db, map);
-    }
+    /// <summary>The current map, for callers that join a reader's scores table (<see cref="AnalyticsReader.RfmScores"/>).</summary>
+    public Task<RfmMapVersion> CurrentMapAsync(CancellationToken cancellationToken = default) => maps.GetCurrentCachedAsync(cancellationToken);
 
     /// <summary>The names of the current map's segments, for segment rules to be checked against.</summary>
     public async Task<IReadOnlyList<string>> SegmentNamesAsync(CancellationToken cancellationToken = default) =>
@@ -73,12 +65,13 @@ public sealed class RfmAnalysis(AnalyticsEngine engine, RfmMapStore maps)
     public async Task<RfmGrid> GetGridAsync(CancellationToken cancellationToken = default)
     {
         var map = await maps.GetCurrentCachedAsync(cancellationToken);
-        using var db = await engine.OpenAsync(cancellationToken);
-        Register(db, map);
+        using var session = await engine.AcquireAsync(cancellationToken);
+        var db = session.Connection;
+        var scores = session.RfmScores(map);
         var cells = new List<RfmCell>();
         using (var command = db.CreateCommand())
         {
-            command.CommandText = "SELECT r, f, count(*), CAST(sum(spend) AS BIGINT), avg(m) FROM rfm_scores GROUP BY r, f ORDER BY r DESC, f DESC";
+            command.CommandText = $"SELECT r, f, count(*), CAST(sum(spend) AS BIGINT), avg(m) FROM {scores} GROUP BY r, f ORDER BY r DESC, f DESC";
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
@@ -88,9 +81,9 @@ public sealed class RfmAnalysis(AnalyticsEngine engine, RfmMapStore maps)
         var segments = new List<RfmSegmentSummary>();
         using (var command = db.CreateCommand())
         {
-            command.CommandText = """
+            command.CommandText = $"""
                 SELECT segment, count(*), CAST(sum(spend) AS BIGINT), avg(r), avg(f), avg(m)
-                FROM rfm_scores GROUP BY segment ORDER BY 3 DESC, 1
+                FROM {scores} GROUP BY segment ORDER BY 3 DESC, 1
                 """;
             using var reader = command.ExecuteReader();
             while (reader.Read())
@@ -105,10 +98,9 @@ public sealed class RfmAnalysis(AnalyticsEngine engine, RfmMapStore maps)
     /// <summary>Every scored customer's RFM code (e.g. <c>545</c>), for the nightly recompute to store on each customer.</summary>
     public async Task<IReadOnlyDictionary<string, string>> GetAllCodesAsync(CancellationToken cancellationToken = default)
     {
-        using var db = await engine.OpenAsync(cancellationToken);
-        await RegisterAsync(db, cancellationToken);
-        using var command = db.CreateCommand();
-        command.CommandText = "SELECT customer_id, code FROM rfm_scores";
+        using var session = await engine.AcquireAsync(cancellationToken);
+        using var command = session.Connection.CreateCommand();
+        command.CommandText = "SELECT customer_id, code FROM rfm_base";
         using var reader = command.ExecuteReader();
         var codes = new Dictionary<string, string>(StringComparer.Ordinal);
         while (reader.Read())
@@ -133,14 +125,15 @@ public sealed class RfmAnalysis(AnalyticsEngine engine, RfmMapStore maps)
             throw new ValidationFailedException("from", "must be before to.");
         }
         var map = await maps.GetCurrentCachedAsync(cancellationToken);
-        using var db = await engine.OpenAsync(cancellationToken);
-        Register(db, map);
+        using var session = await engine.AcquireAsync(cancellationToken);
+        var db = session.Connection;
+        var scores = session.RfmScores(map);
 
         var sizes = new Dictionary<string, int>(StringComparer.Ordinal);
         var scored = 0;
         using (var command = db.CreateCommand())
         {
-            command.CommandText = "SELECT segment, count(*) FROM rfm_scores GROUP BY segment";
+            command.CommandText = $"SELECT segment, count(*) FROM {scores} GROUP BY segment";
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
@@ -154,11 +147,11 @@ public sealed class RfmAnalysis(AnalyticsEngine engine, RfmMapStore maps)
         using (var command = db.CreateCommand())
         {
             // l: one row per customer and category bought in the range; overall: buyers among all scored customers.
-            command.CommandText = """
+            command.CommandText = $"""
                 WITH l AS (
                     SELECT customer_id, coalesce(category, 'uncategorized') AS category, CAST(sum(quantity * unit_price_cents) AS BIGINT) AS cents
                     FROM order_lines WHERE counted AND placed_at >= $from AND placed_at < $to GROUP BY 1, 2),
-                b AS (SELECT s.segment, l.category, l.customer_id, l.cents FROM l JOIN rfm_scores s ON s.customer_id = l.customer_id),
+                b AS (SELECT s.segment, l.category, l.customer_id, l.cents FROM l JOIN {scores} s ON s.customer_id = l.customer_id),
                 overall AS (SELECT category, count(*) AS buyers FROM b GROUP BY category)
                 SELECT b.segment, b.category, count(*), CAST(sum(b.cents) AS BIGINT), overall.buyers
                 FROM b JOIN overall ON overall.category = b.category
@@ -188,26 +181,5 @@ public sealed class RfmAnalysis(AnalyticsEngine engine, RfmMapStore maps)
                 .OrderByDescending(c => c.Affinity).ThenBy(c => c.Category, StringComparer.Ordinal).ToList());
         }).ToList();
         return new RfmAffinityReport(from, to, map.Version, scored, segments);
-    }
-
-    private static void Register(DuckDBConnection db, RfmMapVersion map)
-    {
-        using (var command = db.CreateCommand())
-        {
-            command.CommandText = "CREATE OR REPLACE TABLE rfm_map (code VARCHAR, name VARCHAR)";
-            command.ExecuteNonQuery();
-        }
-        using (var appender = db.CreateAppender("rfm_map"))
-        {
-            foreach (var (code, name) in map.Names)
-            {
-                appender.CreateRow().AppendValue(code).AppendValue(name).EndRow();
-            }
-        }
-        using (var command = db.CreateCommand())
-        {
-            command.CommandText = ScoresView;
-            command.ExecuteNonQuery();
-        }
     }
 }

@@ -25,9 +25,9 @@ public sealed record WorkflowAnalytics(
 /// <summary>
 /// Workflow analytics: counters kept as instances move (enrolled, per step entered and sent), email
 /// outcomes counted from SendGrid's events by the message's <c>wf:{workflow}:{node}</c> tag, the
-/// instance index for who is where, and the analytical copy for the revenue.
+/// instance index for who is where, and the analytical copy for the revenue (the version the engine holds; the background refresh keeps it current).
 /// </summary>
-public sealed class AutomationAnalytics(StorageAccount storage, WorkflowStore workflows, AutomationCounters counters, Campaigns.Attribution attribution, AnalyticsCopy copy) : IMessageEventObserver
+public sealed class AutomationAnalytics(StorageAccount storage, WorkflowStore workflows, AutomationCounters counters, Campaigns.Attribution attribution) : IMessageEventObserver
 {
     private TableClient Index => storage.Table(StorageNames.Tables.AutomationIndex);
 
@@ -85,7 +85,6 @@ public sealed class AutomationAnalytics(StorageAccount storage, WorkflowStore wo
 
     private async Task<long> RevenueAsync(Workflow workflow, CancellationToken cancellationToken)
     {
-        await copy.RebuildChangedAsync(cancellationToken: cancellationToken);
         var attributed = await attribution.RevenueAsync("wf:" + workflow.Id, workflow.CreatedAt, workflow.Definition.AttributionDays, cancellationToken);
         return attributed.Sum(a => a.NetCents);
     }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using PecosCrm.Core.Analytics;
 
 namespace PecosCrm.Core.Segments;
 
@@ -48,8 +49,8 @@ public sealed record SegmentSample(
     string CustomerId, string FirstName, string LastName, string? Email, string Tier, decimal LifetimeValue, int OrderCount, DateTimeOffset? LastOrderAt,
     string Currency = Money.DefaultCurrency);
 
-/// <summary>How many customers match rules now, and the first of them by lifetime value.</summary>
-public sealed record SegmentPreview(long Count, IReadOnlyList<SegmentSample> Sample, string Rules);
+/// <summary>How many customers match rules in the analytical copy, the first of them by lifetime value, and how far the copy trails.</summary>
+public sealed record SegmentPreview(long Count, IReadOnlyList<SegmentSample> Sample, string Rules, CopyFreshness? Freshness = null);
 
 /// <summary>What a refresh of a segment's membership changed.</summary>
 public sealed record SegmentRefresh(string SegmentId, int Members, int Joined, int Left, DateTimeOffset At);
@@ -58,4 +59,4 @@ public sealed record SegmentRefresh(string SegmentId, int Members, int Joined, i
 public sealed record ExplainedRule(
     string? Match, string? Field, string? Op, JsonElement? Value, int? WithinDays, bool Met, object? Actual, IReadOnlyList<ExplainedRule>? Rules);
 
-public sealed record SegmentExplanation(string SegmentId, string CustomerId, bool Matches, bool IsMember, ExplainedRule Rules);
+public sealed record SegmentExplanation(string SegmentId, string CustomerId, bool Matches, bool IsMember, ExplainedRule Rules, CopyFreshness? Freshness = null);

@@ -15,11 +15,16 @@ public sealed record SegmentContext(DateTimeOffset Now, IReadOnlyDictionary<stri
 public sealed record CompiledCondition(string Path, SegmentRule Rule, string Met, string Value);
 
 /// <summary>
-/// A rule tree as parameterised DuckDB SQL over the features row <c>f</c>: <see cref="Where"/> holds
+/// A rule tree as parameterised DuckDB SQL over the features row <c>f</c> (and the RFM scores
+/// <c>rfm</c> when <see cref="UsesRfm"/>): <see cref="Where"/> holds
 /// for exactly the customers the segment contains. User values only ever travel as parameters.
 /// <see cref="Normalized"/> is the tree as stored (tag names resolved to ids, categories lower-cased).
 /// </summary>
-public sealed record CompiledSegment(string Where, IReadOnlyList<DuckDBParameter> Parameters, IReadOnlyList<CompiledCondition> Conditions, SegmentRule Normalized);
+public sealed record CompiledSegment(string Where, IReadOnlyList<DuckDBParameter> Parameters, IReadOnlyList<CompiledCondition> Conditions, SegmentRule Normalized)
+{
+    /// <summary>Whether a condition names an RFM field, so the query joins the scores as <c>rfm</c>.</summary>
+    public bool UsesRfm => Conditions.Any(c => SegmentFields.IsRfm(c.Rule.Field));
+}
 
 /// <summary>
 /// Checks a segment's rule tree, naming every bad node by its path (<c>rules.rules[1].value</c>),
@@ -140,8 +145,8 @@ public sealed class SegmentCompiler
             }
         }
         var value = field.Sql
-            .Replace("{window}", since is null ? "" : $" AND o.placed_at >= {since}", StringComparison.Ordinal)
-            .Replace("{lwindow}", since is null ? "" : $" AND l.placed_at >= {since}", StringComparison.Ordinal);
+            .Replace("{window}", since is null ? "" : $" if x.at >= {since}", StringComparison.Ordinal)
+            .Replace("{lwindow}", since is null ? "" : $" if x.value >= {since}", StringComparison.Ordinal);
         var normalized = rule;
         var valuePath = path + ".value";
         var v = rule.Value is { ValueKind: not (JsonValueKind.Null or JsonValueKind.Undefined) } given ? given : (JsonElement?)null;
@@ -207,10 +212,10 @@ public sealed class SegmentCompiler
                     var category = field.Name == "purchased_category";
                     var items = Strings(v, valuePath).Select(s => category ? s.Trim().ToLowerInvariant() : s.Trim()).Distinct().ToList();
                     normalized = rule with { Value = JsonSerializer.SerializeToElement(items, CrmJson.Options) };
-                    var column = category ? "l.category" : "l.product_id";
-                    var window = since is null ? "" : $" AND l.placed_at >= {since}";
-                    var exists = items.Count == 0 ? "false"
-                        : $"EXISTS (SELECT 1 FROM order_lines l WHERE l.customer_id = f.customer_id AND l.counted AND {column} IN ({string.Join(", ", items.Select(i => Parameter(i)))}){window})";
+                    // The last counted purchase of each item, looked up in the customer's map: bought (in the window) when it is set (and recent enough).
+                    var column = category ? "f.category_last" : "f.product_last";
+                    var bought = items.Select(i => since is null ? $"{column}[{Parameter(i)}] IS NOT NULL" : $"coalesce({column}[{Parameter(i)}] >= {since}, false)").ToList();
+                    var exists = items.Count == 0 ? "false" : "(" + string.Join(" OR ", bought) + ")";
                     met = rule.Op == "not_in" ? $"NOT {exists}" : exists;
                     break;
             }

@@ -15,8 +15,10 @@ public enum FieldKind
 
 /// <summary>
 /// A field segment rules can test. <paramref name="Sql"/> is its value over the features row
-/// <c>f</c> (DuckDB); <c>{since}</c> in it stands for the window start of a condition with
-/// <c>withinDays</c>, <c>$now</c> for the evaluation time. Money is compared in cents.
+/// <c>f</c> (DuckDB) and, for RFM fields, the scores row <c>rfm</c>; <c>{window}</c> in it stands
+/// for the filter of a condition with <c>withinDays</c> on a list of counted orders (<c>x.at</c>),
+/// <c>{lwindow}</c> on the entries of a last-purchase map (<c>x.value</c>), <c>$now</c> for the
+/// evaluation time. Money is compared in cents.
 /// </summary>
 public sealed record SegmentField(
     string Name,
@@ -28,14 +30,14 @@ public sealed record SegmentField(
     string? Unit = null);
 
 /// <summary>
-/// The catalogue of segment fields (<c>GET /api/segments/fields</c>). Everything reads the
-/// customer-features file and, for order facts within a window, the order copy; RFM scores are
-/// worked out live from the orders with the current RFM map.
+/// The catalogue of segment fields (<c>GET /api/segments/fields</c>). Everything reads one row of
+/// the session's <c>customers</c> table: the customer-features file with the purchase facts joined
+/// on when the session was loaded (<c>counted_orders</c>, <c>category_last</c>, <c>product_last</c>),
+/// so order facts within a window need no join. RFM fields read the session's scores under the
+/// current RFM map, joined only when a rule names one (<see cref="IsRfm"/>).
 /// </summary>
 public static class SegmentFields
 {
-    private const string Counted = "o.customer_id = f.customer_id AND o.net_cents > 0{window}";
-
     public static readonly IReadOnlyDictionary<FieldKind, IReadOnlyList<string>> Operators = new Dictionary<FieldKind, IReadOnlyList<string>>
     {
         [FieldKind.Text] = ["eq", "neq", "contains", "not_contains", "starts_with", "in", "not_in", "is_set", "is_not_set"],
@@ -82,21 +84,21 @@ public static class SegmentFields
         new("churn_risk", FieldKind.Choice, "Churn risk.", "f.churn_risk", ["low", "medium", "high"]),
 
         new("orders_in_window", FieldKind.Number, "Counted orders placed in the window (all time without withinDays).",
-            $"(SELECT count(*) FROM orders o WHERE {Counted})", Windowed: true),
+            "coalesce(len([x for x in f.counted_orders{window}]), 0)", Windowed: true),
         new("spend_in_window", FieldKind.Money, "Net spend on orders placed in the window.",
-            $"(SELECT coalesce(sum(o.net_cents), 0) FROM orders o WHERE {Counted})", Windowed: true, Unit: "USD"),
+            "coalesce(list_sum([x.cents for x in f.counted_orders{window}]), 0)", Windowed: true, Unit: "USD"),
         new("coupon_order_share", FieldKind.Number, "Percent (0-100) of counted orders in the window that used a coupon; not set without orders.",
-            $"(SELECT 100.0 * avg(CASE WHEN coalesce(o.coupon_code, '') <> '' THEN 1 ELSE 0 END) FROM orders o WHERE {Counted})", Windowed: true, Unit: "percent"),
+            "100.0 * list_avg([CASE WHEN x.coupon THEN 1 ELSE 0 END for x in f.counted_orders{window}])", Windowed: true, Unit: "percent"),
         new("purchased_category", FieldKind.Purchase, "Bought from any of these categories (in) or none of them (not_in) within the window.",
-            "(SELECT string_agg(DISTINCT l.category, ', ' ORDER BY l.category) FROM order_lines l WHERE l.customer_id = f.customer_id AND l.counted{lwindow})", Windowed: true),
+            "nullif(array_to_string(list_sort([x.key for x in map_entries(f.category_last){lwindow}]), ', '), '')", Windowed: true),
         new("purchased_product", FieldKind.Purchase, "Bought any of these product ids (in) or none of them (not_in) within the window.",
-            "(SELECT string_agg(DISTINCT l.product_id, ', ' ORDER BY l.product_id) FROM order_lines l WHERE l.customer_id = f.customer_id AND l.counted{lwindow})", Windowed: true),
+            "nullif(array_to_string(list_sort([x.key for x in map_entries(f.product_last){lwindow}]), ', '), '')", Windowed: true),
 
-        new("rfm_segment", FieldKind.Choice, "Named RFM segment under the current RFM map; not set without orders.", "f.rfm_segment"),
-        new("rfm_code", FieldKind.Text, "RFM code such as 545.", "f.rfm_code"),
-        new("rfm_r", FieldKind.Number, "Recency score 1-5.", "f.rfm_r"),
-        new("rfm_f", FieldKind.Number, "Frequency score 1-5.", "f.rfm_f"),
-        new("rfm_m", FieldKind.Number, "Monetary score 1-5.", "f.rfm_m"),
+        new("rfm_segment", FieldKind.Choice, "Named RFM segment under the current RFM map; not set without orders.", "rfm.segment"),
+        new("rfm_code", FieldKind.Text, "RFM code such as 545.", "rfm.code"),
+        new("rfm_r", FieldKind.Number, "Recency score 1-5.", "rfm.r"),
+        new("rfm_f", FieldKind.Number, "Frequency score 1-5.", "rfm.f"),
+        new("rfm_m", FieldKind.Number, "Monetary score 1-5.", "rfm.m"),
 
         new("email_opens", FieldKind.Number, "Emails opened, all time.", "f.email_opens"),
         new("email_clicks", FieldKind.Number, "Email links clicked, all time.", "f.email_clicks"),
@@ -113,6 +115,9 @@ public static class SegmentFields
     ];
 
     private static readonly Dictionary<string, SegmentField> ByName = All.ToDictionary(f => f.Name, StringComparer.Ordinal);
+
+    /// <summary>Whether the field reads the RFM scores, which a query then joins.</summary>
+    public static bool IsRfm(string? name) => name is not null && name.StartsWith("rfm_", StringComparison.Ordinal);
 
     public static SegmentField? Find(string? name) => name is not null && ByName.TryGetValue(name, out var field) ? field : null;
 

@@ -5,72 +5,83 @@ using PecosCrm.Core.Analytics;
 namespace PecosCrm.Core.Segments;
 
 /// <summary>
-/// Runs compiled segments in DuckDB over the analytical copy: the features row of every customer as
-/// <c>f</c>, joined with the live RFM scores under the current map.
+/// Runs compiled segments in DuckDB on the engine's shared session of the analytical copy: the
+/// <c>customers</c> row of every customer as <c>f</c> (features and purchase facts), joined with the
+/// session's RFM scores under the current map as <c>rfm</c> only when a rule names an RFM field.
+/// Each call reads the version current when it starts, on a connection of its own.
 /// </summary>
 public sealed class SegmentQuery(AnalyticsEngine engine, RfmAnalysis rfm)
 {
-    private const string Features = """
-        CREATE TEMP VIEW f AS
-        SELECT c.*, s.r AS rfm_r, s.f AS rfm_f, s.m AS rfm_m, s.code AS rfm_code, s.segment AS rfm_segment
-        FROM customers c LEFT JOIN rfm_scores s ON s.customer_id = c.customer_id
-        """;
-
-    private async Task<DuckDBConnection> OpenAsync(CancellationToken cancellationToken)
+    private async Task<(AnalyticsReader Reader, string From)> OpenAsync(CompiledSegment segment, CancellationToken cancellationToken)
     {
-        var db = await engine.OpenAsync(cancellationToken);
-        await rfm.RegisterAsync(db, cancellationToken);
-        using var command = db.CreateCommand();
-        command.CommandText = Features;
-        command.ExecuteNonQuery();
-        return db;
+        var map = segment.UsesRfm ? await rfm.CurrentMapAsync(cancellationToken) : null;
+        var reader = await engine.AcquireAsync(cancellationToken);
+        try
+        {
+            var from = map is null ? "customers f" : $"customers f LEFT JOIN {reader.RfmScores(map)} rfm ON rfm.customer_id = f.customer_id";
+            return (reader, from);
+        }
+        catch
+        {
+            reader.Dispose();
+            throw;
+        }
     }
 
-    public async Task<SegmentPreview> PreviewAsync(CompiledSegment segment, int sampleSize, CancellationToken cancellationToken = default)
+    /// <summary>How many customers match and the first <paramref name="sampleSize"/> by lifetime value, with the time of the version read.</summary>
+    public async Task<(SegmentPreview Preview, DateTimeOffset? AsOf)> PreviewAsync(CompiledSegment segment, int sampleSize, CancellationToken cancellationToken = default)
     {
-        using var db = await OpenAsync(cancellationToken);
-        long count;
-        using (var command = Command(db, $"SELECT count(*) FROM f WHERE {segment.Where}", segment))
+        var (reader, from) = await OpenAsync(segment, cancellationToken);
+        using var _ = reader;
+        var db = reader.Connection;
+        if (sampleSize == 0)
         {
-            count = Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+            using var counting = Command(db, $"SELECT count(*) FROM {from} WHERE {segment.Where}", segment);
+            var total = Convert.ToInt64(counting.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+            return (new SegmentPreview(total, [], SegmentCompiler.Describe(segment.Normalized)), reader.Session.AsOf);
         }
+        // One pass: the count of every match rides on the sampled rows (no row when nothing matches).
+        long count = 0;
         var sample = new List<SegmentSample>();
         using (var command = Command(db, $"""
-            SELECT customer_id, first_name, last_name, email, tier, lifetime_value_cents, order_count, last_order_at
-            FROM f WHERE {segment.Where} ORDER BY lifetime_value_cents DESC, customer_id LIMIT {sampleSize}
+            SELECT f.customer_id, f.first_name, f.last_name, f.email, f.tier, f.lifetime_value_cents, f.order_count, f.last_order_at, count(*) OVER () AS matches
+            FROM {from} WHERE {segment.Where} ORDER BY f.lifetime_value_cents DESC, f.customer_id LIMIT {sampleSize}
             """, segment))
-        using (var reader = command.ExecuteReader())
+        using (var rows = command.ExecuteReader())
         {
-            while (reader.Read())
+            while (rows.Read())
             {
-                sample.Add(new SegmentSample(reader.GetString(0), reader.IsDBNull(1) ? "" : reader.GetString(1), reader.IsDBNull(2) ? "" : reader.GetString(2),
-                    reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetString(4), Money.ToDecimal(reader.GetInt64(5)), reader.GetInt32(6),
-                    reader.IsDBNull(7) ? null : new DateTimeOffset(DateTime.SpecifyKind(reader.GetDateTime(7), DateTimeKind.Utc))));
+                count = rows.GetInt64(8);
+                sample.Add(new SegmentSample(rows.GetString(0), rows.IsDBNull(1) ? "" : rows.GetString(1), rows.IsDBNull(2) ? "" : rows.GetString(2),
+                    rows.IsDBNull(3) ? null : rows.GetString(3), rows.GetString(4), Money.ToDecimal(rows.GetInt64(5)), rows.GetInt32(6),
+                    rows.IsDBNull(7) ? null : new DateTimeOffset(DateTime.SpecifyKind(rows.GetDateTime(7), DateTimeKind.Utc))));
             }
         }
-        return new SegmentPreview(count, sample, SegmentCompiler.Describe(segment.Normalized));
+        return (new SegmentPreview(count, sample, SegmentCompiler.Describe(segment.Normalized)), reader.Session.AsOf);
     }
 
     /// <summary>Every customer id the segment matches now.</summary>
     public async Task<HashSet<string>> MatchingIdsAsync(CompiledSegment segment, CancellationToken cancellationToken = default)
     {
-        using var db = await OpenAsync(cancellationToken);
-        using var command = Command(db, $"SELECT customer_id FROM f WHERE {segment.Where}", segment);
-        using var reader = command.ExecuteReader();
+        var (reader, from) = await OpenAsync(segment, cancellationToken);
+        using var _ = reader;
+        using var command = Command(reader.Connection, $"SELECT f.customer_id FROM {from} WHERE {segment.Where}", segment);
+        using var rows = command.ExecuteReader();
         var ids = new HashSet<string>(StringComparer.Ordinal);
-        while (reader.Read())
+        while (rows.Read())
         {
-            ids.Add(reader.GetString(0));
+            ids.Add(rows.GetString(0));
         }
         return ids;
     }
 
     /// <summary>Each condition's outcome and value for one customer; null when the customer is not in the copy.</summary>
-    public async Task<(bool Matches, ExplainedRule Rules)?> ExplainAsync(CompiledSegment segment, string customerId, CancellationToken cancellationToken = default)
+    public async Task<(bool Matches, ExplainedRule Rules, DateTimeOffset? AsOf)?> ExplainAsync(CompiledSegment segment, string customerId, CancellationToken cancellationToken = default)
     {
-        using var db = await OpenAsync(cancellationToken);
+        var (session, from) = await OpenAsync(segment, cancellationToken);
+        using var _ = session;
         var columns = segment.Conditions.SelectMany((c, i) => new[] { $"{c.Met} AS met{i}", $"{c.Value} AS value{i}" });
-        using var command = Command(db, $"SELECT {segment.Where} AS matches, {string.Join(", ", columns)} FROM f WHERE customer_id = $customer", segment);
+        using var command = Command(session.Connection, $"SELECT {segment.Where} AS matches, {string.Join(", ", columns)} FROM {from} WHERE f.customer_id = $customer", segment);
         command.Parameters.Add(new DuckDBParameter("customer", customerId));
         using var reader = command.ExecuteReader();
         if (!reader.Read())
@@ -84,7 +95,7 @@ public sealed class SegmentQuery(AnalyticsEngine engine, RfmAnalysis rfm)
             var raw = reader.IsDBNull(2 * i + 2) ? null : reader.GetValue(2 * i + 2);
             outcomes[segment.Conditions[i].Path] = (reader.GetBoolean(2 * i + 1), Display(field, raw));
         }
-        return (reader.GetBoolean(0), Explain(segment.Normalized, "rules", outcomes));
+        return (reader.GetBoolean(0), Explain(segment.Normalized, "rules", outcomes), session.Session.AsOf);
     }
 
     private static ExplainedRule Explain(SegmentRule rule, string path, Dictionary<string, (bool Met, object? Value)> outcomes)

@@ -7,8 +7,10 @@ namespace PecosCrm.Core.Segments;
 
 /// <summary>
 /// The segment builder: previews rules, creates and edits segments, refreshes dynamic membership
-/// from the analytical copy (brought up to date first, so an answer reflects every applied event),
-/// keeps static lists, and explains why a customer is in or out.
+/// from the analytical copy, keeps static lists, and explains why a customer is in or out. Preview
+/// and explain read the version of the copy the engine holds and say how far it trails; they never
+/// rebuild it. Membership refreshes (a queued job, a static segment frozen from rules) are
+/// background work and bring the copy up to date first.
 /// </summary>
 public sealed class SegmentService(
     SegmentStore store, SegmentQuery query, AnalyticsCopy copy, RfmAnalysis rfm, TagStore tags, CustomerStore customers, StorageAccount storage, TimeProvider time)
@@ -37,8 +39,10 @@ public sealed class SegmentService(
             throw new ValidationFailedException("sampleSize", $"must be between 0 and {MaxSample}.");
         }
         var compiled = SegmentCompiler.Compile(rules, await ContextAsync(cancellationToken));
-        await copy.RebuildChangedAsync(cancellationToken: cancellationToken);
-        return await query.PreviewAsync(compiled, size, cancellationToken);
+        // The copy's pending changes are read from the state table while DuckDB runs the query.
+        var state = copy.GetFreshnessAsync(cancellationToken);
+        var (preview, asOf) = await query.PreviewAsync(compiled, size, cancellationToken);
+        return preview with { Freshness = CopyFreshness.Of(await state, asOf) };
     }
 
     public async Task<Segment> CreateAsync(SegmentDraft draft, string actor, CancellationToken cancellationToken = default, string? id = null, bool preBuilt = false)
@@ -230,10 +234,10 @@ public sealed class SegmentService(
             throw new ConflictException("This static segment was made from a list of customers, not from rules: membership is all there is to say.");
         }
         var compiled = SegmentCompiler.Compile(entity.RuleTree, await ContextAsync(cancellationToken));
-        await copy.RebuildChangedAsync(cancellationToken: cancellationToken);
+        var state = copy.GetFreshnessAsync(cancellationToken);
         var outcome = await query.ExplainAsync(compiled, customerId, cancellationToken)
             ?? throw new NotFoundException("Customer in the analytical copy", customerId);
-        return new SegmentExplanation(id, customerId, outcome.Matches, isMember, outcome.Rules);
+        return new SegmentExplanation(id, customerId, outcome.Matches, isMember, outcome.Rules, CopyFreshness.Of(await state, outcome.AsOf));
     }
 
     private async Task<HashSet<string>> RefreshedCopyAsync(CompiledSegment compiled, CancellationToken cancellationToken)

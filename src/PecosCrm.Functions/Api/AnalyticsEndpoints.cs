@@ -17,7 +17,7 @@ public static class AnalyticsEndpoints
         analytics.MapGet("/freshness", (AnalyticsCopy copy, CancellationToken ct) => copy.GetFreshnessAsync(ct)).WithName("GetAnalyticsFreshness")
             .WithSummary("How far the analytical copy (Parquet by month) trails the tables.").RequireAuthorization(Permissions.AnalyticsRead);
         analytics.MapPost("/refresh", RefreshAsync).WithName("RefreshAnalytics")
-            .WithSummary("Rebuild now the months whose orders changed and the customers who changed (the AnalyticsRefresh timer does this every two minutes); full=true rebuilds everything.").RequireAuthorization(Permissions.JobsRun);
+            .WithSummary("Rebuild now the months whose orders changed and the customers who changed, and load the new version for every reader; answers when done, with what was rebuilt (the AnalyticsRefresh timer does this every minute in the background; reads never do it); full=true rebuilds everything.").RequireAuthorization(Permissions.JobsRun);
         analytics.MapGet("/rfm", RfmAsync).WithName("GetRfmGrid")
             .WithSummary("RFM grid: customers, revenue and average M per (R, F) cell, and per named RFM segment.").RequireAuthorization(Permissions.AnalyticsRead);
         analytics.MapGet("/rfm/map", GetRfmMapAsync).WithName("GetRfmMap").RequireAuthorization(Permissions.AnalyticsRead)
@@ -57,15 +57,32 @@ public static class AnalyticsEndpoints
         return TypedResults.Ok(refresh);
     }
 
-    public static async Task<Ok<RfmGridResponse>> RfmAsync(RfmAnalysis rfm, CancellationToken cancellationToken)
+    public static async Task<Ok<RfmGridResponse>> RfmAsync(RfmAnalysis rfm, AnalyticsEngine engine, AnalyticsCopy copy, HttpContext http, CancellationToken cancellationToken)
     {
         var grid = await rfm.GetGridAsync(cancellationToken);
+        var freshness = await FreshnessAsync(engine, copy, http, cancellationToken);
         return TypedResults.Ok(new RfmGridResponse(
             grid.Customers,
             grid.Cells.Select(c => new RfmCellResponse(c.R, c.F, c.Customers, Money.ToDecimal(c.RevenueCents), c.AverageM)).ToList(),
             grid.Segments.Select(s => new RfmSegmentResponse(s.Name, s.Customers, Money.ToDecimal(s.RevenueCents), s.AverageR, s.AverageF, s.AverageM)).ToList(),
             grid.MapVersion,
-            "USD"));
+            "USD",
+            freshness));
+    }
+
+    /// <summary>
+    /// How far the answer's data trails the tables, also as headers (<c>X-Analytics-As-Of</c>,
+    /// <c>X-Analytics-Lag-Seconds</c>) so lists, whose body is <c>{ items, nextCursor }</c>, carry it too.
+    /// </summary>
+    private static async Task<CopyFreshness> FreshnessAsync(AnalyticsEngine engine, AnalyticsCopy copy, HttpContext http, CancellationToken cancellationToken)
+    {
+        var freshness = await copy.AnswerFreshnessAsync(engine.Current?.AsOf, cancellationToken);
+        if (freshness.AsOf is { } asOf)
+        {
+            http.Response.Headers["X-Analytics-As-Of"] = asOf.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        }
+        http.Response.Headers["X-Analytics-Lag-Seconds"] = Math.Round(freshness.LagSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return freshness;
     }
 
     public static async Task<Ok<RfmMapResponse>> GetRfmMapAsync(RfmMapStore maps, HttpContext http, CancellationToken cancellationToken)
@@ -116,16 +133,19 @@ public static class AnalyticsEndpoints
             "USD"));
     }
 
-    public static async Task<Ok<KpiReport>> KpisAsync(KpiAnalysis kpis, TimeProvider time, DateTimeOffset? from, DateTimeOffset? to, CancellationToken cancellationToken)
+    public static async Task<Ok<KpiReport>> KpisAsync(
+        KpiAnalysis kpis, AnalyticsEngine engine, AnalyticsCopy copy, HttpContext http, TimeProvider time, DateTimeOffset? from, DateTimeOffset? to, CancellationToken cancellationToken)
     {
         var end = to ?? time.GetUtcNow();
-        return TypedResults.Ok(await kpis.GetAsync(from ?? end.AddDays(-30), end, cancellationToken));
+        var report = await kpis.GetAsync(from ?? end.AddDays(-30), end, cancellationToken);
+        return TypedResults.Ok(report with { Freshness = await FreshnessAsync(engine, copy, http, cancellationToken) });
     }
 
     public static async Task<Ok<ListResponse<CohortResponse>>> CohortsAsync(
-        CohortAnalysis cohorts, string? from, string? to, int? limit, string? cursor, CancellationToken cancellationToken)
+        CohortAnalysis cohorts, AnalyticsEngine engine, AnalyticsCopy copy, HttpContext http, string? from, string? to, int? limit, string? cursor, CancellationToken cancellationToken)
     {
         var result = await cohorts.GetAsync(Month(from, "from"), Month(to, "to"), cancellationToken);
+        await FreshnessAsync(engine, copy, http, cancellationToken);
         return TypedResults.Ok(ListResponse<CohortResponse>.Slice(result.Select(c => new CohortResponse(
             c.Month, c.Customers, c.Retention, c.RevenuePerCustomer.Select(r => r is { } cents ? Money.ToDecimal(cents) : (decimal?)null).ToList(), "USD")).ToList(), limit, cursor));
     }
@@ -247,7 +267,7 @@ public sealed record RfmCellResponse(int R, int F, int Customers, decimal Revenu
 
 public sealed record RfmSegmentResponse(string Name, int Customers, decimal Revenue, double AverageR, double AverageF, double AverageM);
 
-public sealed record RfmGridResponse(int Customers, IReadOnlyList<RfmCellResponse> Cells, IReadOnlyList<RfmSegmentResponse> Segments, int MapVersion, string Currency);
+public sealed record RfmGridResponse(int Customers, IReadOnlyList<RfmCellResponse> Cells, IReadOnlyList<RfmSegmentResponse> Segments, int MapVersion, string Currency, CopyFreshness Freshness);
 
 public sealed record RfmMapRequest(IReadOnlyList<RfmSegmentDraft?>? Segments, string? Note);
 

@@ -63,6 +63,7 @@ public sealed class MoneyTests(AzuriteFixture fixture)
             Event(NewId("e"), "order.placed", now.AddDays(-20), id, Order(NewId("o"), id, now.AddDays(-20), 200.00m)),
             Event(NewId("e"), "order.placed", now.AddDays(-10), id, Order(NewId("o"), id, now.AddDays(-10), 200.01m)));
         var metrics = await admin.WaitForMetricsAsync(id, m => m["metrics"]!["orderCount"]!.GetValue<int>() == 2, "both orders");
+        await (await admin.PostAsync("/api/analytics/refresh", null)).AssertJsonAsync();
 
         var preview = await (await admin.PostJsonAsync("/api/segments/preview", new JsonObject
         {

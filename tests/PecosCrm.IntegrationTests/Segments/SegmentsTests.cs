@@ -37,6 +37,8 @@ public sealed class SegmentsTests(AzuriteFixture fixture)
         await admin.WaitForMetricsAsync(d, m => m["metrics"]!["orderCount"]!.GetValue<int>() == 3, "D's orders");
         await HttpAssertions.EventuallyAsync(async () =>
             (await (await admin.GetAsync($"/api/customers/{c}/timeline?type=cart")).AssertJsonAsync())["items"]!.AsArray().Count == 1, "C's cart");
+        // Previews read the analytical copy as the background refresh left it; bring it up to date, as the timer would.
+        await (await admin.PostAsync("/api/analytics/refresh", null)).AssertJsonAsync();
         return (a, b, c, d);
     }
 
@@ -96,6 +98,62 @@ public sealed class SegmentsTests(AzuriteFixture fixture)
         Assert.False(conditions[1]!["met"]!.GetValue<bool>());
         Assert.Equal("hats", conditions[1]!["actual"]!.GetValue<string>());
         Assert.True(conditions[2]!["met"]!.GetValue<bool>());
+        Assert.True(preview["freshness"]!["current"]!.GetValue<bool>());
+        Assert.NotNull(preview["freshness"]!["asOf"]);
+        Assert.NotNull(explainA["freshness"]!["asOf"]);
+    }
+
+    [Fact]
+    public async Task OrderFacts_WithAndWithoutWindow_AndRfmFields_MatchTheRightCustomers()
+    {
+        await using var app = fixture.NewApp(NoTimers);
+        var admin = app.Admin();
+        var (a, b, c, d) = await SeedAsync(app, admin);
+        async Task<List<string>> Matching(JsonObject rule)
+        {
+            var preview = await (await admin.PostJsonAsync("/api/segments/preview", new JsonObject { ["rules"] = All(rule), ["sampleSize"] = 10 })).AssertJsonAsync();
+            var ids = preview["sample"]!.AsArray().Select(i => i!["customerId"]!.GetValue<string>()).Order().ToList();
+            Assert.Equal(ids.Count, preview["count"]!.GetValue<long>());
+            return ids;
+        }
+
+        Assert.Equal([b], await Matching(Rule("purchased_product", "in", new JsonArray("p-hats", "p-none"))));
+        Assert.Equal([a], await Matching(Rule("purchased_product", "in", new JsonArray("p-boots"), 50)));
+        Assert.Equal(new[] { b, c, d }.Order().ToList(), await Matching(Rule("purchased_category", "not_in", new JsonArray("Boots"))));
+        Assert.Equal(new[] { a, b, c, d }.Order().ToList(), await Matching(Rule("purchased_category", "not_in", new JsonArray("boots"), 5)));
+        Assert.Equal(new[] { a, d }.Order().ToList(), await Matching(Rule("purchased_category", "in", new JsonArray("boots", "accessories"), 30)));
+        Assert.Equal([d], await Matching(Rule("orders_in_window", "gte", 2, 30)));
+        Assert.Equal([a], await Matching(Rule("orders_in_window", "eq", 2)));
+        Assert.Equal([a], await Matching(Rule("spend_in_window", "gt", 250, 30)));
+        Assert.Equal(new[] { a, b, d }.Order().ToList(), await Matching(Rule("rfm_code", "is_set")));
+        Assert.Equal([c], await Matching(Rule("rfm_r", "is_not_set")));
+    }
+
+    [Fact]
+    public async Task Preview_ReadsTheCopyAsLastBuilt_AndSaysItTrails_UntilTheRefreshRuns()
+    {
+        await using var app = fixture.NewApp(NoTimers);
+        var admin = app.Admin();
+        var (a, _, _, _) = await SeedAsync(app, admin);
+        var boots = new JsonObject { ["rules"] = All(Rule("purchased_category", "in", new JsonArray("Boots"), 30)), ["sampleSize"] = 5 };
+        var before = await (await admin.PostJsonAsync("/api/segments/preview", boots.DeepClone())).AssertJsonAsync();
+        var e = "e-" + app.Prefix;
+        await (await admin.PostJsonAsync("/api/customers", Customer(e, "Eve", "Spur", $"eve@{app.Prefix}.example"))).AssertJsonAsync(HttpStatusCode.Created);
+        await admin.PostEventsAsync(Event(NewId("e"), "order.placed", DateTimeOffset.UtcNow.AddDays(-2), e, Order(NewId("o"), e, DateTimeOffset.UtcNow.AddDays(-2), 120m)));
+        await admin.WaitForMetricsAsync(e, m => m["metrics"]!["orderCount"]!.GetValue<int>() == 1, "E's order");
+
+        var trailing = await (await admin.PostJsonAsync("/api/segments/preview", boots.DeepClone())).AssertJsonAsync();
+        await (await admin.PostAsync("/api/analytics/refresh", null)).AssertJsonAsync();
+        var after = await (await admin.PostJsonAsync("/api/segments/preview", boots.DeepClone())).AssertJsonAsync();
+
+        static List<string> Sample(JsonNode p) => p["sample"]!.AsArray().Select(i => i!["customerId"]!.GetValue<string>()).Order().ToList();
+        Assert.Equal([a], Sample(before));
+        Assert.Equal([a], Sample(trailing));
+        Assert.False(trailing["freshness"]!["current"]!.GetValue<bool>());
+        Assert.True(trailing["freshness"]!["lagSeconds"]!.GetValue<double>() >= 0);
+        Assert.Equal(new[] { a, e }.Order().ToList(), Sample(after));
+        Assert.True(after["freshness"]!["current"]!.GetValue<bool>());
+        Assert.True(after["freshness"]!["asOf"]!.GetValue<DateTimeOffset>() >= trailing["freshness"]!["asOf"]!.GetValue<DateTimeOffset>());
     }
 
     [Fact]

@@ -25,7 +25,7 @@ namespace PecosCrm.Bench.Scenarios.Analytics;
 /// every customer to CSV. Every step reports its peak memory. The app runs in this process (queue
 /// poller on, timers off), so the peaks include it.
 /// </summary>
-public sealed class AnalyticsScenario(StoreSize size, int runs, bool customerPartOnly = false) : IConfigurableScenario
+public sealed class AnalyticsScenario(StoreSize size, int runs, bool customerPartOnly = false, bool noRecompute = false) : IConfigurableScenario
 {
     /// <summary>Month partitions scanned side by side for Azurite's raw rate.</summary>
     private const int ScanParallelism = 4;
@@ -56,7 +56,7 @@ public sealed class AnalyticsScenario(StoreSize size, int runs, bool customerPar
         new("orders", $"orders in all, over {size.Months} months (default {size.Orders:N0}); try 50000 with --customers=5000"),
         new("customer-side", "the first customers given a card, the customer side (default: every customer)"),
         new("runs", $"timed runs of each query after one warm-up, the median reported (default {runs})"),
-        new("recompute", "'customers' times the nightly recompute until its last customer shard is done, without filling the dynamic segments first and without the segment refreshes, the second recompute and the export after it (default 'all')"),
+        new("recompute", "'customers' times the nightly recompute until its last customer shard is done, without filling the dynamic segments first and without the segment refreshes, the second recompute and the export after it; 'none' stops after the segment preview and explain (default 'all')"),
     ];
 
     public IScenario Configure(IReadOnlyDictionary<string, string> options)
@@ -72,11 +72,11 @@ public sealed class AnalyticsScenario(StoreSize size, int runs, bool customerPar
             throw new ArgumentException($"--customer-side ({customerSide:N0}) cannot be more than --customers ({customers:N0}).");
         }
         var recompute = options.GetValueOrDefault("recompute", "all");
-        if (recompute is not ("all" or "customers"))
+        if (recompute is not ("all" or "customers" or "none"))
         {
-            throw new ArgumentException($"--recompute must be 'all' or 'customers', not '{recompute}'.");
+            throw new ArgumentException($"--recompute must be 'all', 'customers' or 'none', not '{recompute}'.");
         }
-        return new AnalyticsScenario(new StoreSize(customers, Read("orders", size.Orders), size.Months, customerSide), Read("runs", runs), recompute == "customers");
+        return new AnalyticsScenario(new StoreSize(customers, Read("orders", size.Orders), size.Months, customerSide), Read("runs", runs), recompute == "customers", recompute == "none");
     }
 
     public async Task<IReadOnlyList<ResultRow>> RunAsync(TextWriter progress, CancellationToken cancellationToken)
@@ -88,7 +88,7 @@ public sealed class AnalyticsScenario(StoreSize size, int runs, bool customerPar
             await using var azurite = await StartAzuriteAsync();
             var azuritePid = MemoryPeak.FindAzurite();
             await using var server = await CrmServer.StartAsync(azurite.ConnectionString, runQueues: true, cancellationToken);
-            var run = new Run(Name, size, runs, customerPartOnly, server, azuritePid, [azurite.BlobPort, azurite.QueuePort, azurite.TablePort], progress, rows, cancellationToken);
+            var run = new Run(Name, size, runs, customerPartOnly, noRecompute, server, azuritePid, [azurite.BlobPort, azurite.QueuePort, azurite.TablePort], progress, rows, cancellationToken);
             await run.ExecuteAsync(folder);
         }
         finally
@@ -120,7 +120,7 @@ public sealed class AnalyticsScenario(StoreSize size, int runs, bool customerPar
 
     /// <summary>One run's state: the app, the figures so far, and the yardsticks later rows refer to.</summary>
     private sealed class Run(
-        string scenario, StoreSize size, int runs, bool customerPartOnly, CrmServer server, int? azuritePid, IReadOnlyList<int> storagePorts, TextWriter progress, List<ResultRow> rows,
+        string scenario, StoreSize size, int runs, bool customerPartOnly, bool noRecompute, CrmServer server, int? azuritePid, IReadOnlyList<int> storagePorts, TextWriter progress, List<ResultRow> rows,
         CancellationToken cancellationToken)
     {
         private static readonly string[] Boots = ["boots"];
@@ -153,15 +153,17 @@ public sealed class AnalyticsScenario(StoreSize size, int runs, bool customerPar
             // The order side: every order, every customer who placed one.
             var lastMonthOrders = await ScanAsync();
             await RebuildOrdersAsync(lastMonthOrders);
+            // Before anything reads the copy: the first read would load this version itself.
+            await LoadSessionAsync(OrderSide, "load a version of the copy (DuckDB session)");
             await SetLastNightsRfmCodesAsync();
 
             var firstMonth = DateOnly.ParseExact(_store.Months[0] + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture);
             var lastMonth = DateOnly.ParseExact(_store.Months[^1] + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture);
             var engine = _services.GetRequiredService<AnalyticsEngine>();
-            await QueryAsync(OrderSide, "open the analytical copy (DuckDB)", $"AnalyticsEngine.OpenAsync, which every query below pays: the blob list, an ETag check of the {_store.Months.Count * 2} cached files, the views",
+            await QueryAsync(OrderSide, "acquire the shared session (DuckDB)", "AnalyticsEngine.AcquireAsync, which every query below pays: a reference on the current version and a connection of its own (Duplicate)",
                 async () =>
                 {
-                    using var db = await engine.OpenAsync(cancellationToken);
+                    using var reader = await engine.AcquireAsync(cancellationToken);
                     return 0;
                 }, scansOrders: false);
             var rfm = _services.GetRequiredService<RfmAnalysis>();
@@ -192,8 +194,13 @@ public sealed class AnalyticsScenario(StoreSize size, int runs, bool customerPar
             // The customer side: the customers with a card.
             await CustomerReadsAsync();
             await FeaturesRebuildAsync();
+            await LoadSessionAsync(CustomerSide, "load a version of the copy with the features (DuckDB session)");
             await SegmentPreviewAsync(sqlite);
             sqlite.Dispose();
+            if (noRecompute)
+            {
+                return;
+            }
 
             if (customerPartOnly)
             {
@@ -389,6 +396,23 @@ public sealed class AnalyticsScenario(StoreSize size, int runs, bool customerPar
         }
 
         /// <summary>
+        /// Loads the copy as it is now into a new shared DuckDB session (<c>AnalyticsEngine.RefreshAsync</c>,
+        /// what the background refresh does once per version after rebuilding): the Parquet files
+        /// downloaded by ETag and loaded as tables, the purchase facts joined onto the features, the
+        /// RFM scores materialised. Paid once per version, never by a request.
+        /// </summary>
+        private async Task LoadSessionAsync(string side, string measurement)
+        {
+            var engine = _services.GetRequiredService<AnalyticsEngine>();
+            progress.WriteLine(measurement);
+            var (session, elapsed, memory) = await StepAsync(() => engine.RefreshAsync(cancellationToken));
+            Add(side, measurement, 1, _store.Orders / elapsed.TotalSeconds, "orders/s", _store.Orders, null, null,
+                $"AnalyticsEngine.RefreshAsync: version {session.Version} (the copy's blob ETags) loaded in {elapsed.TotalSeconds:F1} s: files downloaded by ETag, " +
+                $"orders, order lines and customer features loaded as tables, per-customer purchase facts (last purchase per category and product, counted orders) joined on, " +
+                $"RFM scores materialised; once per version, in the background; {memory}");
+        }
+
+        /// <summary>
         /// The customer half of a full refresh (<c>AnalyticsCopy.RebuildChangedAsync(full: true)</c>,
         /// <c>POST /api/analytics/refresh?full=true</c>): every customer's card into the features file.
         /// </summary>
@@ -446,8 +470,8 @@ public sealed class AnalyticsScenario(StoreSize size, int runs, bool customerPar
                 sampleSize = 10,
             };
             await QueryAsync(CustomerSide, "segment preview (3 conditions), app",
-                $"POST /api/segments/preview through HTTP, sample of 10: the copy's refresh check, then DuckDB over the features of {_store.CustomerSide:N0} customers " +
-                $"joined with RFM scores over every order, the boots condition over the lines of all {_store.Orders:N0} orders",
+                $"POST /api/segments/preview through HTTP, sample of 10: the tags and RFM names the rules are checked against, the copy's pending changes (state table), " +
+                $"and DuckDB on the shared session: one scan of the customers table ({_store.CustomerSide:N0} rows with their purchase facts; no RFM join, no rule names it)",
                 async () =>
                 {
                     var before = Clock.GetUtcNow();
@@ -470,6 +494,33 @@ public sealed class AnalyticsScenario(StoreSize size, int runs, bool customerPar
                         : $"count {app.Count:N0} {(app.Count == atStart.Count ? "as" : "DIFFERS from")} SQLite's {atStart.Count:N0} at the same moment, sample {(sameSample ? "the same" : "DIFFERS")}";
                 },
                 scansOrders: false, againstName: "SQLite's (customer side)");
+
+            // The query alone, in process, as SQLite's is measured: no HTTP, no context reads.
+            var segments = _services.GetRequiredService<PecosCrm.Core.Segments.SegmentService>();
+            var query = _services.GetRequiredService<PecosCrm.Core.Segments.SegmentQuery>();
+            var rules = JsonSerializer.Deserialize<PecosCrm.Core.Segments.SegmentRule>(JsonSerializer.Serialize(body.rules, PecosCrm.Core.CrmJson.Options), PecosCrm.Core.CrmJson.Options);
+            var compiled = PecosCrm.Core.Segments.SegmentCompiler.Compile(rules, await segments.ContextAsync(cancellationToken));
+            await QueryAsync(CustomerSide, "segment preview (3 conditions), DuckDB session",
+                "SegmentQuery.PreviewAsync in process on the shared session (count and a sample of 10), the rules compiled once: the query as SQLite's is measured",
+                async () =>
+                {
+                    var (preview, _) = await query.PreviewAsync(compiled, 10, cancellationToken);
+                    return preview;
+                },
+                liteTimes, p => $"count {p.Count:N0}{(p.Count == liteResult.Count ? ", as SQLite's" : $", SQLite's {liteResult.Count:N0} a moment earlier")}",
+                scansOrders: false, againstName: "SQLite's (customer side)");
+
+            var customer = liteResult.Sample.Count > 0 ? liteResult.Sample[0] : StoreGenerator.CustomerId(0);
+            var (liteExplain, liteExplainTimes) = await QueryAsync(CustomerSide, "segment explain (3 conditions), SQLite",
+                $"the three conditions for one customer ({customer}), each with the customer's value: lifetime value, the categories bought in 365 days (distinct, sorted), the last order",
+                () => Task.FromResult(sqlite.ExplainSegment(customer, 50_000, Boots, 365, 90, Clock.GetUtcNow())), check: r => r is { Matches: true } ? "matches" : "does not match", scansOrders: false);
+            await QueryAsync(CustomerSide, "segment explain (3 conditions), DuckDB session",
+                $"SegmentQuery.ExplainAsync in process on the shared session for the same customer: each condition's outcome and value from the customer's row " +
+                "(GET /api/segments/{id}/explain/{customerId} adds three point reads: the segment, the customer, the membership)",
+                () => query.ExplainAsync(compiled, customer, cancellationToken),
+                liteExplainTimes, e => e is { } x && liteExplain is { } l
+                    ? $"{(x.Matches == l.Matches ? "same outcome as SQLite's" : "outcome DIFFERS from SQLite's")} ({(x.Matches ? "matches" : "does not match")})"
+                    : "customer missing", scansOrders: false, againstName: "SQLite's");
         }
 
         /// <summary>

@@ -255,6 +255,36 @@ public sealed class SqliteCopy : IDisposable
         return (count, sample);
     }
 
+    /// <summary>
+    /// The same three conditions for one customer, each with the customer's value, as a segment
+    /// explanation gives them: lifetime value, the categories bought in the window, the last order.
+    /// </summary>
+    public (bool Matches, long LifetimeValueCents, string? Categories, DateTime? LastOrderAt)? ExplainSegment(
+        string customerId, long minLifetimeValueCents, IReadOnlyList<string> categories, int categoryDays, int lastOrderDays, DateTimeOffset now)
+    {
+        using var command = _db.CreateCommand();
+        command.CommandText = """
+            SELECT c.ltv_cents,
+                (SELECT group_concat(category, ', ') FROM (SELECT DISTINCT l.category FROM order_lines l
+                    WHERE l.customer_id = c.customer_id AND l.counted = 1 AND l.placed_at >= $since ORDER BY l.category)),
+                c.last_order_at
+            FROM customers c WHERE c.customer_id = $id
+            """;
+        command.Parameters.AddWithValue("$id", customerId);
+        command.Parameters.AddWithValue("$since", Micros(now.AddDays(-categoryDays).UtcDateTime));
+        using var reader = command.ExecuteReader();
+        if (!reader.Read())
+        {
+            return null;
+        }
+        var ltv = reader.GetInt64(0);
+        var bought = reader.IsDBNull(1) ? null : reader.GetString(1);
+        long? last = reader.IsDBNull(2) ? null : reader.GetInt64(2);
+        var recent = last is { } micros && micros >= Micros(now.AddDays(-lastOrderDays).UtcDateTime);
+        var matches = ltv > minLifetimeValueCents && recent && bought is not null && bought.Split(", ").Intersect(categories).Any();
+        return (matches, ltv, bought, last is { } m ? DateTime.UnixEpoch.AddTicks(m * 10) : null);
+    }
+
     public void Dispose()
     {
         _db.Dispose();
