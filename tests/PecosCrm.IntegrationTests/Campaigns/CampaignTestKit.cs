@@ -174,3 +174,28 @@ internal sealed class FaultySender(IEmailSender inner, string? crashAfterSendFor
         }
     }
 }
+
+/// <summary>
+/// The outbox, with workers killed around shared provider requests: the request numbered
+/// <paramref name="killBefore"/> dies after its recipients were claimed, before the provider got it;
+/// the one numbered <paramref name="killAfter"/> dies after the provider took it, before anything was recorded.
+/// </summary>
+internal sealed class KillingSender(IEmailSender inner, int killBefore, int killAfter) : IEmailSender
+{
+    private int _calls;
+
+    public string Name => inner.Name;
+
+    public Task<SendOutcome> SendAsync(OutgoingEmail email, CancellationToken cancellationToken = default) => inner.SendAsync(email, cancellationToken);
+
+    public async Task<SendOutcome> SendBatchAsync(OutgoingBatch batch, CancellationToken cancellationToken = default)
+    {
+        var call = Interlocked.Increment(ref _calls);
+        if (call == killBefore)
+        {
+            throw new IOException("Simulated crash after the claim, before the provider call.");
+        }
+        var outcome = await inner.SendBatchAsync(batch, cancellationToken);
+        return call == killAfter ? throw new IOException("Simulated crash after the provider took the request.") : outcome;
+    }
+}
