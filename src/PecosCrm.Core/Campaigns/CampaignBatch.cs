@@ -73,8 +73,9 @@ internal sealed partial class CampaignBatch(
                 (halted, pauseError) = (true, outcome.PauseError);
                 break;
             }
-            if (!failures.IsEmpty)
+            if (!failures.IsEmpty || outcome.RetryAfter is not null)
             {
+                // A crash to report, or a provider failing for now: the rest of the slice waits for the next delivery.
                 break;
             }
         }
