@@ -34,8 +34,9 @@ internal sealed partial class CampaignBatch(
     CampaignStore store, MessageStore log, Suppressions suppressions, Preferences preferences, IEmailComposer composer, IEmailSender sender,
     SignedLinks links, Touches touches, IOptions<CampaignOptions> options, IOptions<MessagingOptions> messaging, TimeProvider time, ILogger logger)
 {
+    private readonly CampaignMessages _messages = new(store, log, messaging, time);
+
     public const string SliceArg = "pecos_campaign_slice";
-    private const string Interrupted = "The send was interrupted and its outcome is unknown; not sent again, so the customer never gets it twice.";
     private const int ClaimSize = 100;
     private const int MaxAttempts = 10;
 
@@ -50,7 +51,7 @@ internal sealed partial class CampaignBatch(
         var stuck = slate.Rows.Where(r => r.StateValue == RecipientState.Sending).ToList();
         var stale = stuck.Where(r => r.ClaimedAt is not { } at || at <= now - timeout).ToList();
         await Parallel.ForEachAsync(stale, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (row, ct) =>
-            slate.Put(await RecoverAsync(campaign, row, byId.GetValueOrDefault(row.CustomerId), ct)));
+            slate.Put(await _messages.RecoverAsync(campaign, row, byId.GetValueOrDefault(row.CustomerId), ct)));
         TimeSpan? retryAfter = stuck.Count > stale.Count ? stuck.Where(r => !stale.Contains(r)).Max(r => r.ClaimedAt!.Value + timeout - now) : null;
 
         var todo = slate.Rows.Where(r => r.StateValue == RecipientState.Pending).ToList();
@@ -149,7 +150,7 @@ internal sealed partial class CampaignBatch(
             .Concat(results.Where(r => r.Outcome is { } o && (o.Result != SendResult.Transient || lastAttempt)).Select(r => (r.Letter, r.Outcome)))
             .ToList();
         await Parallel.ForEachAsync(logged, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Value.WriteParallelism), CancellationToken = cancellationToken }, async (x, ct) =>
-            await LogAsync(campaign, x.Letter, x.Outcome, now, sentAt, ct));
+            await _messages.LogAsync(campaign, x.Letter.CustomerId, x.Letter.MessageId, x.Letter.Member?.Email, x.Letter.Content, x.Letter.Unsubscribe, x.Letter.SkipReason, x.Outcome, now, sentAt, ct));
         await touches.RecordManyAsync(results.Where(r => r.Outcome?.Result == SendResult.Accepted)
             .Select(r => new Touch(r.Letter.CustomerId, r.Letter.MessageId, campaign.RowKey, sentAt)), cancellationToken);
 
@@ -255,7 +256,7 @@ internal sealed partial class CampaignBatch(
         }
     }
 
-    private static void Failed(CampaignRecipientEntity row, string? error)
+    internal static void Failed(CampaignRecipientEntity row, string? error)
     {
         row.StateValue = RecipientState.Failed;
         row.Error = error;
@@ -268,113 +269,6 @@ internal sealed partial class CampaignBatch(
         row.MessageId = null;
         row.ClaimedAt = null;
         row.Error = error;
-    }
-
-    /// <summary>Logs one message with its final status: sent, failed or skipped.</summary>
-    private async Task LogAsync(CampaignEntity campaign, Letter letter, SendOutcome? outcome, DateTimeOffset claimedAt, DateTimeOffset sentAt, CancellationToken cancellationToken)
-    {
-        if (letter.Content is not { } content || letter.Member is not { } member)
-        {
-            return;
-        }
-        var message = NewMessage(campaign, letter.CustomerId, letter.MessageId, member.Email, content, letter.Unsubscribe, claimedAt);
-        string title;
-        if (outcome is null)
-        {
-            message.Reach(MessageStatus.Skipped, claimedAt);
-            message.Error = "Not sent: " + letter.SkipReason;
-            title = $"Email not sent: {content.Subject}";
-        }
-        else
-        {
-            message.Reach(MessageStatus.Queued, claimedAt);
-            message.Reach(MessageStatus.Sending, claimedAt);
-            message.Attempts = 1;
-            if (outcome.Result == SendResult.Accepted)
-            {
-                message.Reach(MessageStatus.Sent, sentAt);
-                message.ProviderMessageId = outcome.ProviderMessageId;
-                title = $"Email sent: {content.Subject}";
-            }
-            else
-            {
-                message.Reach(MessageStatus.Failed, sentAt);
-                message.Error = outcome.Error;
-                title = $"Email failed: {content.Subject}";
-            }
-        }
-        await log.AddFinalAsync(message, title, sentAt, cancellationToken);
-    }
-
-    private MessageEntity NewMessage(CampaignEntity campaign, string customerId, string messageId, string? to, EmailContent? content, string? unsubscribe, DateTimeOffset at) => new()
-    {
-        PartitionKey = customerId,
-        RowKey = MessageEntity.Prefix + messageId,
-        Channel = nameof(Channel.Email),
-        Direction = nameof(Direction.Outbound),
-        Purpose = (content?.Purpose ?? campaign.PurposeValue).ToString(),
-        To = to,
-        From = messaging.Value.FromEmail,
-        Subject = content?.Subject ?? campaign.Subject,
-        Html = content?.Html,
-        Text = content?.Text,
-        TemplateId = content?.TemplateId,
-        TemplateVersion = content?.TemplateVersion,
-        SentBy = "campaign:" + campaign.RowKey,
-        CampaignId = campaign.RowKey,
-        CreatedAt = at,
-        UnsubscribeUrl = unsubscribe,
-    };
-
-    /// <summary>
-    /// A recipient left <c>sending</c> by a worker that is gone: recorded as its logged message says,
-    /// or, with no message logged, logged failed and never sent again (the provider may have taken it).
-    /// </summary>
-    private async Task<CampaignRecipientEntity> RecoverAsync(CampaignEntity campaign, CampaignRecipientEntity row, AudienceMember? member, CancellationToken cancellationToken)
-    {
-        var messageId = row.MessageId!;
-        var message = await log.FindEntityAsync(row.CustomerId, messageId, cancellationToken);
-        if (message is null)
-        {
-            var now = time.GetUtcNow();
-            var failed = NewMessage(campaign, row.CustomerId, messageId, member?.Email, null, null, row.ClaimedAt ?? now);
-            failed.Reach(MessageStatus.Sending, row.ClaimedAt ?? now);
-            failed.Reach(MessageStatus.Failed, now);
-            failed.Error = Interrupted;
-            message = await log.AddFinalAsync(failed, $"Email failed: {failed.Subject}", now, cancellationToken)
-                ? failed
-                : await log.FindEntityAsync(row.CustomerId, messageId, cancellationToken) ?? failed;
-        }
-        var status = message.StatusValue;
-        var sentAt = message.StepTimes().GetValueOrDefault(MessageStatus.Sent);
-        for (var attempt = 1; attempt <= MaxAttempts; attempt++)
-        {
-            switch (status)
-            {
-                case MessageStatus.Skipped:
-                    row.StateValue = RecipientState.Skipped;
-                    row.SkipReason = message.Error is { } e && e.StartsWith("Not sent: ", StringComparison.Ordinal) ? e["Not sent: ".Length..] : message.Error ?? "not sent";
-                    break;
-                case MessageStatus.Failed or MessageStatus.Bounced:
-                    Failed(row, message.Error);
-                    break;
-                default:
-                    row.StateValue = RecipientState.Sent;
-                    row.SentAt ??= sentAt == default ? time.GetUtcNow() : sentAt;
-                    row.Status = status.ToString();
-                    break;
-            }
-            if (await store.TryReplaceRecipientAsync(row, cancellationToken))
-            {
-                return row;
-            }
-            if (await store.FindRecipientAsync(campaign.RowKey, row.CustomerId, messageId, cancellationToken) is not { StateValue: RecipientState.Sending } fresh || fresh.MessageId != messageId)
-            {
-                return await store.FindRecipientAsync(campaign.RowKey, row.CustomerId, messageId, cancellationToken) ?? row;
-            }
-            row = fresh;
-        }
-        return row;
     }
 
     /// <summary>
