@@ -11,8 +11,8 @@ namespace PecosCrm.Core.Campaigns;
 internal sealed class CampaignEntity : ITableEntity
 {
     public const string Partition = CampaignKeys.CampaignPartition;
-    public const string TestPhase = "test";
-    public const string MainPhase = "main";
+    public const string TestPhase = CampaignKeys.TestPhase;
+    public const string MainPhase = CampaignKeys.MainPhase;
 
     public string PartitionKey { get; set; } = Partition;
     public string RowKey { get; set; } = "";
@@ -148,9 +148,10 @@ internal sealed class CampaignSliceEntity : ITableEntity
 }
 
 /// <summary>
-/// One recipient in <c>campaignrecipients</c>: PartitionKey the campaign id, RowKey
-/// <c>{campaignId}|{customerId}</c>, so a provider event (which carries both) finds it with one point read. <see cref="MessageId"/> is
-/// chosen when the recipient is claimed, before the message exists: see <see cref="CampaignRunner"/>.
+/// One recipient in <c>campaignrecipients</c>: PartitionKey its slice (<c>{campaignId}|{phase}|{index}</c>),
+/// RowKey <c>{campaignId}|{customerId}</c>. <see cref="MessageId"/> is chosen when the recipient is
+/// claimed, just before the provider is called, and names the slice (see <see cref="CampaignKeys"/>
+/// and <see cref="CampaignBatch"/>).
 /// </summary>
 internal sealed class CampaignRecipientEntity : ITableEntity
 {
@@ -183,7 +184,7 @@ internal sealed class CampaignRecipientEntity : ITableEntity
     }
 
     [IgnoreDataMember]
-    public string CustomerId => CampaignKeys.RecipientOf(PartitionKey, RowKey);
+    public string CustomerId => RowKey[(RowKey.IndexOf('|', StringComparison.Ordinal) + 1)..];
 
     [IgnoreDataMember]
     public MessageStatus? StatusValue => Status is null ? null : Enum.Parse<MessageStatus>(Status);

@@ -73,7 +73,7 @@ public sealed class CampaignObserver(CampaignStore store) : IMessageEventObserve
         }
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {
-            var row = await store.FindRecipientAsync(campaignId, message.CustomerId, cancellationToken);
+            var row = await store.FindRecipientAsync(campaignId, message.CustomerId, message.Id, cancellationToken);
             if (row is null || row.MessageId != message.Id || !change(row))
             {
                 return;

@@ -8,8 +8,11 @@ public sealed class CampaignOptions
     /// <summary>Recipients per batch, one queue message each (a throttle below this makes batches of one minute's share).</summary>
     public int BatchSize { get; set; } = 500;
 
-    /// <summary>Recipients of one batch sent side by side.</summary>
+    /// <summary>Provider requests (and compositions) of one batch made side by side.</summary>
     public int SendParallelism { get; set; } = 8;
+
+    /// <summary>Message rows of one batch written side by side (each its own transaction in the customer's partition).</summary>
+    public int WriteParallelism { get; set; } = 32;
 
     /// <summary>How often a running batch re-reads its campaign to notice a pause or cancel (0: before every recipient).</summary>
     public TimeSpan StateCheckInterval { get; set; } = TimeSpan.FromSeconds(1);

@@ -1,9 +1,7 @@
-using System.Diagnostics;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using PecosCrm.Core.Analytics;
 using PecosCrm.Core.Audit;
 using PecosCrm.Core.Customers;
 using PecosCrm.Core.Messaging;
@@ -13,42 +11,38 @@ using PecosCrm.Core.Storage;
 namespace PecosCrm.Core.Campaigns;
 
 /// <summary>
-/// Sends campaigns, as work on the <c>campaigns</c> queue.
+/// Runs campaign work from the <c>campaigns</c> queue: start (freeze the audience and queue the
+/// first phase), batch (one slice, sent by <see cref="CampaignBatch"/>), decide (the A/B winner, by
+/// <see cref="AbDecision"/>) and cancel; and the timer's round (<see cref="RunDueAsync"/>).
 /// <para>
-/// Start freezes the audience: a dynamic segment is refreshed, its member ids (or the list) are
-/// written once to a snapshot blob, the A/B test share is drawn from it by a hash of campaign and
-/// customer (so a start run twice draws the same), and a recipient row per customer and a slice per
-/// 500 recipients are added (never overwritten). Then the slices of the first phase are queued, one
-/// message each, spaced by the throttle with visibility delays.
-/// </para>
-/// <para>
-/// Exactly one message per recipient: a batch claims a pending recipient by an ETag-guarded update to
-/// <c>sending</c> that records a message id chosen then; only then is the message logged under that
-/// id, and sent in the batch by <see cref="MessageService.DispatchAsync"/> (no queue message per
-/// email). A batch that finds a recipient still <c>sending</c> (its worker crashed, or another
-/// delivery of the batch is on it) looks that id up in the communication log: no message yet, it is
-/// logged now (a second worker doing the same at once gets the first one's message back); a message
-/// still queued is sent; anything else is only recorded. The message service's own claim (queued to
-/// sending) makes sure one worker sends it, and a message found half-sent is marked failed rather
-/// than sent again, so a crash in the middle of the provider call can cost a recipient their email
-/// (reported as failed) but never sends it twice.
+/// Start freezes the audience once (<see cref="AudienceSnapshot"/>): the ids to a snapshot blob, what
+/// sending needs of each from the customer-features file, the A/B test share drawn and the audience
+/// cut into slices of at most 500 (<see cref="CampaignSlicing"/>); each slice's members go to a blob,
+/// its recipient rows into its own partition (100 a transaction, added, never overwritten, so a start
+/// that runs twice changes nothing), and a slice row keeps its tally. Then the slices of the first
+/// phase are queued, one message each, spaced by the throttle with visibility delays.
 /// </para>
 /// <para>
 /// Each batch re-reads its campaign at least every <see cref="CampaignOptions.StateCheckInterval"/>
 /// and stops when it is paused or cancelled, or its plan was replaced (a newer generation). It then
-/// writes its slice's tally of recipient states with the ETag read before its recipients, so the
-/// tally left last was counted after every change. The batch that leaves no recipient of its phase
-/// pending ends the phase: the A/B test share moves the campaign to <c>testing</c>, the rest to <c>sent</c>.
+/// writes its slice's tally with the ETag read before its recipients, so the tally left last was
+/// counted after every change. The batch that leaves no recipient of its phase pending ends the
+/// phase: the A/B test share moves the campaign to <c>testing</c>, the rest to <c>sent</c>.
 /// </para>
 /// </summary>
 public sealed partial class CampaignRunner(
-    StorageAccount storage, CampaignStore store, SegmentStore segments, SegmentService segmentService, MessageService messages, MessageStore log,
-    AuditLog audit, IOptions<CampaignOptions> options, TimeProvider time, ILogger<CampaignRunner> logger)
+    StorageAccount storage, CampaignStore store, SegmentStore segments, SegmentService segmentService, AnalyticsCopy copy, AnalyticsEngine engine,
+    CustomerStore customers, MessageStore log, Suppressions suppressions, Preferences preferences, IEmailComposer composer, IEmailSender sender,
+    SignedLinks links, Touches touches, AuditLog audit, IOptions<CampaignOptions> options, IOptions<MessagingOptions> messaging, TimeProvider time,
+    ILogger<CampaignRunner> logger)
 {
     /// <summary>The longest a queue message can stay invisible is 7 days; longer waits hop.</summary>
     private static readonly TimeSpan MaxDelay = TimeSpan.FromDays(6);
 
     private const int MaxAttempts = 10;
+
+    private readonly AudienceSnapshot _audience = new(store, segments, segmentService, copy, engine, customers);
+    private readonly CampaignBatch _batch = new(store, log, suppressions, preferences, composer, sender, links, touches, options, messaging, time, logger);
 
     public Task HandleAsync(CampaignWork work, CancellationToken cancellationToken = default) => work.Kind switch
     {
@@ -76,10 +70,10 @@ public sealed partial class CampaignRunner(
             {
                 return;
             }
-            List<string> audience;
+            List<AudienceMember> audience;
             try
             {
-                audience = await SnapshotAsync(campaign, cancellationToken);
+                audience = await _audience.MembersAsync(await _audience.IdsAsync(campaign, cancellationToken), cancellationToken);
             }
             catch (Exception ex) when (ex is NotFoundException or ValidationFailedException or ConflictException)
             {
@@ -104,82 +98,26 @@ public sealed partial class CampaignRunner(
         await QueueBatchesAsync(campaign, phase, works, cancellationToken);
     }
 
-    /// <summary>The audience's customer ids, taken once: later runs read the snapshot.</summary>
-    private async Task<List<string>> SnapshotAsync(CampaignEntity campaign, CancellationToken cancellationToken)
-    {
-        var name = CampaignStore.AudienceBlob(campaign.RowKey);
-        if (await store.ReadIdsAsync(name, cancellationToken) is { } frozen)
-        {
-            return frozen;
-        }
-        List<string> ids;
-        if (campaign.SegmentId is { } segmentId)
-        {
-            var segment = await segments.GetAsync(segmentId, cancellationToken);
-            if (segment.Kind == SegmentKind.Dynamic)
-            {
-                await segmentService.RefreshAsync(segmentId, cancellationToken);
-            }
-            ids = [];
-            await foreach (var page in segments.MemberIdPagesAsync(segmentId, cancellationToken))
-            {
-                ids.AddRange(page);
-            }
-        }
-        else
-        {
-            ids = await store.ReadIdsAsync(CampaignStore.ListBlob(campaign.RowKey), cancellationToken) ?? [];
-        }
-        ids = ids.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-        return await store.WriteIdsAsync(name, ids, onlyIfMissing: true, cancellationToken)
-            ? ids
-            : await store.ReadIdsAsync(name, cancellationToken) ?? ids;
-    }
-
-    /// <summary>Writes the recipients and slices (adding only what is missing) and marks the campaign frozen.</summary>
-    private async Task<CampaignEntity> FreezeAsync(CampaignEntity campaign, List<string> audience, CancellationToken cancellationToken)
+    /// <summary>Writes the slices' blobs, recipients and rows (adding only what is missing) and marks the campaign frozen.</summary>
+    private async Task<CampaignEntity> FreezeAsync(CampaignEntity campaign, List<AudienceMember> audience, CancellationToken cancellationToken)
     {
         var id = campaign.RowKey;
         var sliceSize = Math.Max(1, Math.Min(options.Value.BatchSize, campaign.ThrottlePerMinute ?? int.MaxValue));
         var ab = campaign.AbTestValue();
-        var test = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (ab is not null && audience.Count > 0)
-        {
-            var count = Math.Clamp((int)Math.Round(audience.Count * ab.TestShare, MidpointRounding.AwayFromZero), Math.Min(audience.Count, ab.Variants.Count), audience.Count);
-            var drawn = audience.OrderBy(c => Draw(id, c), StringComparer.Ordinal).Take(count).ToList();
-            for (var i = 0; i < drawn.Count; i++)
-            {
-                test[drawn[i]] = ab.Variants[i % ab.Variants.Count].Variant;
-            }
-        }
-        var phases = new[]
-        {
-            (Phase: CampaignEntity.TestPhase, Ids: audience.Where(test.ContainsKey).ToList()),
-            (Phase: CampaignEntity.MainPhase, Ids: audience.Where(c => !test.ContainsKey(c)).ToList()),
-        };
+        var plan = CampaignSlicing.Plan(id, audience, ab, sliceSize);
         var now = time.GetUtcNow();
-        var recipients = new List<CampaignRecipientEntity>(audience.Count);
-        var slices = new List<CampaignSliceEntity>();
-        var blobs = new List<(string Name, string[] Ids)>();
-        foreach (var (phase, ids) in phases)
+        var slices = plan.Select(p => new CampaignSliceEntity
         {
-            var chunks = ids.Chunk(sliceSize).ToList();
-            for (var index = 0; index < chunks.Count; index++)
-            {
-                blobs.Add((CampaignStore.SliceBlob(id, phase, index), chunks[index]));
-                slices.Add(new CampaignSliceEntity
-                {
-                    PartitionKey = id, RowKey = CampaignSliceEntity.Key(id, phase, index), Phase = phase, Index = index,
-                    Count = chunks[index].Length, Pending = chunks[index].Length, TalliedAt = now,
-                });
-                recipients.AddRange(chunks[index].Select(c => new CampaignRecipientEntity
-                {
-                    PartitionKey = id, RowKey = CampaignKeys.Recipient(id, c), Phase = phase, Variant = test.GetValueOrDefault(c), Slice = index,
-                }));
-            }
-        }
-        await Parallel.ForEachAsync(blobs, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (b, ct) =>
-            await store.WriteIdsAsync(b.Name, b.Ids, onlyIfMissing: false, ct));
+            PartitionKey = id, RowKey = CampaignSliceEntity.Key(id, p.Phase, p.Index), Phase = p.Phase, Index = p.Index,
+            Count = p.Members.Count, Pending = p.Members.Count, TalliedAt = now,
+        }).ToList();
+        var recipients = plan.SelectMany(p => p.Members.Select(m => new CampaignRecipientEntity
+        {
+            PartitionKey = CampaignKeys.RecipientPartition(id, p.Phase, p.Index), RowKey = CampaignKeys.Recipient(id, m.CustomerId),
+            Phase = p.Phase, Variant = m.Variant, Slice = p.Index,
+        })).ToList();
+        await Parallel.ForEachAsync(plan, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (p, ct) =>
+            await store.WriteSliceAsync(CampaignStore.SliceBlob(id, p.Phase, p.Index), p.Members, ct));
         await store.AddIfMissingAsync(recipients, recipients: true, cancellationToken);
         await store.AddIfMissingAsync(slices, recipients: false, cancellationToken);
 
@@ -203,10 +141,6 @@ public sealed partial class CampaignRunner(
             return campaign;
         }, MaxAttempts, cancellationToken);
     }
-
-    /// <summary>Where a customer falls in the A/B draw: a hash of campaign and customer, the same on every run.</summary>
-    private static string Draw(string campaignId, string customerId) =>
-        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(campaignId + "\n" + customerId)));
 
     /// <summary>
     /// Starts a new generation of work for <paramref name="phase"/>: every slice with recipients left
@@ -250,7 +184,7 @@ public sealed partial class CampaignRunner(
     private async Task BatchAsync(CampaignWork work, CancellationToken cancellationToken)
     {
         var campaign = await store.FindEntityAsync(work.CampaignId, cancellationToken);
-        if (campaign is null || !IsCurrent(campaign, work))
+        if (campaign is null || !CampaignGate.IsCurrent(campaign, work))
         {
             return;
         }
@@ -263,204 +197,26 @@ public sealed partial class CampaignRunner(
         var phase = work.Phase!;
         // The slice is read before its recipients: its ETag then vouches that the tally written at the end counts every change.
         var slice = await store.FindSliceAsync(campaign.RowKey, phase, work.Slice, cancellationToken);
-        var ids = await store.ReadIdsAsync(CampaignStore.SliceBlob(campaign.RowKey, phase, work.Slice), cancellationToken);
-        if (slice is null || ids is null)
+        var members = await store.ReadSliceAsync(CampaignStore.SliceBlob(campaign.RowKey, phase, work.Slice), cancellationToken);
+        if (slice is null || members is null)
         {
             return;
         }
-        var rows = await ReadRecipientsAsync(campaign.RowKey, ids, cancellationToken);
-        var gate = new Gate(store, work, options.Value.StateCheckInterval);
-        var content = Content.For(campaign, phase);
-        var halted = false;
-        var todo = Enumerable.Range(0, rows.Length).Where(i => rows[i]?.StateValue is RecipientState.Pending or RecipientState.Sending).ToList();
-        // Each recipient's work runs to its end with the job's token: a failure of one stops the
-        // loop from starting more, but never cuts another off between claim and record.
-        await Parallel.ForEachAsync(todo, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Value.SendParallelism), CancellationToken = cancellationToken }, async (i, _) =>
+        var result = await _batch.SendAsync(campaign, work, slice, members, cancellationToken);
+        if (result.PauseError is { } error)
         {
-            if (Volatile.Read(ref halted) || !await gate.OpenAsync(cancellationToken))
-            {
-                Volatile.Write(ref halted, true);
-                return;
-            }
-            var (row, stop) = await SendAsync(campaign, content, rows[i]!, cancellationToken);
-            rows[i] = row;
-            if (stop)
-            {
-                Volatile.Write(ref halted, true);
-            }
-        });
-        await TallyAsync(slice, ids, rows, cancellationToken);
-        if (!halted)
+            await PauseForErrorAsync(campaign.RowKey, error, cancellationToken);
+            return;
+        }
+        if (result.RetryAfter is { } after)
+        {
+            // A transient provider failure, or recipients another worker may still be sending: this slice comes back later.
+            await QueueAsync(work with { NotBefore = null, Attempt = work.Attempt + 1 }, after < MaxDelay ? after : MaxDelay, cancellationToken);
+            return;
+        }
+        if (!result.Halted)
         {
             await CompletePhaseAsync(campaign.RowKey, phase, cancellationToken);
-        }
-    }
-
-    private static bool IsCurrent(CampaignEntity campaign, CampaignWork work) =>
-        campaign.StateValue == CampaignState.Sending && campaign.Generation == work.Generation && campaign.Phase == work.Phase;
-
-    private async Task<CampaignRecipientEntity?[]> ReadRecipientsAsync(string campaignId, IReadOnlyList<string> ids, CancellationToken cancellationToken)
-    {
-        var rows = new CampaignRecipientEntity?[ids.Count];
-        await Parallel.ForEachAsync(Enumerable.Range(0, ids.Count), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (i, ct) =>
-            rows[i] = await store.FindRecipientAsync(campaignId, ids[i], ct));
-        return rows;
-    }
-
-    /// <summary>Claims, logs, sends and records one recipient. <c>Stop</c>: the campaign cannot go on (it was paused with the reason).</summary>
-    private async Task<(CampaignRecipientEntity Row, bool Stop)> SendAsync(CampaignEntity campaign, Content content, CampaignRecipientEntity row, CancellationToken cancellationToken)
-    {
-        var fresh = false;
-        if (row.StateValue == RecipientState.Pending)
-        {
-            row.StateValue = RecipientState.Sending;
-            row.MessageId = log.NewId();
-            row.ClaimedAt = time.GetUtcNow();
-            row.Variant ??= content.Variant;
-            if (await store.TryReplaceRecipientAsync(row, cancellationToken))
-            {
-                fresh = true;
-            }
-            else
-            {
-                // Cancelled, or claimed by another delivery of this batch: go on from where that stands.
-                row = await store.FindRecipientAsync(row.PartitionKey, row.CustomerId, cancellationToken) ?? row;
-                if (row.StateValue != RecipientState.Sending)
-                {
-                    return (row, false);
-                }
-            }
-        }
-        var customerId = row.CustomerId;
-        var messageId = row.MessageId!;
-        var message = fresh ? null : (await log.FindEntityAsync(customerId, messageId, cancellationToken))?.ToRecord();
-        if (message is null)
-        {
-            var (request, missing) = Request(campaign, content, row);
-            if (request is null)
-            {
-                return (await RecordAsync(row, r => Skip(r, missing!), cancellationToken), false);
-            }
-            try
-            {
-                message = await messages.SendEmailAsync(request, "campaign:" + campaign.RowKey, messageId, queue: false, cancellationToken);
-            }
-            catch (ValidationFailedException ex) when (ex.Errors.ContainsKey("customerId"))
-            {
-                return (await RecordAsync(row, r => Skip(r, "the customer no longer exists"), cancellationToken), false);
-            }
-            catch (ValidationFailedException ex)
-            {
-                // The content itself cannot be sent (a template that does not exist, say): nobody would get it.
-                var reason = string.Join(" ", ex.Errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}"));
-                await PauseForErrorAsync(campaign.RowKey, "The email could not be composed: " + reason, cancellationToken);
-                var released = await RecordAsync(row, r =>
-                {
-                    r.StateValue = RecipientState.Pending;
-                    r.MessageId = null;
-                    r.ClaimedAt = null;
-                }, cancellationToken);
-                return (released, true);
-            }
-        }
-        // A message left sending by a worker that died is marked failed by the dispatch, never sent again.
-        if (message.Status == MessageStatus.Queued || (!fresh && message.Status == MessageStatus.Sending))
-        {
-            message = await messages.DispatchAsync(customerId, messageId, cancellationToken) ?? message;
-        }
-        if (message.Status == MessageStatus.Sending)
-        {
-            // Another worker is sending it, or one died doing so less than Messaging:SendingTimeout ago:
-            // fail this delivery so the queue brings the batch back later, when the outcome is known.
-            throw new InvalidOperationException($"Message {messageId} is still being sent; the batch will be retried.");
-        }
-        var sent = message;
-        return (await RecordAsync(row, r => Record(r, sent), cancellationToken), false);
-    }
-
-    private static void Skip(CampaignRecipientEntity row, string reason)
-    {
-        row.StateValue = RecipientState.Skipped;
-        row.SkipReason = reason;
-    }
-
-    private void Record(CampaignRecipientEntity row, Message message)
-    {
-        switch (message.Status)
-        {
-            case MessageStatus.Skipped:
-                Skip(row, message.Error is { } e && e.StartsWith(NotSent, StringComparison.Ordinal) ? e[NotSent.Length..] : message.Error ?? "not sent");
-                break;
-            case MessageStatus.Failed:
-                row.StateValue = RecipientState.Failed;
-                row.Error = message.Error;
-                break;
-            case MessageStatus.Queued:
-                // A transient provider failure: the message queue tries again.
-                row.StateValue = RecipientState.Retrying;
-                row.Error = message.Error;
-                break;
-            case MessageStatus.Cancelled:
-                row.StateValue = RecipientState.Cancelled;
-                break;
-            default:
-                row.StateValue = RecipientState.Sent;
-                row.SentAt ??= message.Steps.TryGetValue(MessageStatus.Sent, out var at) ? at : time.GetUtcNow();
-                row.Error = null;
-                if (row.StatusValue is not { } known || MessageStore.Rank(message.Status) > MessageStore.Rank(known))
-                {
-                    row.Status = message.Status.ToString();
-                }
-                break;
-        }
-    }
-
-    private const string NotSent = "Not sent: ";
-
-    /// <summary>Applies a change to a recipient that is still <c>sending</c>, re-reading on a lost race (a provider event, say).</summary>
-    private async Task<CampaignRecipientEntity> RecordAsync(CampaignRecipientEntity row, Action<CampaignRecipientEntity> change, CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            change(row);
-            if (await store.TryReplaceRecipientAsync(row, cancellationToken))
-            {
-                return row;
-            }
-            var current = await store.FindRecipientAsync(row.PartitionKey, row.CustomerId, cancellationToken);
-            if (current is null || current.StateValue != RecipientState.Sending || current.MessageId != row.MessageId || attempt >= MaxAttempts)
-            {
-                return current ?? row;
-            }
-            row = current;
-        }
-    }
-
-    /// <summary>The email for one recipient, or why there is none.</summary>
-    private static (EmailRequest? Request, string? Missing) Request(CampaignEntity campaign, Content content, CampaignRecipientEntity row)
-    {
-        var subject = content.SubjectFor(row.Variant);
-        if (campaign.TemplateId is { } template)
-        {
-            // Rendering, merge fields included, is the template's business; an A/B subject rides along.
-            return (new EmailRequest(row.CustomerId, TemplateId: template, Subject: content.HasVariants ? subject : null, Purpose: campaign.PurposeValue, CampaignId: campaign.RowKey), null);
-        }
-        // Merge fields are rendered by the composer, with the template engine, for each recipient.
-        return (new EmailRequest(row.CustomerId, Subject: subject, Html: campaign.Html, Text: campaign.Text, Purpose: campaign.PurposeValue, CampaignId: campaign.RowKey), null);
-    }
-
-    /// <summary>Writes a slice's tally; when somebody else wrote it since it was read, counts again from fresh reads.</summary>
-    private async Task TallyAsync(CampaignSliceEntity slice, IReadOnlyList<string> ids, CampaignRecipientEntity?[] rows, CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; attempt <= MaxAttempts; attempt++)
-        {
-            slice.Tally(rows.OfType<CampaignRecipientEntity>(), time.GetUtcNow());
-            if (await store.TryReplaceSliceAsync(slice, cancellationToken))
-            {
-                return;
-            }
-            slice = await store.FindSliceAsync(slice.PartitionKey, slice.Phase, slice.Index, cancellationToken) ?? slice;
-            rows = await ReadRecipientsAsync(slice.PartitionKey, ids, cancellationToken);
         }
     }
 
@@ -516,24 +272,12 @@ public sealed partial class CampaignRunner(
         {
             return;
         }
-        var stats = ab.Variants.ToDictionary(v => v.Variant, _ => (Sent: 0, Opened: 0, Clicked: 0), StringComparer.Ordinal);
+        var outcomes = new List<TestOutcome>();
         await foreach (var r in store.AllRecipientsAsync(id, CampaignEntity.TestPhase, cancellationToken))
         {
-            if (r.Variant is not { } v || !stats.TryGetValue(v, out var s) || r.StateValue != RecipientState.Sent)
-            {
-                continue;
-            }
-            stats[v] = (s.Sent + 1, s.Opened + (r.OpenedAt is not null || r.ClickedAt is not null ? 1 : 0), s.Clicked + (r.ClickedAt is not null ? 1 : 0));
+            outcomes.Add(new TestOutcome(r.Variant, r.StateValue, r.OpenedAt is not null, r.ClickedAt is not null));
         }
-        var rates = ab.Variants.Select(v =>
-        {
-            var s = stats[v.Variant];
-            var hits = ab.Metric == CampaignMetric.Click ? s.Clicked : s.Opened;
-            return new VariantRate(v.Variant, v.Subject, s.Sent, s.Opened, s.Clicked, s.Sent == 0 ? 0 : Math.Round((double)hits / s.Sent, 4));
-        }).ToList();
-        // The first variant with the highest rate: a tie goes to the earlier one.
-        var best = rates.Aggregate((a, b) => b.Rate > a.Rate ? b : a);
-        var winner = new AbWinner(best.Variant, best.Subject, ab.Metric, rates, now);
+        var winner = AbDecision.Choose(ab, outcomes, now);
         campaign.Winner = JsonSerializer.Serialize(winner, CrmJson.Options);
         campaign.StateValue = CampaignState.Sending;
         campaign.UpdatedAt = now;
@@ -563,20 +307,25 @@ public sealed partial class CampaignRunner(
         var slices = (await store.SlicesAsync(id, null, cancellationToken)).Where(s => s.Pending > 0).ToList();
         await Parallel.ForEachAsync(slices, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, async (slice, ct) =>
         {
-            var ids = await store.ReadIdsAsync(CampaignStore.SliceBlob(id, slice.Phase, slice.Index), ct) ?? [];
-            var rows = await ReadRecipientsAsync(id, ids, ct);
-            await Parallel.ForEachAsync(Enumerable.Range(0, rows.Length), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (i, ct2) =>
+            for (var attempt = 1; attempt <= MaxAttempts; attempt++)
             {
-                for (var attempt = 1; rows[i] is { StateValue: RecipientState.Pending } row && attempt <= MaxAttempts; attempt++)
+                var rows = await store.SliceRecipientsAsync(id, slice.Phase, slice.Index, ct);
+                var lost = false;
+                foreach (var chunk in rows.Where(r => r.StateValue == RecipientState.Pending).Chunk(100))
                 {
-                    row.StateValue = RecipientState.Cancelled;
-                    if (!await store.TryReplaceRecipientAsync(row, ct2))
+                    foreach (var row in chunk)
                     {
-                        rows[i] = await store.FindRecipientAsync(id, row.CustomerId, ct2);
+                        row.StateValue = RecipientState.Cancelled;
                     }
+                    lost |= !await store.TryReplaceRecipientsAsync(chunk, ct);
                 }
-            });
-            await TallyAsync(slice, ids, rows, ct);
+                slice.Tally(rows, time.GetUtcNow());
+                if (!lost && await store.TryReplaceSliceAsync(slice, ct))
+                {
+                    return;
+                }
+                slice = await store.FindSliceAsync(id, slice.Phase, slice.Index, ct) ?? slice;
+            }
         });
         LogCancelled(logger, id, slices.Sum(s => s.Pending));
     }
@@ -665,56 +414,6 @@ public sealed partial class CampaignRunner(
             await audit.RecordAsync(AuditActor.System, "campaign.paused", "campaign", id, null, new { state = CampaignState.Paused, error }, cancellationToken: cancellationToken);
             LogPausedForError(logger, id, error);
             return;
-        }
-    }
-
-    /// <summary>The subjects of one phase: the variants' in the test share, the winner's after it.</summary>
-    private sealed record Content(string? Subject, IReadOnlyDictionary<string, string> Variants, string? Variant)
-    {
-        public bool HasVariants => Variants.Count > 0;
-
-        public string? SubjectFor(string? variant) => variant is not null && Variants.TryGetValue(variant, out var s) ? s : Subject;
-
-        public static Content For(CampaignEntity campaign, string phase)
-        {
-            var ab = campaign.AbTestValue();
-            var variants = ab?.Variants.ToDictionary(v => v.Variant, v => v.Subject, StringComparer.Ordinal) ?? new Dictionary<string, string>(StringComparer.Ordinal);
-            var winner = phase == CampaignEntity.MainPhase ? campaign.WinnerValue()?.Variant : null;
-            return new Content(campaign.Subject, variants, winner);
-        }
-    }
-
-    /// <summary>
-    /// Whether a batch may go on: re-reads its campaign at most every <c>interval</c> (real time, as
-    /// polling is: a test's frozen clock must not stop a pause from being seen).
-    /// </summary>
-    private sealed class Gate(CampaignStore store, CampaignWork work, TimeSpan interval)
-    {
-        private readonly SemaphoreSlim _sync = new(1, 1);
-        private long _checkedAt = Stopwatch.GetTimestamp();
-        private bool _open = true;
-
-        public async Task<bool> OpenAsync(CancellationToken cancellationToken)
-        {
-            if (!_open || Stopwatch.GetElapsedTime(Interlocked.Read(ref _checkedAt)) < interval)
-            {
-                return _open;
-            }
-            await _sync.WaitAsync(cancellationToken);
-            try
-            {
-                if (_open && Stopwatch.GetElapsedTime(Interlocked.Read(ref _checkedAt)) >= interval)
-                {
-                    var campaign = await store.FindEntityAsync(work.CampaignId, cancellationToken);
-                    _open = campaign is not null && IsCurrent(campaign, work);
-                    Interlocked.Exchange(ref _checkedAt, Stopwatch.GetTimestamp());
-                }
-                return _open;
-            }
-            finally
-            {
-                _sync.Release();
-            }
         }
     }
 

@@ -8,9 +8,10 @@ using PecosCrm.Core.Storage;
 namespace PecosCrm.Core.Campaigns;
 
 /// <summary>
-/// Campaigns, their slices and recipients. Customer-id lists that can be long (a list audience, the
-/// frozen audience, each slice's ids) are text blobs in the <c>campaigns</c> container, one id a
-/// line: <c>{id}/list.txt</c>, <c>{id}/audience.txt</c>, <c>{id}/slices/{phase}-{index}.txt</c>.
+/// Campaigns, their slices and recipients (see <see cref="CampaignKeys"/>). Customer-id lists that
+/// can be long (a list audience, the frozen audience) are text blobs in the <c>campaigns</c>
+/// container, one id a line: <c>{id}/list.txt</c>, <c>{id}/audience.txt</c>; each slice's members,
+/// with what sending needs of them (<see cref="AudienceMember"/>), are a JSON blob <c>{id}/slices/{phase}-{index}.json</c>.
 /// </summary>
 public sealed class CampaignStore(StorageAccount storage) : IPersonalData
 {
@@ -120,8 +121,48 @@ public sealed class CampaignStore(StorageAccount storage) : IPersonalData
         });
     }
 
-    internal Task<CampaignRecipientEntity?> FindRecipientAsync(string campaignId, string customerId, CancellationToken cancellationToken) =>
-        KeyRules.IsValidKey(customerId) ? Recipients.FindAsync<CampaignRecipientEntity>(campaignId, CampaignKeys.Recipient(campaignId, customerId), cancellationToken) : Task.FromResult<CampaignRecipientEntity?>(null);
+    /// <summary>A recipient by the slice its message id names; null for a message that is no campaign email.</summary>
+    internal async Task<CampaignRecipientEntity?> FindRecipientAsync(string campaignId, string customerId, string messageId, CancellationToken cancellationToken) =>
+        KeyRules.IsValidKey(customerId) && KeyRules.IsValidKey(campaignId) && CampaignKeys.SliceOfMessage(messageId) is { } slice
+            ? await Recipients.FindAsync<CampaignRecipientEntity>(CampaignKeys.RecipientPartition(campaignId, slice.Phase, slice.Index), CampaignKeys.Recipient(campaignId, customerId), cancellationToken)
+            : null;
+
+    /// <summary>Every recipient of one slice: one query of its partition.</summary>
+    internal Task<List<CampaignRecipientEntity>> SliceRecipientsAsync(string campaignId, string phase, int index, CancellationToken cancellationToken) =>
+        PartitionRecipientsAsync(CampaignKeys.RecipientPartition(campaignId, phase, index), cancellationToken);
+
+    internal async Task<List<CampaignRecipientEntity>> PartitionRecipientsAsync(string partition, CancellationToken cancellationToken)
+    {
+        var rows = new List<CampaignRecipientEntity>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition}");
+        await foreach (var r in Recipients.QueryAsync<CampaignRecipientEntity>(filter, 1000, cancellationToken: cancellationToken))
+        {
+            rows.Add(r);
+        }
+        return rows;
+    }
+
+    /// <summary>
+    /// Replaces recipients of one slice (at most 100) in one transaction, each under the ETag it was
+    /// read with; false when any of them changed meanwhile (nothing is written then). The rows take their new ETags.
+    /// </summary>
+    internal async Task<bool> TryReplaceRecipientsAsync(IReadOnlyList<CampaignRecipientEntity> rows, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await Recipients.SubmitTransactionAsync(rows.Select(r => new TableTransactionAction(TableTransactionActionType.UpdateReplace, r, r.ETag)), cancellationToken);
+            for (var i = 0; i < rows.Count && i < response.Value.Count; i++)
+            {
+                // A row whose new ETag did not come back is written unconditionally next time: it was just written by this worker.
+                rows[i].ETag = response.Value[i].Headers.ETag ?? ETag.All;
+            }
+            return true;
+        }
+        catch (TableTransactionFailedException ex) when (ex.Status == 412)
+        {
+            return false;
+        }
+    }
 
     /// <summary>Writes a recipient if nobody changed it since it was read; false when somebody did.</summary>
     internal async Task<bool> TryReplaceRecipientAsync(CampaignRecipientEntity recipient, CancellationToken cancellationToken)
@@ -138,12 +179,12 @@ public sealed class CampaignStore(StorageAccount storage) : IPersonalData
         }
     }
 
-    /// <summary>A campaign's recipients in customer id order, optionally in one state or of one variant.</summary>
+    /// <summary>A campaign's recipients slice by slice (test share first), in customer id order within a slice, optionally in one state or of one variant.</summary>
     public async Task<Storage.Page<CampaignRecipient>> RecipientsAsync(
         string campaignId, RecipientState? state, string? variant, int limit, string? cursor, CancellationToken cancellationToken = default)
     {
         await GetEntityAsync(campaignId, cancellationToken);
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {campaignId}");
+        var filter = CampaignKeys.RecipientPartitionsFilter(campaignId, null);
         if (state is { } s)
         {
             filter += " and " + TableClient.CreateQueryFilter($"State eq {s.ToString()}");
@@ -159,9 +200,7 @@ public sealed class CampaignStore(StorageAccount storage) : IPersonalData
     /// <summary>Every recipient of a campaign (of one phase), 1,000 rows a page.</summary>
     internal async IAsyncEnumerable<CampaignRecipientEntity> AllRecipientsAsync(string campaignId, string? phase, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var filter = phase is null
-            ? TableClient.CreateQueryFilter($"PartitionKey eq {campaignId}")
-            : TableClient.CreateQueryFilter($"PartitionKey eq {campaignId} and Phase eq {phase}");
+        var filter = CampaignKeys.RecipientPartitionsFilter(campaignId, phase);
         await foreach (var r in Recipients.QueryAsync<CampaignRecipientEntity>(filter, 1000, cancellationToken: cancellationToken))
         {
             yield return r;
@@ -179,8 +218,13 @@ public sealed class CampaignStore(StorageAccount storage) : IPersonalData
         var deleted = 0;
         await foreach (var c in Campaigns.QueryAsync<CampaignEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {CampaignEntity.Partition}"), select: ["RowKey"], cancellationToken: cancellationToken))
         {
-            var response = await Recipients.DeleteEntityAsync(c.RowKey, CampaignKeys.Recipient(c.RowKey, customerId), ETag.All, cancellationToken);
-            deleted += response.Status == 404 ? 0 : 1;
+            // The customer's slice is not known: one query over the campaign's recipient partitions for the RowKey.
+            var filter = CampaignKeys.RecipientPartitionsFilter(c.RowKey, null) + " and " + TableClient.CreateQueryFilter($"RowKey eq {CampaignKeys.Recipient(c.RowKey, customerId)}");
+            await foreach (var row in Recipients.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
+            {
+                var response = await Recipients.DeleteEntityAsync(row.PartitionKey, row.RowKey, ETag.All, cancellationToken);
+                deleted += response.Status == 404 ? 0 : 1;
+            }
         }
         return deleted;
     }
@@ -189,7 +233,40 @@ public sealed class CampaignStore(StorageAccount storage) : IPersonalData
 
     internal static string AudienceBlob(string campaignId) => campaignId + "/audience.txt";
 
-    internal static string SliceBlob(string campaignId, string phase, int index) => $"{campaignId}/slices/{CampaignKeys.SliceName(phase, index).Replace('|', '-')}.txt";
+    internal static string SliceBlob(string campaignId, string phase, int index) => $"{campaignId}/slices/{CampaignKeys.SliceName(phase, index).Replace('|', '-')}.json";
+
+    /// <summary>Writes a slice's members, keeping a blob already there (a start run again freezes nothing twice).</summary>
+    internal async Task WriteSliceAsync(string blobName, IReadOnlyList<AudienceMember> members, CancellationToken cancellationToken)
+    {
+        var blob = storage.Container(StorageNames.Containers.Campaigns).GetBlobClient(blobName);
+        var options = new BlobUploadOptions
+        {
+            HttpHeaders = new BlobHttpHeaders { ContentType = "application/json" },
+            Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
+        };
+        try
+        {
+            await blob.UploadAsync(BinaryData.FromObjectAsJson(members, CrmJson.Options), options, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status is 409 or 412)
+        {
+            // Frozen by an earlier run.
+        }
+    }
+
+    /// <summary>A slice's members, or null when the blob does not exist.</summary>
+    internal async Task<List<AudienceMember>?> ReadSliceAsync(string blobName, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var content = await storage.Container(StorageNames.Containers.Campaigns).GetBlobClient(blobName).DownloadContentAsync(cancellationToken);
+            return content.Value.Content.ToObjectFromJson<List<AudienceMember>>(CrmJson.Options);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return null;
+        }
+    }
 
     /// <summary>Writes ids one a line; with <paramref name="onlyIfMissing"/>, keeps a blob already there and answers false.</summary>
     internal async Task<bool> WriteIdsAsync(string blobName, IReadOnlyCollection<string> ids, bool onlyIfMissing, CancellationToken cancellationToken)

@@ -5,8 +5,9 @@ namespace PecosCrm.Core.Campaigns;
 /// (<see cref="Start"/>), send one slice (<see cref="Batch"/>, only while <paramref name="Generation"/>
 /// is the campaign's and not before <paramref name="NotBefore"/>), choose the A/B winner
 /// (<see cref="Decide"/>), or mark the recipients of a cancelled campaign (<see cref="Cancel"/>).
+/// <paramref name="Attempt"/> counts a slice's returns after transient provider failures.
 /// </summary>
-public sealed record CampaignWork(string Kind, string CampaignId, int Generation = 0, string? Phase = null, int Slice = 0, DateTimeOffset? NotBefore = null)
+public sealed record CampaignWork(string Kind, string CampaignId, int Generation = 0, string? Phase = null, int Slice = 0, DateTimeOffset? NotBefore = null, int Attempt = 0)
 {
     public const string Start = "start";
     public const string Batch = "batch";

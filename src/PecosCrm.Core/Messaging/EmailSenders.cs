@@ -13,6 +13,30 @@ public sealed record OutgoingEmail(
     string To, string? ToName, string From, string FromName, string Subject, string Html, string Text,
     IReadOnlyDictionary<string, string> Headers, IReadOnlyDictionary<string, string> CustomArgs, string? Category);
 
+/// <summary>
+/// One provider request carrying several recipients of the same content (SendGrid's
+/// <c>personalizations</c>): each recipient has their own subject, headers, custom args and the
+/// values of the substitution tags that <see cref="Html"/> and <see cref="Text"/> hold in place of
+/// per-recipient links. SendGrid takes at most <see cref="MaxRecipients"/> personalizations a request,
+/// each address once.
+/// </summary>
+public sealed record OutgoingBatch(string From, string FromName, string Html, string Text, string? Category, IReadOnlyList<OutgoingRecipient> Recipients)
+{
+    public const int MaxRecipients = 1000;
+
+    /// <summary>The email one recipient gets: the content with their substitutions made.</summary>
+    public OutgoingEmail For(OutgoingRecipient r) =>
+        new(r.To, r.ToName, From, FromName, r.Subject, Substitute(Html, r.Substitutions), Substitute(Text, r.Substitutions), r.Headers, r.CustomArgs, Category);
+
+    public static string Substitute(string content, IReadOnlyDictionary<string, string> substitutions) =>
+        substitutions.Aggregate(content, (text, s) => text.Replace(s.Key, s.Value, StringComparison.Ordinal));
+}
+
+/// <summary>One recipient of an <see cref="OutgoingBatch"/>.</summary>
+public sealed record OutgoingRecipient(
+    string To, string? ToName, string Subject, IReadOnlyDictionary<string, string> Substitutions,
+    IReadOnlyDictionary<string, string> Headers, IReadOnlyDictionary<string, string> CustomArgs);
+
 public enum SendResult
 {
     Accepted,
@@ -33,6 +57,9 @@ public interface IEmailSender
     string Name { get; }
 
     Task<SendOutcome> SendAsync(OutgoingEmail email, CancellationToken cancellationToken = default);
+
+    /// <summary>Hands over several recipients in one request: the provider takes or refuses the request as a whole.</summary>
+    Task<SendOutcome> SendBatchAsync(OutgoingBatch batch, CancellationToken cancellationToken = default);
 }
 
 /// <summary>
@@ -60,6 +87,34 @@ public sealed class SendGridEmailSender(HttpClient http, IOptions<MessagingOptio
         {
             message.AddCategory(category);
         }
+        return await SendAsync(message, cancellationToken);
+    }
+
+    public async Task<SendOutcome> SendBatchAsync(OutgoingBatch batch, CancellationToken cancellationToken = default)
+    {
+        var message = new SendGridMessage
+        {
+            From = new EmailAddress(batch.From, batch.FromName),
+            PlainTextContent = batch.Text,
+            HtmlContent = batch.Html,
+            Personalizations = batch.Recipients.Select(r => new Personalization
+            {
+                Tos = [new EmailAddress(r.To, r.ToName)],
+                Subject = r.Subject,
+                Headers = new Dictionary<string, string>(r.Headers),
+                Substitutions = r.Substitutions.Count == 0 ? null : new Dictionary<string, string>(r.Substitutions),
+                CustomArgs = new Dictionary<string, string>(r.CustomArgs),
+            }).ToList(),
+        };
+        if (batch.Category is { } category)
+        {
+            message.AddCategory(category);
+        }
+        return await SendAsync(message, cancellationToken);
+    }
+
+    private async Task<SendOutcome> SendAsync(SendGridMessage message, CancellationToken cancellationToken)
+    {
         Response response;
         try
         {
@@ -96,22 +151,35 @@ public sealed class OutboxEmailSender(StorageAccount storage, TimeProvider time)
 
     public async Task<SendOutcome> SendAsync(OutgoingEmail email, CancellationToken cancellationToken = default)
     {
-        var id = "outbox-" + Guid.NewGuid().ToString("N")[..16];
-        var now = time.GetUtcNow();
-        await storage.Table(StorageNames.Tables.Outbox).AddEntityAsync(new TableEntity(MessagingKeys.OutboxPartition(Channel.Email), MessagingKeys.Outbox(now, id))
-        {
-            ["To"] = email.To,
-            ["From"] = email.From,
-            ["Subject"] = email.Subject,
-            ["Html"] = email.Html,
-            ["Text"] = email.Text,
-            ["Headers"] = JsonSerializer.Serialize(email.Headers, CrmJson.Options),
-            ["CustomArgs"] = JsonSerializer.Serialize(email.CustomArgs, CrmJson.Options),
-            ["Category"] = email.Category,
-            ["At"] = now,
-        }, cancellationToken);
+        var id = NewId();
+        await storage.Table(StorageNames.Tables.Outbox).AddEntityAsync(Row(email, id, time.GetUtcNow()), cancellationToken);
         return new SendOutcome(SendResult.Accepted, id, null);
     }
+
+    /// <summary>Keeps each recipient's email as it would have arrived (substitutions made), 100 rows a transaction.</summary>
+    public async Task<SendOutcome> SendBatchAsync(OutgoingBatch batch, CancellationToken cancellationToken = default)
+    {
+        var id = NewId();
+        var now = time.GetUtcNow();
+        var rows = batch.Recipients.Select((r, i) => Row(batch.For(r), $"{id}-{i:D4}", now));
+        await storage.Table(StorageNames.Tables.Outbox).SubmitChunkedAsync(rows.Select(r => new TableTransactionAction(TableTransactionActionType.Add, r)), cancellationToken);
+        return new SendOutcome(SendResult.Accepted, id, null);
+    }
+
+    private static string NewId() => "outbox-" + Guid.NewGuid().ToString("N")[..16];
+
+    private static TableEntity Row(OutgoingEmail email, string id, DateTimeOffset now) => new(MessagingKeys.OutboxPartition(Channel.Email), MessagingKeys.Outbox(now, id))
+    {
+        ["To"] = email.To,
+        ["From"] = email.From,
+        ["Subject"] = email.Subject,
+        ["Html"] = email.Html,
+        ["Text"] = email.Text,
+        ["Headers"] = JsonSerializer.Serialize(email.Headers, CrmJson.Options),
+        ["CustomArgs"] = JsonSerializer.Serialize(email.CustomArgs, CrmJson.Options),
+        ["Category"] = email.Category,
+        ["At"] = now,
+    };
 }
 
 /// <summary>One email or SMS kept by the development outbox.</summary>

@@ -30,6 +30,27 @@ public sealed class MessageStore(StorageAccount storage, CustomerCards cards, Ti
         await cards.AppendAsync(message.PartitionKey, [Timeline(message, timelineTitle, message.CreatedAt)], [new(TableTransactionActionType.Add, message)], cancellationToken);
     }
 
+    /// <summary>
+    /// Logs a message written once with its final status (a bulk send's): the message row and its
+    /// timeline entry in one transaction of the customer's partition, without reading the card (the
+    /// customer's timeline lists it; the card's recent activity does not). False when the message was
+    /// logged already (a retry after a crash): the insert's 409.
+    /// </summary>
+    internal async Task<bool> AddFinalAsync(MessageEntity message, string timelineTitle, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        var actions = new List<TableTransactionAction> { new(TableTransactionActionType.Add, message) };
+        actions.AddRange(TimelineEntity.RowsFor(Timeline(message, timelineTitle, at)).Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r)));
+        try
+        {
+            await Customers.SubmitTransactionAsync(actions, cancellationToken);
+            return true;
+        }
+        catch (TableTransactionFailedException ex) when (ex.Status == 409)
+        {
+            return false;
+        }
+    }
+
     internal async Task<MessageEntity?> FindEntityAsync(string customerId, string messageId, CancellationToken cancellationToken) =>
         KeyRules.IsValidKey(customerId) && KeyRules.IsValidKey(messageId)
             ? await Customers.FindAsync<MessageEntity>(customerId, MessageEntity.Prefix + messageId, cancellationToken)

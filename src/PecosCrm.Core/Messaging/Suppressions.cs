@@ -87,30 +87,58 @@ public sealed class Suppressions(StorageAccount storage, SmsNumbers numbers, Tim
     }
 
     /// <summary>
-    /// Whether a message may go to a customer, and if not, why. Marketing needs the channel's consent
-    /// and no suppression at all; other messages need only an address that is not fully suppressed.
+    /// Whether a message may go to a customer, and if not, why (see <see cref="Decide"/>): one read of
+    /// the address's suppression row, when the customer's address and consent let it get that far.
     /// </summary>
     public async Task<string?> BlockedAsync(Customer customer, Channel channel, MessagePurpose purpose, CancellationToken cancellationToken = default)
     {
         var address = channel == Channel.Sms ? customer.Phone : customer.Email;
+        var reachable = channel != Channel.Sms || (address is not null && numbers.ToE164(address) is not null);
+        var consent = channel == Channel.Sms ? customer.Consent.Sms : customer.Consent.Email;
+        if (Decide(channel, address, reachable, consent, purpose, null) is { } before)
+        {
+            return before;
+        }
+        return Decide(channel, address, reachable, consent, purpose, await FindAsync(channel, address!, cancellationToken));
+    }
+
+    /// <summary>
+    /// The rule, without I/O: marketing needs the channel's consent and no suppression at all; other
+    /// messages need only an address (for SMS, one that is a phone number) that is not fully suppressed.
+    /// Null when the message may go; otherwise the reason, as the log and campaign results show it.
+    /// </summary>
+    public static string? Decide(Channel channel, string? address, bool reachable, bool consent, MessagePurpose purpose, Suppression? suppression)
+    {
         if (string.IsNullOrWhiteSpace(address))
         {
             return channel == Channel.Sms ? "the customer has no phone number" : "the customer has no email address";
         }
-        if (channel == Channel.Sms && numbers.ToE164(address) is null)
+        if (channel == Channel.Sms && !reachable)
         {
             return $"the customer's phone number '{address}' is not one SMS can reach";
         }
-        if (purpose == MessagePurpose.Marketing && !(channel == Channel.Sms ? customer.Consent.Sms : customer.Consent.Email))
+        if (purpose == MessagePurpose.Marketing && !consent)
         {
             return $"the customer has not consented to marketing {(channel == Channel.Sms ? "SMS" : "email")}";
         }
-        var suppressed = await FindAsync(channel, address, cancellationToken);
-        if (suppressed is not null && (purpose == MessagePurpose.Marketing || !suppressed.MarketingOnly))
+        if (suppression is not null && (purpose == MessagePurpose.Marketing || !suppression.MarketingOnly))
         {
-            return $"the address is suppressed ({Words(suppressed.Reason)}, {suppressed.At:yyyy-MM-dd})";
+            return $"the address is suppressed ({Words(suppression.Reason)}, {suppression.At:yyyy-MM-dd})";
         }
         return null;
+    }
+
+    /// <summary>The whole email suppression list keyed by normalised address: one query (1,000 rows a page) for a bulk sender to check many addresses against.</summary>
+    public async Task<IReadOnlyDictionary<string, Suppression>> EmailListAsync(CancellationToken cancellationToken = default)
+    {
+        var list = new Dictionary<string, Suppression>(StringComparer.Ordinal);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {PartitionOf(Channel.Email)}");
+        await foreach (var row in Table.QueryAsync<TableEntity>(filter, 1000, cancellationToken: cancellationToken))
+        {
+            var entry = ToRecord(row);
+            list[Normalize(entry.Address)] = entry;
+        }
+        return list;
     }
 
     private static string Words(SuppressionReason reason) => reason switch

@@ -40,6 +40,12 @@ public sealed class Touches(StorageAccount storage)
         }, TableUpdateMode.Replace, cancellationToken);
     }
 
+    /// <summary>Records many touches at once: upserts grouped by month, 100 a transaction (a retry writes the same rows again).</summary>
+    internal Task RecordManyAsync(IEnumerable<Touch> touches, CancellationToken cancellationToken) =>
+        Table.SubmitChunkedAsync(touches.Where(t => SourceOf(t.Source) is not null).Select(t => new TableTransactionAction(TableTransactionActionType.UpsertReplace,
+            new TableEntity(Month(t.At), Key(t.CustomerId, t.MessageId)) { ["CustomerId"] = t.CustomerId, ["MessageId"] = t.MessageId, ["Source"] = SourceOf(t.Source), ["At"] = t.At })),
+            cancellationToken);
+
     /// <summary>The message bounced or was dropped: it touched nobody.</summary>
     internal async Task WithdrawAsync(string customerId, string messageId, string? campaignTag, DateTimeOffset sentAt, CancellationToken cancellationToken)
     {

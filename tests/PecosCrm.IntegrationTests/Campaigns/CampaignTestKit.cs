@@ -141,17 +141,61 @@ internal sealed class FaultySender(IEmailSender inner, string? crashAfterSendFor
 
     public async Task<SendOutcome> SendAsync(OutgoingEmail email, CancellationToken cancellationToken = default)
     {
+        await HoldAsync(cancellationToken);
+        var outcome = await inner.SendAsync(email, cancellationToken);
+        CrashIfFor([email.CustomArgs]);
+        return outcome;
+    }
+
+    /// <summary>A provider request with several recipients counts as one call; the crash hits the whole request.</summary>
+    public async Task<SendOutcome> SendBatchAsync(OutgoingBatch batch, CancellationToken cancellationToken = default)
+    {
+        await HoldAsync(cancellationToken);
+        var outcome = await inner.SendBatchAsync(batch, cancellationToken);
+        CrashIfFor(batch.Recipients.Select(r => r.CustomArgs));
+        return outcome;
+    }
+
+    private async Task HoldAsync(CancellationToken cancellationToken)
+    {
         var call = Interlocked.Increment(ref _calls);
         if (_holds.TryGetValue(call, out var hold))
         {
             hold.Reached.TrySetResult();
             await hold.Release.Task.WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
         }
-        var outcome = await inner.SendAsync(email, cancellationToken);
-        if (email.CustomArgs.GetValueOrDefault(CustomArgs.CustomerId) == crashAfterSendFor && Interlocked.Exchange(ref _crashed, 1) == 0)
+    }
+
+    private void CrashIfFor(IEnumerable<IReadOnlyDictionary<string, string>> args)
+    {
+        if (args.Any(a => a.GetValueOrDefault(CustomArgs.CustomerId) == crashAfterSendFor) && Interlocked.Exchange(ref _crashed, 1) == 0)
         {
             throw new IOException("Simulated crash after the provider took the email.");
         }
-        return outcome;
+    }
+}
+
+/// <summary>
+/// The outbox, with workers killed around shared provider requests: the request numbered
+/// <paramref name="killBefore"/> dies after its recipients were claimed, before the provider got it;
+/// the one numbered <paramref name="killAfter"/> dies after the provider took it, before anything was recorded.
+/// </summary>
+internal sealed class KillingSender(IEmailSender inner, int killBefore, int killAfter) : IEmailSender
+{
+    private int _calls;
+
+    public string Name => inner.Name;
+
+    public Task<SendOutcome> SendAsync(OutgoingEmail email, CancellationToken cancellationToken = default) => inner.SendAsync(email, cancellationToken);
+
+    public async Task<SendOutcome> SendBatchAsync(OutgoingBatch batch, CancellationToken cancellationToken = default)
+    {
+        var call = Interlocked.Increment(ref _calls);
+        if (call == killBefore)
+        {
+            throw new IOException("Simulated crash after the claim, before the provider call.");
+        }
+        var outcome = await inner.SendBatchAsync(batch, cancellationToken);
+        return call == killAfter ? throw new IOException("Simulated crash after the provider took the request.") : outcome;
     }
 }

@@ -155,6 +155,43 @@ public sealed class CampaignsTests(AzuriteFixture fixture)
     }
 
     [Fact]
+    public async Task SharedRequests_WorkersKilledAfterClaimingAndAfterSending_NobodyGetsTwo_AndEveryRecipientIsAccountedFor()
+    {
+        // Three slices of three; each slice's emails are the same once the links are tokens, so each is one request.
+        await using var app = fixture.NewApp(Settings(("Campaigns:BatchSize", "3"), ("Messaging:SendingTimeout", "00:00:00")));
+        var (_, admin) = WithServices(app, services =>
+            services.AddSingleton<IEmailSender>(sp => new KillingSender(ActivatorUtilities.CreateInstance<OutboxEmailSender>(sp), killBefore: 1, killAfter: 2)));
+        var customers = await CustomersAsync(admin, "kill-" + app.Prefix, 9);
+        var content = Content("Boots are back", "<p>Howdy, boots are back.</p><p><a href=\"{{links.unsubscribe}}\">Unsubscribe</a></p>");
+        var (id, _) = await CreateAsync(admin, new { name = "Restock", audience = new { customerIds = customers }, content });
+
+        await StartAsync(admin, id);
+        await WaitForStateAsync(admin, id, "sent");
+        var outbox = await OutboxAsync(admin, id);
+        var results = await ResultsAsync(admin, id);
+        var failed = await RecipientsAsync(admin, id, "state=failed");
+        var logged = new List<string>();
+        foreach (var customer in customers)
+        {
+            var messages = await (await admin.GetAsync($"/api/customers/{customer}/messages")).AssertJsonAsync();
+            logged.AddRange(messages["items"]!.AsArray().Where(m => m!["campaignId"]?.GetValue<string>() == id).Select(m => m!["status"]!.GetValue<string>()));
+        }
+
+        // The request that died before the provider call and the one that died after it look alike
+        // to the next worker: both are marked failed, outcome unknown, and neither is sent again.
+        Assert.Equal(6, outbox.Count);
+        Assert.All(PerCustomer(outbox).Values, count => Assert.Equal(1, count));
+        Assert.Equal(2, outbox.Select(o => o["id"]!.GetValue<string>()[..^5]).Distinct().Count());
+        Assert.All(outbox, o => Assert.Contains(o["headers"]!["List-Unsubscribe"]!.GetValue<string>().Trim('<', '>'), o["html"]!.GetValue<string>()));
+        Assert.Equal(9, Figure(results, "recipients"));
+        Assert.Equal(3, Figure(results, "sent"));
+        Assert.Equal(6, Figure(results, "failed"));
+        Assert.All(failed, r => Assert.Contains("never gets it twice", r["error"]!.GetValue<string>()));
+        Assert.Equal(9, logged.Count);
+        Assert.Equal(6, logged.Count(s => s == "failed"));
+    }
+
+    [Fact]
     public async Task AbTest_OpensForVariantB_ChoosesBSendsItsSubjectToTheRest_AndAttributesRevenue()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow.AddDays(-20));
