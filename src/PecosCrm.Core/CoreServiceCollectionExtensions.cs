@@ -114,6 +114,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<ScheduledMessages>();
         services.AddSingleton<SmsSending>();
         services.AddSingleton<MessageService>();
+        services.AddSingleton<Unsubscribes>();
         services.AddSingleton<Inbox>();
 
         services.AddOptions<AutomationOptions>().BindConfiguration(AutomationOptions.SectionName);

@@ -6,16 +6,16 @@ namespace PecosCrm.Core.Messaging;
 /// <summary>
 /// The entry point of the communication log: sends email (checked, rendered and logged here, then
 /// sent from the <c>messages</c> queue by <see cref="MessageDispatch"/>), logs messages that went
-/// elsewhere, and takes unsubscribes. The pieces it leans on each do one thing:
+/// elsewhere. Unsubscribes from signed links are <see cref="Unsubscribes"/>'. The pieces it leans on each do one thing:
 /// <see cref="IEmailComposer"/> renders, <see cref="MessageConsent"/> decides consent and suppression,
 /// <see cref="MessageDispatch"/> hands a message to the provider (with retries),
 /// <see cref="ScheduledMessages"/> holds what goes later, <see cref="SmsSending"/> sends text messages.
 /// The members that forward to them stay here so callers keep one door.
 /// </summary>
 public sealed class MessageService(
-    MessageStore log, Suppressions suppressions, Preferences preferences, CustomerStore customers, IEmailComposer composer, MessageConsent consent,
+    MessageStore log, CustomerStore customers, IEmailComposer composer, MessageConsent consent,
     MessageDispatch dispatch, ScheduledMessages scheduled, SmsSending sms, MessageQueue messageQueue, SignedLinks links,
-    IEnumerable<IMessageEventObserver> observers, IOptions<MessagingOptions> options, StoreTime storeTime, TimeProvider time)
+    IOptions<MessagingOptions> options, StoreTime storeTime, TimeProvider time)
 {
     /// <summary>
     /// Sends an email to the request's customer: checked (consent, suppression), rendered and logged,
@@ -188,33 +188,5 @@ public sealed class MessageService(
         var direction = entry.Direction == Direction.Inbound ? "from customer" : "to customer";
         await log.AddAsync(message, $"{what} {direction}: {entry.Subject ?? MessageText.Shorten(entry.Content!)}", cancellationToken);
         return message.ToRecord();
-    }
-
-    /// <summary>A one-click or confirmed unsubscribe from a signed link: marketing email stops for the address and the customer.</summary>
-    public async Task<Customer?> UnsubscribeAsync(string token, CancellationToken cancellationToken = default)
-    {
-        if (links.Verify(token) is not var (customerId, messageId))
-        {
-            return null;
-        }
-        var customer = await customers.FindAsync(customerId, cancellationToken);
-        if (customer is null)
-        {
-            return null;
-        }
-        if (customer.Email is { Length: > 0 } email)
-        {
-            await suppressions.AddAsync(Channel.Email, email, SuppressionReason.Unsubscribed, "unsubscribe-link", time.GetUtcNow(), cancellationToken);
-        }
-        await preferences.SetAsync(customerId, false, null, null, "customer", cancellationToken);
-        var (message, _) = await log.UpdateAsync(customerId, messageId, m => true, m => $"Unsubscribed from marketing email: {m.Subject}", cancellationToken);
-        if (message is not null)
-        {
-            foreach (var observer in observers)
-            {
-                await observer.OnUnsubscribedAsync(message.ToRecord(), time.GetUtcNow(), cancellationToken);
-            }
-        }
-        return customer;
     }
 }

@@ -182,8 +182,8 @@ public static class MessagesEndpoints
                 <form method="post" action="/api/unsubscribe/{WebUtility.HtmlEncode(token)}"><button type="submit">Unsubscribe</button></form>
                 """);
 
-    public static async Task<IResult> UnsubscribeAsync(string token, MessageService messages, CancellationToken cancellationToken) =>
-        await messages.UnsubscribeAsync(token, cancellationToken) is null
+    public static async Task<IResult> UnsubscribeAsync(string token, Unsubscribes unsubscribes, CancellationToken cancellationToken) =>
+        await unsubscribes.UnsubscribeAsync(token, cancellationToken) is null
             ? Page("Link not recognised", "<p>This unsubscribe link is not valid.</p>", StatusCodes.Status404NotFound)
             : Page("Unsubscribed", "<p>You will get no more marketing email from us. You can change this at any time from the preferences link in any of our emails.</p>");
 
