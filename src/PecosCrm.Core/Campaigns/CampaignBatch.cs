@@ -3,6 +3,7 @@ using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PecosCrm.Core.Messaging;
+using PecosCrm.Core.Messaging.Templates;
 
 namespace PecosCrm.Core.Campaigns;
 
@@ -12,7 +13,7 @@ internal sealed record BatchResult(bool Halted, string? PauseError = null, TimeS
 /// <summary>
 /// Sends one slice of a campaign. Its recipient rows are read with one query of the slice's
 /// partition, the suppression list with one query, and what sending needs of each recipient comes
-/// from the slice's blob (frozen at the start): no read per recipient. Then, 100 recipients at a time:
+/// from the slice's blob (frozen at the start), and a template once for the slice: no read per recipient. Then, 100 recipients at a time:
 /// consent and suppression decided (<see cref="Suppressions.Decide"/>), each email composed under a
 /// message id chosen now, the recipients claimed (pending → <c>sending</c> with that id, or
 /// <c>skipped</c> with the reason) in one ETag-guarded transaction, the emails handed to the provider
@@ -56,7 +57,8 @@ internal sealed partial class CampaignBatch(
 
         var todo = slate.Rows.Where(r => r.StateValue == RecipientState.Pending).ToList();
         var run = new Run(campaign, work, Content.For(campaign, phase), byId, new CampaignGate(store, work, options.Value.StateCheckInterval),
-            todo.Count > 0 ? await suppressions.EmailListAsync(cancellationToken) : new Dictionary<string, Suppression>());
+            todo.Count > 0 ? await suppressions.EmailListAsync(cancellationToken) : new Dictionary<string, Suppression>(),
+            todo.Count > 0 ? await composer.PreloadAsync(campaign.TemplateId, cancellationToken) : null);
         string? pauseError = null;
         var halted = false;
         var failures = new ConcurrentQueue<ExceptionDispatchInfo>();
@@ -198,7 +200,7 @@ internal sealed partial class CampaignBatch(
         }
         var variant = row.Variant ?? run.Content.Variant;
         var customer = member.ToCustomer();
-        var content = await composer.ComposeAsync(Request(run.Campaign, run.Content, row.CustomerId, variant), customer, messageId, cancellationToken);
+        var content = await composer.ComposeAsync(Request(run.Campaign, run.Content, row.CustomerId, variant), customer, messageId, cancellationToken, run.Template);
         var reason = Suppressions.Decide(Channel.Email, member.Email, true, member.ConsentEmail, content.Purpose,
             member.Email is { } address ? run.Suppressed.GetValueOrDefault(Suppressions.Normalize(address)) : null);
         if (reason is null && content.Purpose == MessagePurpose.Transactional && !await preferences.TransactionalAsync(row.CustomerId, cancellationToken))
@@ -348,7 +350,7 @@ internal sealed partial class CampaignBatch(
     /// <summary>What every chunk of a batch shares.</summary>
     private sealed record Run(
         CampaignEntity Campaign, CampaignWork Work, Content Content, IReadOnlyDictionary<string, AudienceMember> Members, CampaignGate Gate,
-        IReadOnlyDictionary<string, Suppression> Suppressed);
+        IReadOnlyDictionary<string, Suppression> Suppressed, EmailTemplate? Template);
 
     /// <summary>The slice's recipient rows as last read or written, by customer id.</summary>
     private sealed class Slate(IEnumerable<CampaignRecipientEntity> rows)

@@ -12,12 +12,28 @@ namespace PecosCrm.Core.Messaging;
 /// has none. A subject given with a template (an A/B variant) replaces the template's and is rendered
 /// the same way. A template's category decides the purpose unless the request says otherwise:
 /// marketing templates are marketing email, the rest transactional. Reads: the template once (its
-/// current version), the order when one is named, the points balance only when the text shows it;
+/// current version, unless it comes in already read), the order when one is named, the points balance only when the text shows it;
 /// never the customer, who comes in already read.
 /// </summary>
 public sealed class EmailComposer(TemplateService templates, TemplateRenderer renderer, InlineTextRenderer inline, SignedLinks links) : IEmailComposer
 {
-    public async Task<EmailContent> ComposeAsync(EmailRequest request, Customer customer, string messageId, CancellationToken cancellationToken)
+    public async Task<EmailTemplate?> PreloadAsync(string? templateId, CancellationToken cancellationToken)
+    {
+        if (templateId is null)
+        {
+            return null;
+        }
+        try
+        {
+            return await templates.ActiveAsync(templateId, cancellationToken);
+        }
+        catch (Exception ex) when (ex is NotFoundException or ConflictException)
+        {
+            return null;
+        }
+    }
+
+    public async Task<EmailContent> ComposeAsync(EmailRequest request, Customer customer, string messageId, CancellationToken cancellationToken, EmailTemplate? preloaded = null)
     {
         var signed = new TemplateLinks(links.Unsubscribe(customer.Id, messageId), links.Preferences(customer.Id, messageId));
         if (request.TemplateId is not { } templateId)
@@ -35,7 +51,7 @@ public sealed class EmailComposer(TemplateService templates, TemplateRenderer re
         RenderedEmail rendered;
         try
         {
-            var template = await templates.ActiveAsync(templateId, cancellationToken);
+            var template = preloaded is { } read && read.Id == templateId ? read : await templates.ActiveAsync(templateId, cancellationToken);
             var withPoints = InlineText.NeedsPoints(template.Subject, template.Html, template.Text, request.Subject);
             model = await templates.ForCustomerAsync(customer, signed, request.OrderId, request.Variables, withPoints, cancellationToken);
             rendered = renderer.Render(template, model);

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using PecosCrm.Core.Customers;
 using PecosCrm.Core.Messaging;
+using PecosCrm.Core.Messaging.Templates;
 using PecosCrm.IntegrationTests.Infrastructure;
 using static PecosCrm.IntegrationTests.Infrastructure.StoreData;
 
@@ -115,10 +116,12 @@ internal sealed class CrashingComposer(string customerId, IEmailComposer inner) 
     private readonly IEmailComposer _inner = inner;
     private int _crashed;
 
-    public Task<EmailContent> ComposeAsync(EmailRequest request, Customer customer, string messageId, CancellationToken cancellationToken) =>
+    public Task<EmailContent> ComposeAsync(EmailRequest request, Customer customer, string messageId, CancellationToken cancellationToken, EmailTemplate? preloaded = null) =>
         customer.Id == customerId && Interlocked.Exchange(ref _crashed, 1) == 0
             ? throw new IOException("Simulated crash before the message was logged.")
-            : _inner.ComposeAsync(request, customer, messageId, cancellationToken);
+            : _inner.ComposeAsync(request, customer, messageId, cancellationToken, preloaded);
+
+    public Task<EmailTemplate?> PreloadAsync(string? templateId, CancellationToken cancellationToken) => _inner.PreloadAsync(templateId, cancellationToken);
 }
 
 /// <summary>

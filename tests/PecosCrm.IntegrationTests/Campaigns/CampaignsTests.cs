@@ -344,6 +344,31 @@ public sealed class CampaignsTests(AzuriteFixture fixture)
     }
 
     [Fact]
+    public async Task Campaign_WithATemplate_RendersItForEachRecipient()
+    {
+        await using var app = fixture.NewApp(NoTimers);
+        var admin = app.Admin();
+        var customers = await CustomersAsync(admin, "tpl-ok-" + app.Prefix, 3);
+        var template = await (await admin.PostJsonAsync("/api/templates", new
+        {
+            name = "Spring boots " + app.Prefix, category = "marketing", subject = "Howdy {{customer.first_name}}", html = "<p>New boots for {{customer.full_name}}.</p>",
+        })).AssertJsonAsync(HttpStatusCode.Created);
+        var (id, _) = await CreateAsync(admin, new { name = "Templated", audience = new { customerIds = customers }, content = new { templateId = template["id"]!.GetValue<string>() } });
+
+        await StartAsync(admin, id);
+        await WaitForStateAsync(admin, id, "sent");
+        var outbox = await OutboxAsync(admin, id);
+
+        Assert.Equal(customers.ToDictionary(c => c, _ => 1), PerCustomer(outbox));
+        for (var i = 0; i < customers.Count; i++)
+        {
+            var email = outbox.Single(o => o["customArgs"]![CustomArgs.CustomerId]!.GetValue<string>() == customers[i]);
+            Assert.Equal($"Howdy Rider{i}", email["subject"]!.GetValue<string>());
+            Assert.Contains($"New boots for Rider{i} Hand.", email["html"]!.GetValue<string>(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task Campaign_WithATemplateThatCannotBeRendered_PausesWithTheReason_AndSendsNothing()
     {
         await using var app = fixture.NewApp(NoTimers);
