@@ -14,6 +14,7 @@ using PecosCrm.Core.Loyalty;
 using PecosCrm.Core.Messaging;
 using PecosCrm.Core.Messaging.Templates;
 using PecosCrm.Core.Orders;
+using PecosCrm.Core.Predictive;
 using PecosCrm.Core.Privacy;
 using PecosCrm.Core.Products;
 using PecosCrm.Core.Segments;
@@ -74,6 +75,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<AnalyticsEngine>();
         services.AddSingleton<RfmMapStore>();
         services.AddSingleton<RfmAnalysis>();
+        services.AddPredictive();
         services.AddSingleton<KpiAnalysis>();
         services.AddSingleton<CohortAnalysis>();
         services.AddSingleton<InsightAnalysis>();
@@ -125,6 +127,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<AutomationCounters>();
         services.AddSingleton<InstanceStore>();
         services.AddSingleton<AutomationInstances>();
+        services.AddSingleton<AutomationConditions>();
         services.AddSingleton<AutomationSteps>();
         // The orchestrator and its activities, resolved by the engine of either hosting mode.
         services.AddTransient<AutomationOrchestrator>();

@@ -128,6 +128,7 @@ public static class CrmHost
         app.MapOrdersEndpoints();
         app.MapEventsEndpoints();
         app.MapAnalyticsEndpoints();
+        app.MapPredictiveEndpoints();
         app.MapExportsEndpoints();
         app.MapPrivacyEndpoints();
         app.MapJobsEndpoints();

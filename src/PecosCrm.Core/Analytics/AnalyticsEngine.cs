@@ -3,6 +3,7 @@ using System.Text;
 using Azure.Storage.Blobs.Models;
 using DuckDB.NET.Data;
 using Microsoft.Extensions.Logging;
+using PecosCrm.Core.Predictive;
 using PecosCrm.Core.Storage;
 
 namespace PecosCrm.Core.Analytics;
@@ -11,7 +12,9 @@ namespace PecosCrm.Core.Analytics;
 /// Runs DuckDB in-process over the analytical copy, one session per version of the copy (a version
 /// is the set of the copy's blob ETags), shared by every reader. A session loads the Parquet files
 /// once into tables (<c>orders</c>, <c>order_lines</c>, <c>customers</c> with the purchase-fact
-/// columns, and the RFM scores as <c>rfm_base</c>), so a query reads memory, never the files.
+/// columns and the last fit's predictions, the RFM scores as <c>rfm_base</c>, and the product tables
+/// recommendations read, <c>similar_products</c> and <c>popular_products</c>), so a query reads
+/// memory, never the files.
 /// <para>
 /// Readers take the current session (<see cref="AcquireAsync"/>, <see cref="ReadAsync{T}"/>); each
 /// gets a connection of its own, since one DuckDB connection must not be used by two threads at
@@ -41,7 +44,8 @@ public sealed partial class AnalyticsEngine(StorageAccount storage, TimeProvider
     /// <summary>
     /// The purchase facts joined onto every features row, so a segment condition on them reads one
     /// row: the last counted purchase per category and per product (maps; lines without one are left
-    /// out), and the customer's counted orders, oldest first, as a list of (at, cents, coupon). The
+    /// out), the customer's counted orders, oldest first, as a list of (at, cents, coupon), and the
+    /// last fit's predictions (<see cref="Predictive.PredictionFiles.CustomerColumns"/>). The
     /// index serves the one-customer reads (segment explain).
     /// </summary>
     private const string CustomersWithFacts = """
@@ -57,12 +61,14 @@ public sealed partial class AnalyticsEngine(StorageAccount storage, TimeProvider
         counted AS (
             SELECT customer_id, list({'at': placed_at, 'cents': net_cents, 'coupon': coalesce(coupon_code, '') <> ''} ORDER BY placed_at) AS counted_orders
             FROM orders WHERE net_cents > 0 GROUP BY customer_id)
-        SELECT c.*, cat.category_last, product.product_last, counted.counted_orders
+        SELECT c.*, cat.category_last, product.product_last, counted.counted_orders, p.* EXCLUDE (customer_id)
         FROM features c
         LEFT JOIN cat ON cat.customer_id = c.customer_id
         LEFT JOIN product ON product.customer_id = c.customer_id
-        LEFT JOIN counted ON counted.customer_id = c.customer_id;
+        LEFT JOIN counted ON counted.customer_id = c.customer_id
+        LEFT JOIN predictions p ON p.customer_id = c.customer_id;
         DROP TABLE features;
+        DROP TABLE predictions;
         CREATE INDEX customers_by_id ON customers (customer_id);
         """;
 
@@ -106,6 +112,24 @@ public sealed partial class AnalyticsEngine(StorageAccount storage, TimeProvider
     {
         using var reader = await AcquireAsync(cancellationToken);
         return read(reader.Connection);
+    }
+
+    /// <summary>
+    /// Runs a read-only query on the version loaded now without waiting for a load or looking at the
+    /// blob list (no storage call): for views that must stay one storage read, such as the 360 view.
+    /// <paramref name="whenNone"/> when no version is loaded yet (the refresh timer loads one within a minute of start).
+    /// </summary>
+    public T ReadLoaded<T>(Func<DuckDBConnection, T> read, T whenNone)
+    {
+        while (Current is { } session)
+        {
+            if (session.TryAcquire())
+            {
+                using var reader = new AnalyticsReader(session);
+                return read(reader.Connection);
+            }
+        }
+        return whenNone;
     }
 
     /// <summary>
@@ -209,6 +233,9 @@ public sealed partial class AnalyticsEngine(StorageAccount storage, TimeProvider
             root.Open();
             AnalyticsSession.Execute(root,
                 Table("orders", "orders", OrderColumns) + Table("order_lines", "order_lines", LineColumns) + FileTable("features", CustomerFeatures.BlobName, CustomerFeatures.Columns)
+                + FileTable("predictions", PredictionFiles.CustomersBlob, PredictionFiles.CustomerColumns)
+                + FileTable("similar_products", PredictionFiles.SimilarBlob, PredictionFiles.SimilarColumns)
+                + FileTable("popular_products", PredictionFiles.PopularBlob, PredictionFiles.PopularColumns)
                 + CustomersWithFacts + $"CREATE TABLE rfm_base AS {RfmAnalysis.ScoresSql};");
             return new AnalyticsSession(root, version, asOf, time.GetUtcNow());
         }

@@ -47,7 +47,7 @@ public sealed class AutomationOptions
 public sealed class AutomationSteps(
     InstanceStore store, WorkflowStore workflows, AutomationInstances instances, MessageService messages, MessageStore log, CustomerStore customers, TagStore tags,
     PointsLedger points, DiscountCodes codes, WebhookClient http, AutomationCounters counters, StorageAccount storage, IOptions<AutomationOptions> options,
-    InlineTextRenderer inline, StoreTime storeTime, ReplenishmentWaits replenishment, TimeProvider time)
+    InlineTextRenderer inline, StoreTime storeTime, ReplenishmentWaits replenishment, AutomationConditions conditions, TimeProvider time)
 {
     /// <summary>Lets a test stop a step right after its side effect and before its result is recorded, as a crash would; given the effect's idempotency key.</summary>
     internal Func<string, Task>? AfterEffect { get; set; }
@@ -144,7 +144,7 @@ public sealed class AutomationSteps(
     public async Task<StepResult> ConditionAsync(StepInput input)
     {
         var (definition, node) = await NodeAsync(input);
-        var yes = await TestAsync(input, node);
+        var yes = await conditions.TestAsync(input, node);
         var now = time.GetUtcNow();
         var text = $"{node.Test}: {(yes ? "yes" : "no")}";
         return await CompleteAsync(input, definition, node, new StepResult(text, now, Yes: yes), yes ? node.Yes : node.No, null, [$"step:{node.Id}:entered"]);
@@ -384,29 +384,6 @@ public sealed class AutomationSteps(
             {
                 await instances.EnrolAsync(workflow, customerId, $"points reached {after}");
             }
-        }
-    }
-
-    private async Task<bool> TestAsync(StepInput input, WorkflowNode node)
-    {
-        var customerId = input.Instance.CustomerId;
-        switch (node.Test)
-        {
-            case "ordered":
-                return await instances.OrderedSinceAsync(customerId, input.Instance.EnrolledAt, CancellationToken.None);
-            case "opened_last_email" or "clicked_last_email":
-                if (input.LastEmailId is null || await log.FindEntityAsync(customerId, input.LastEmailId, CancellationToken.None) is not { } email)
-                {
-                    return false;
-                }
-                var steps = email.StepTimes();
-                return node.Test == "clicked_last_email" ? steps.ContainsKey(MessageStatus.Clicked) : steps.ContainsKey(MessageStatus.Opened) || steps.ContainsKey(MessageStatus.Clicked);
-            case "consent_email":
-                return (await customers.GetAsync(customerId)).Consent.Email;
-            case "has_tag":
-                return (await tags.ForCustomerAsync(customerId)).Any(t => t.TagId == node.TagId);
-            default:
-                throw new InvalidOperationException($"Unknown condition {node.Test}.");
         }
     }
 

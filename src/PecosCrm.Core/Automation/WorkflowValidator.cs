@@ -19,7 +19,7 @@ public static class WorkflowValidator
 {
     public static readonly IReadOnlyList<string> NodeTypes = ["trigger", "wait", "send_email", "send_sms", "condition", "split", "action", "goal", "end"];
     public static readonly IReadOnlyList<string> TriggerKinds = ["event", "time", "date_field", "threshold", "behavior", "manual"];
-    public static readonly IReadOnlyList<string> Tests = ["ordered", "opened_last_email", "clicked_last_email", "consent_email", "has_tag"];
+    public static readonly IReadOnlyList<string> Tests = ["ordered", "opened_last_email", "clicked_last_email", "consent_email", "has_tag", "prediction_above", "prediction_below"];
     public static readonly IReadOnlyList<string> Actions = ["add_tag", "remove_tag", "award_points", "deduct_points", "create_task", "discount_code", "update_field", "webhook"];
     public static readonly IReadOnlyList<string> FlowFilterKinds = ["not_ordered_since_enrolment", "consent_email", "consent_sms", "has_tag", "not_has_tag", "tier_in"];
     public static readonly IReadOnlyList<string> DerivedEvents = ["tier.changed", "points.threshold"];
@@ -234,6 +234,17 @@ public static class WorkflowValidator
                 if (node.Test == "has_tag" && (node.TagId is null || !await context.CustomTagExists(node.TagId)))
                 {
                     check.Add(at + ".tagId", "must name an existing tag id.");
+                }
+                if (node.Test is "prediction_above" or "prediction_below")
+                {
+                    if (node.Field is not { } field || !AutomationConditions.PredictionFields.Contains(field))
+                    {
+                        check.Add(at + ".field", $"must be one of {string.Join(", ", AutomationConditions.PredictionFields)}.");
+                    }
+                    if (!double.TryParse(node.FieldValue, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var threshold) || !double.IsFinite(threshold))
+                    {
+                        check.Add(at + ".fieldValue", "must be the threshold, a number such as 0.6.");
+                    }
                 }
                 break;
             case "split":

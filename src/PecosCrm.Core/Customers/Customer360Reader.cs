@@ -1,4 +1,5 @@
 using PecosCrm.Core.Analytics;
+using PecosCrm.Core.Predictive;
 using PecosCrm.Core.Storage;
 
 namespace PecosCrm.Core.Customers;
@@ -6,9 +7,10 @@ namespace PecosCrm.Core.Customers;
 /// <summary>
 /// Builds the 360 view from one point read of the customer's card, named with the tag catalogue and
 /// the current RFM map (both cached for a few seconds). The time-dependent parts (days since the
-/// last order, health score and churn risk) are worked out at the moment of reading.
+/// last order, health score and churn risk) are worked out at the moment of reading. The last fit's
+/// predictions come from the analytics engine's loaded version, in memory (no storage call).
 /// </summary>
-public sealed class Customer360Reader(CustomerCards cards, TagStore tags, RfmMapStore rfmMaps, TimeProvider time)
+public sealed class Customer360Reader(CustomerCards cards, TagStore tags, RfmMapStore rfmMaps, CustomerPredictions predictions, TimeProvider time)
 {
     public const int RecentOrders = CustomerCard.RecentOrders;
     public const int RecentActivity = CustomerCard.RecentActivity;
@@ -31,7 +33,7 @@ public sealed class Customer360Reader(CustomerCards cards, TagStore tags, RfmMap
         return new Customer360(
             row.ToCustomer(), insights.Metrics, insights.Engagement, insights.DaysSinceLastOrder, insights.Health,
             TagStore.Name(row, await catalogue), row.PinnedNoteList(), row.RecentOrderList().Select(o => o.Order).ToList(),
-            row.RecentActivityList(), row.RelatedList(), CustomerRfm.From(row, await rfmMap), row.AutomationList());
+            row.RecentActivityList(), row.RelatedList(), CustomerRfm.From(row, await rfmMap), row.AutomationList(), predictions.FindLoaded(customerId));
     }
 
     /// <summary>The metrics and health of a customer, worked out at this moment.</summary>

@@ -89,6 +89,17 @@ public sealed class DiscountCodes(StorageAccount storage, CustomerCards cards) :
         return row is null ? null : ToRecord(row.RowKey, row);
     }
 
+    /// <summary>Every code issued (one partition read; for the nightly analysis of how customers answered discounts).</summary>
+    public async Task<IReadOnlyList<DiscountCode>> AllAsync(CancellationToken cancellationToken = default)
+    {
+        var codes = new List<DiscountCode>();
+        await foreach (var row in Codes.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {CodePartition}"), cancellationToken: cancellationToken))
+        {
+            codes.Add(ToRecord(row.RowKey, row));
+        }
+        return codes;
+    }
+
     /// <summary>The codes issued to a customer, newest batch first.</summary>
     public async Task<IReadOnlyList<DiscountCode>> ForCustomerAsync(string customerId, CancellationToken cancellationToken = default)
     {

@@ -100,6 +100,16 @@ public static class SegmentFields
         new("rfm_f", FieldKind.Number, "Frequency score 1-5.", "rfm.f"),
         new("rfm_m", FieldKind.Number, "Monetary score 1-5.", "rfm.m"),
 
+        new("p_alive", FieldKind.Number, "Probability 0-1 that the customer is still active (BG/NBD, as of the last nightly fit); not set before a fit or without orders.", "f.p_alive"),
+        new("churn_probability", FieldKind.Number, "Probability 0-1 of no purchase in the next 90 days (BG/NBD).", "f.churn_probability"),
+        new("churn_probability_model", FieldKind.Number, "Probability 0-1 of no purchase in the next 90 days (the trained classifier).", "f.churn_probability_model"),
+        new("expected_purchases", FieldKind.Number, "Purchases expected in the next 90 days (BG/NBD).", "f.expected_purchases"),
+        new("predicted_clv", FieldKind.Money, "Predicted net revenue of the next 12 months, discounted (BG/NBD with Gamma-Gamma).", "f.predicted_clv_cents", Unit: "USD"),
+        new("expected_order_value", FieldKind.Money, "Expected value of the customer's next order (Gamma-Gamma).", "f.expected_order_value_cents", Unit: "USD"),
+        new("next_purchase_in_days", FieldKind.Number, "Median days from the last fit to the next purchase, if still active (BG/NBD).", "f.next_purchase_days", Unit: "days"),
+        new("prediction_confidence", FieldKind.Choice, "How far to trust the predictions: high (3+ repeat purchases), medium (1-2), low (none, or too little data to fit).",
+            "f.prediction_confidence", ["high", "medium", "low"]),
+
         new("email_opens", FieldKind.Number, "Emails opened, all time.", "f.email_opens"),
         new("email_clicks", FieldKind.Number, "Email links clicked, all time.", "f.email_clicks"),
         new("last_email_opened_at", FieldKind.Date, "When the customer last opened an email (a click counts as an open).", "f.last_email_opened_at"),
