@@ -1,6 +1,7 @@
 using System.Net;
 using PecosCrm.Core.Customers;
 using PecosCrm.Core.Messaging.Templates;
+using PecosCrm.Core.Predictive;
 
 namespace PecosCrm.Core.Messaging;
 
@@ -12,10 +13,11 @@ namespace PecosCrm.Core.Messaging;
 /// has none. A subject given with a template (an A/B variant) replaces the template's and is rendered
 /// the same way. A template's category decides the purpose unless the request says otherwise:
 /// marketing templates are marketing email, the rest transactional. Reads: the template once (its
-/// current version, unless it comes in already read), the order when one is named, the points balance only when the text shows it;
-/// never the customer, who comes in already read.
+/// current version, unless it comes in already read), the order when one is named, the points
+/// balance only when the text shows it, the customer's recommendations (from the analytics session,
+/// in memory) only when the text names them; never the customer, who comes in already read.
 /// </summary>
-public sealed class EmailComposer(TemplateService templates, TemplateRenderer renderer, InlineTextRenderer inline, SignedLinks links) : IEmailComposer
+public sealed class EmailComposer(TemplateService templates, TemplateRenderer renderer, InlineTextRenderer inline, SignedLinks links, Recommendations recommendations) : IEmailComposer
 {
     public async Task<EmailTemplate?> PreloadAsync(string? templateId, CancellationToken cancellationToken)
     {
@@ -38,7 +40,10 @@ public sealed class EmailComposer(TemplateService templates, TemplateRenderer re
         var signed = new TemplateLinks(links.Unsubscribe(customer.Id, messageId), links.Preferences(customer.Id, messageId));
         if (request.TemplateId is not { } templateId)
         {
-            var written = await inline.EmailAsync(customer, signed, request.Subject!, request.Html, request.Text, request.OrderId, request.Variables, cancellationToken);
+            var inlineExtra = RecommendationVariables.Used(request.Subject, request.Html, request.Text)
+                ? await RecommendationVariables.AddAsync(recommendations, request.Variables, customer.Id, cancellationToken)
+                : request.Variables;
+            var written = await inline.EmailAsync(customer, signed, request.Subject!, request.Html, request.Text, request.OrderId, inlineExtra, cancellationToken);
             var html = written.Html ?? WebUtility.HtmlEncode(written.Text ?? "").Replace("\n", "<br>\n", StringComparison.Ordinal);
             return new EmailContent(written.Subject, html, written.Text ?? HtmlText.Convert(html), null, null, request.Purpose ?? MessagePurpose.Transactional);
         }
@@ -53,7 +58,10 @@ public sealed class EmailComposer(TemplateService templates, TemplateRenderer re
         {
             var template = preloaded is { } read && read.Id == templateId ? read : await templates.ActiveAsync(templateId, cancellationToken);
             var withPoints = InlineText.NeedsPoints(template.Subject, template.Html, template.Text, request.Subject);
-            model = await templates.ForCustomerAsync(customer, signed, request.OrderId, request.Variables, withPoints, cancellationToken);
+            var extra = RecommendationVariables.Used(template.Subject, template.Html, template.Text)
+                ? await RecommendationVariables.AddAsync(recommendations, request.Variables, customer.Id, cancellationToken)
+                : request.Variables;
+            model = await templates.ForCustomerAsync(customer, signed, request.OrderId, extra, withPoints, cancellationToken);
             rendered = renderer.Render(template, model);
         }
         catch (NotFoundException ex)

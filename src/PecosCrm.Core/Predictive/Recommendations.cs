@@ -65,3 +65,28 @@ public sealed class Recommendations(AnalyticsEngine engine)
         return result;
     }
 }
+
+/// <summary>
+/// The <c>customer.recommendations</c> template variable: filled only when a text names it (the query is not
+/// run for other emails), unless the sender gave it already.
+/// </summary>
+public static class RecommendationVariables
+{
+    public const string Name = "customer.recommendations";
+    public const int Count = 5;
+
+    public static bool Used(params string?[] texts) => texts.Any(t => t is not null && t.Contains("recommendations", StringComparison.Ordinal));
+
+    /// <summary><paramref name="extra"/> with the customer's recommendations added.</summary>
+    public static async Task<IReadOnlyDictionary<string, object?>> AddAsync(
+        Recommendations recommendations, IReadOnlyDictionary<string, object?>? extra, string customerId, CancellationToken cancellationToken)
+    {
+        var values = new Dictionary<string, object?>(extra ?? new Dictionary<string, object?>(), StringComparer.Ordinal);
+        if (!values.ContainsKey(Name))
+        {
+            var items = await recommendations.ForCustomerAsync(customerId, Count, cancellationToken);
+            values[Name] = items.Select(i => Messaging.Templates.TemplateModel.Recommended(i.Name, i.Category, i.ProductId)).ToList();
+        }
+        return values;
+    }
+}

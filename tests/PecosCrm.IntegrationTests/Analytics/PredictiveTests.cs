@@ -92,6 +92,20 @@ public sealed class PredictiveTests(AzuriteFixture fixture)
         var problem = await tooMany.AssertProblemAsync(HttpStatusCode.BadRequest);
         Assert.NotNull(problem["errors"]!["limit"]);
 
+        // Templates and one-off emails list them.
+        await (await admin.PostJsonAsync("/api/messages/email", new
+        {
+            customerId = store.Probe, subject = "Picked for you", html = "<ul>{{#each customer.recommendations}}<li>{{name}} ({{category}})</li>{{/each}}</ul>",
+        })).AssertJsonAsync(HttpStatusCode.Accepted);
+        JsonNode? email = null;
+        await HttpAssertions.EventuallyAsync(async () =>
+        {
+            var outbox = (await (await admin.GetAsync("/api/outbox?limit=500")).AssertJsonAsync())["items"]!.AsArray();
+            email = outbox.FirstOrDefault(o => o!["to"]!.GetValue<string>() == $"{store.Probe}@riders.example");
+            return email is not null;
+        }, "the email in the outbox");
+        Assert.StartsWith("<ul><li>Spurs item (spurs)</li>", email!["html"]!.GetValue<string>(), StringComparison.Ordinal);
+
         // And automation conditions: likely churners take the yes branch.
         var branches = new Dictionary<string, string>();
         var seen = "";

@@ -65,10 +65,19 @@ public sealed record TemplateModel
             Item("Cattleman Felt Hat – Silverbelly", "HT-CATTLE-SLV-718", 1, "$129.00", "$129.00"),
             Item("Pearl Snap Work Shirt – Chambray", "SH-PEARL-CHB-L", 2, "$49.50", "$99.00"),
         };
+        values["customer.recommendations"] = new[]
+        {
+            Recommended("Leather Spur Straps", "Spurs", "p-spur-straps"),
+            Recommended("Felt Hat Brush", "Hat Care", "p-hat-brush"),
+        };
         values["links.unsubscribe"] = links.Unsubscribe;
         values["links.preferences"] = links.Preferences;
         return Empty.With(values).WithStore(new StoreOptions());
     }
+
+    /// <summary>An item of <c>customer.recommendations</c>.</summary>
+    public static IReadOnlyDictionary<string, object?> Recommended(string? name, string? category, string productId) =>
+        new Dictionary<string, object?>(StringComparer.Ordinal) { ["name"] = name, ["category"] = category, ["product_id"] = productId };
 
     /// <summary>An item of <c>order.items</c>.</summary>
     public static IReadOnlyDictionary<string, object?> Item(string name, string? sku, int quantity, string price, string total) =>

@@ -60,6 +60,14 @@ public static class TemplateVariables
         new("loyalty.points", "The customer's loyalty points balance.", "1250"),
         new("loyalty.tier", "Loyalty tier: Bronze, Silver, Gold or Platinum.", "Gold"),
 
+        new("customer.recommendations", "Up to 5 products recommended to the customer (as GET /api/customers/{id}/recommendations); loop with {{#each customer.recommendations}}…{{/each}}.",
+            "Leather Spur Straps, Felt Hat Brush",
+        [
+            new("name", "Product name.", "Leather Spur Straps"),
+            new("category", "Product category.", "Spurs"),
+            new("product_id", "The store's product id.", "p-spur-straps"),
+        ]),
+
         new("store.name", "The store's name (setting Store:Name).", "Pecos River Traders"),
         new("store.phone", "The store's phone number (Store:Phone).", "(432) 555-0147"),
         new("store.email", "The store's customer service address (Store:Email).", "howdy@pecosrivertraders.example"),
