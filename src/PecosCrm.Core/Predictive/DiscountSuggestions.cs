@@ -37,7 +37,7 @@ public static class DiscountSuggestions
             .ToDictionary(g => g.Key, g => g.OrderBy(o => o.PlacedAt).ToList());
         var answered = codes.Select(c =>
         {
-            var used = redemptions.GetValueOrDefault((c.Code, c.CustomerId))?.FirstOrDefault(o => o.PlacedAt >= c.IssuedAt && o.PlacedAt <= c.ExpiresAt);
+            var used = redemptions.GetValueOrDefault((c.Code.ToUpperInvariant(), c.CustomerId))?.FirstOrDefault(o => o.PlacedAt >= c.IssuedAt && o.PlacedAt <= c.ExpiresAt);
             return (Segment: segmentOf.GetValueOrDefault(c.CustomerId, "Unscored"), Discount: Label(c), Used: used);
         }).ToList();
         var segments = answered.GroupBy(a => a.Segment).OrderBy(g => g.Key, StringComparer.Ordinal).Select(segment =>
