@@ -197,6 +197,7 @@ public sealed class AnalyticsScenario(StoreSize size, int runs, bool customerPar
             await LoadSessionAsync(CustomerSide, "load a version of the copy with the features (DuckDB session)");
             await SegmentPreviewAsync(sqlite);
             sqlite.Dispose();
+            await PredictiveFitAsync();
             if (noRecompute)
             {
                 return;
@@ -410,6 +411,32 @@ public sealed class AnalyticsScenario(StoreSize size, int runs, bool customerPar
                 $"AnalyticsEngine.RefreshAsync: version {session.Version} (the copy's blob ETags) loaded in {elapsed.TotalSeconds:F1} s: files downloaded by ETag, " +
                 $"orders, order lines and customer features loaded as tables, per-customer purchase facts (last purchase per category and product, counted orders) joined on, " +
                 $"RFM scores materialised; once per version, in the background; {memory}");
+        }
+
+        /// <summary>
+        /// The nightly fit of the predictive models (<c>PredictiveFitter.FitAsync</c>, what
+        /// <c>POST /api/analytics/predictive/fit</c> runs) on this store: the holdout check, the
+        /// classifier, the full fits, every customer's forecast and the product tables, written and loaded.
+        /// </summary>
+        private async Task PredictiveFitAsync()
+        {
+            progress.WriteLine("Predictive models: fit on the whole store");
+            var fitter = _services.GetRequiredService<PecosCrm.Core.Predictive.PredictiveFitter>();
+            var (report, elapsed, memory) = await StepAsync(() => fitter.FitAsync(cancellationToken));
+            var fitted = report.Customers / elapsed.TotalSeconds;
+            var bg = report.BgNbd;
+            var gg = report.GammaGamma;
+            var holdout = report.Holdout;
+            var classifier = report.Classifier;
+            var deciles = holdout is null ? "none" : string.Join(" ", holdout.Deciles.Select(d => string.Create(CultureInfo.InvariantCulture, $"{d.Decile}:{d.PredictedMean:F2}/{d.ActualMean:F2}")));
+            Add(OrderSide, "predictive fit (BG/NBD, Gamma-Gamma, classifier)", 1, fitted, "customers/s", report.Customers, null, null, string.Create(CultureInfo.InvariantCulture,
+                $"PredictiveFitter.FitAsync: {report.Status}{(report.FallbackReason is null ? "" : " (" + report.FallbackReason + ")")}, {report.Customers:N0} customers " +
+                $"({report.RepeatCustomers:N0} with a repeat purchase) in {elapsed.TotalSeconds:F1} s; " +
+                $"BG/NBD (days) r={bg?.R:F4} alpha={bg?.Alpha:F2} a={bg?.A:F4} b={bg?.B:F4} LL={bg?.LogLikelihood:F0} ({bg?.Iterations} iterations, {bg?.Seconds:F1} s); " +
+                $"Gamma-Gamma p={gg?.P:F3} q={gg?.Q:F3} gamma={gg?.Gamma:F2} (mean ${gg?.PopulationMeanValue:F2} against ${gg?.ObservedMeanValue:F2} observed); " +
+                $"holdout {holdout?.HoldoutDays} days from {holdout?.CalibrationEnd:yyyy-MM-dd}: {holdout?.PredictedPurchases:N0} purchases predicted, {holdout?.ActualPurchases:N0} made, " +
+                $"MAE {holdout?.MeanAbsoluteError:F3} per customer, BG/NBD churn AUC {holdout?.BgNbdChurnAuc:F3}; deciles predicted/actual {deciles}; " +
+                $"classifier AUC {classifier?.Auc:F3}, log loss {classifier?.LogLoss:F3} on {classifier?.TestCustomers:N0} held-out customers ({classifier?.TrainingCustomers:N0} trained); {memory}"));
         }
 
         /// <summary>
