@@ -14,6 +14,8 @@ public sealed class StaffTaskService(StaffTaskStore store, StaffStore staff, Sto
     public const int DescriptionLength = 4000;
     public const int MaxUpcomingDays = 90;
 
+    public DateTimeOffset Now => time.GetUtcNow();
+
     public async Task<StaffTask> CreateAsync(TaskFields fields, string createdBy, string? defaultAssigneeId, CancellationToken cancellationToken = default)
     {
         var check = new Validation().Required("title", fields.Title, TitleLength).MaxLength("description", fields.Description, DescriptionLength);
