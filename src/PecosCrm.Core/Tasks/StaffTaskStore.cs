@@ -90,12 +90,22 @@ public sealed class StaffTaskStore(StorageAccount storage)
     /// <summary>
     /// Marks a reminder sent: the reminder row is deleted under its ETag and the task replaced under
     /// its own, together. Only one claimer of a reminder wins; the loser gets a <see cref="ConcurrencyException"/>
-    /// (or <see cref="ConflictException"/>).
+    /// (or <see cref="ConflictException"/> when the reminder row is gone).
     /// </summary>
-    internal async Task ClaimReminderAsync(TaskReminderEntity reminder, TaskEntity task, CancellationToken cancellationToken) =>
-        await Table.SubmitClaimingAsync(
-            [new(TableTransactionActionType.Delete, reminder, reminder.ETag), new(TableTransactionActionType.UpdateReplace, task, task.ETag)],
-            "The reminder was sent already.", cancellationToken);
+    internal async Task ClaimReminderAsync(TaskReminderEntity reminder, TaskEntity task, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Table.SubmitClaimingAsync(
+                [new(TableTransactionActionType.Delete, reminder, reminder.ETag), new(TableTransactionActionType.UpdateReplace, task, task.ETag)],
+                "The reminder was sent already.", cancellationToken);
+        }
+        catch (TableTransactionFailedException ex) when (ex.Status == 404)
+        {
+            // Another run deleted the reminder row first: it is that run's to send.
+            throw new ConflictException("The reminder was sent already.");
+        }
+    }
 
     /// <summary>Replaces only the task row (a log line); derived rows are unchanged.</summary>
     internal async Task ReplaceRowAsync(TaskEntity task, CancellationToken cancellationToken) =>
