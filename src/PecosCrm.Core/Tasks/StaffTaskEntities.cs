@@ -55,44 +55,19 @@ internal sealed class TaskEntity : ITableEntity
     public TaskEntity Copy() => (TaskEntity)MemberwiseClone();
 }
 
-/// <summary>An open task's line in its assignee's "my tasks" screens (<c>open|{dueTicks}|{taskId}</c>).</summary>
-internal sealed class TaskViewEntity : ITableEntity
+/// <summary>An open task's line on its assignee's "my tasks" card: what the screens show, kept in step with the task row.</summary>
+internal sealed record ScreenLine(
+    string Id, string Title, StaffTaskType Type, StaffTaskPriority Priority, StaffTaskStatus Status, DateTimeOffset DueAt,
+    TaskRelation? RelatedType, string? RelatedId, bool Recurring)
 {
-    public string PartitionKey { get; set; } = "";
-    public string RowKey { get; set; } = "";
-    public DateTimeOffset? Timestamp { get; set; }
-    public ETag ETag { get; set; }
+    /// <summary>The line of a task that belongs on the card (open, with a due time), else null.</summary>
+    public static ScreenLine? Of(TaskEntity task) => task.IsOpen && task.DueAt is { } due
+        ? new(task.TaskId, task.Title, Enum.Parse<StaffTaskType>(task.Type), Enum.Parse<StaffTaskPriority>(task.Priority), Enum.Parse<StaffTaskStatus>(task.Status),
+            due, task.RelatedType is null ? null : Enum.Parse<TaskRelation>(task.RelatedType), task.RelatedId, task.Recurrence is not null)
+        : null;
 
-    public string TaskId { get; set; } = "";
-    public string Title { get; set; } = "";
-    public string Type { get; set; } = "";
-    public string Priority { get; set; } = "";
-    public string Status { get; set; } = "";
-    public DateTimeOffset DueAt { get; set; }
-    public string AssigneeId { get; set; } = "";
-    public string? RelatedType { get; set; }
-    public string? RelatedId { get; set; }
-    public bool Recurring { get; set; }
-
-    public static TaskViewEntity From(TaskEntity task) => new()
-    {
-        PartitionKey = task.PartitionKey,
-        RowKey = StaffTaskKeys.OpenRow(task.DueAt!.Value, task.TaskId),
-        TaskId = task.TaskId,
-        Title = task.Title,
-        Type = task.Type,
-        Priority = task.Priority,
-        Status = task.Status,
-        DueAt = task.DueAt.Value,
-        AssigneeId = task.AssigneeId,
-        RelatedType = task.RelatedType,
-        RelatedId = task.RelatedId,
-        Recurring = task.Recurrence is not null,
-    };
-
-    public TaskListItem ToItem(DateTimeOffset now) => new(
-        TaskId, Title, Enum.Parse<StaffTaskType>(Type), Enum.Parse<StaffTaskPriority>(Priority), Enum.Parse<StaffTaskStatus>(Status), DueAt,
-        AssigneeId, RelatedType is null ? null : Enum.Parse<TaskRelation>(RelatedType), RelatedId, Recurring, DueAt < now);
+    public TaskListItem ToItem(string assigneeId, DateTimeOffset now) =>
+        new(Id, Title, Type, Priority, Status, DueAt, assigneeId, RelatedType, RelatedId, Recurring, DueAt < now);
 }
 
 /// <summary>A reminder still to send (<c>rem|{ticks}|{taskId}</c>), removed in the transaction that marks it sent.</summary>

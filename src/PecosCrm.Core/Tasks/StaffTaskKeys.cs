@@ -7,10 +7,10 @@ namespace PecosCrm.Core.Tasks;
 /// Rows of the <c>stafftasks</c> table:
 /// <list type="bullet">
 /// <item>partition <c>a|{assigneeId}</c>, everything one person works from: <c>task|{taskId}</c> the task;
-/// <c>open|{dueTicks}|{taskId}</c> one row per open task with a due time, ordered by it (UTC ticks,
-/// 19 digits), holding what the list shows; <c>rem|{reminderTicks}|{taskId}</c> a reminder not yet
-/// sent. They change in one transaction with the task row, so "today", "overdue" and "upcoming" are
-/// each one range query of this partition, and the reminder timer reads only due rows.</item>
+/// <c>screen|{assigneeId}</c> the "my tasks" card, the list lines of every open task with a due time,
+/// ordered by it; <c>rem|{reminderTicks}|{taskId}</c> a reminder not yet sent (UTC ticks, 19 digits).
+/// The card and reminder rows change in one transaction with the task row, so "today", "overdue" and
+/// "upcoming" are each one point read of the card, and the reminder timer reads only due rows.</item>
 /// <item>partition <c>t|{taskId}</c>: <c>loc|{taskId}</c> names the task's assignee, so a task is found by its id.</item>
 /// </list>
 /// Every RowKey carries the task id, so none repeats across the table.
@@ -18,14 +18,13 @@ namespace PecosCrm.Core.Tasks;
 public static class StaffTaskKeys
 {
     public const string TaskPrefix = "task|";
-    public const string OpenPrefix = "open|";
     public const string ReminderPrefix = "rem|";
 
     public static string Assignee(string assigneeId) => "a|" + assigneeId;
 
     public static string TaskRow(string taskId) => TaskPrefix + taskId;
 
-    public static string OpenRow(DateTimeOffset due, string taskId) => OpenPrefix + Ticks(due) + "|" + taskId;
+    public static string ScreenRow(string assigneeId) => "screen|" + assigneeId;
 
     public static string ReminderRow(DateTimeOffset at, string taskId) => ReminderPrefix + Ticks(at) + "|" + taskId;
 
@@ -34,10 +33,6 @@ public static class StaffTaskKeys
     public static string LocatorRow(string taskId) => "loc|" + taskId;
 
     public static string Ticks(DateTimeOffset at) => at.UtcTicks.ToString("D19", CultureInfo.InvariantCulture);
-
-    /// <summary>Open tasks of the assignee due in [<paramref name="from"/>, <paramref name="to"/>).</summary>
-    public static string DueBetween(string assigneeId, DateTimeOffset from, DateTimeOffset to) =>
-        TableClient.CreateQueryFilter($"PartitionKey eq {Assignee(assigneeId)} and RowKey ge {OpenPrefix + Ticks(from)} and RowKey lt {OpenPrefix + Ticks(to)}");
 
     /// <summary>Reminders of the assignee due at or before <paramref name="now"/>.</summary>
     public static string RemindersDue(string assigneeId, DateTimeOffset now) =>

@@ -186,12 +186,12 @@ public sealed class StaffTaskService(StaffTaskStore store, StaffStore staff, Sto
     }
 
     /// <summary>
-    /// A "my tasks" screen, one range query of the assignee's partition: <c>today</c> is the store's
+    /// A "my tasks" screen, from one point read of the assignee's card: <c>today</c> is the store's
     /// calendar day (from local midnight to the next), <c>overdue</c> everything open and due before
-    /// now, <c>upcoming</c> from tomorrow's start for <paramref name="days"/> days (default 7).
+    /// now, <c>upcoming</c> from tomorrow's start for <paramref name="days"/> days (default 7). By due time.
     /// </summary>
-    public async Task<Storage.Page<TaskListItem>> MyTasksAsync(
-        string assigneeId, MyTasksView view, int? days, TaskAccess access, int limit, string? cursor, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<TaskListItem>> MyTasksAsync(
+        string assigneeId, MyTasksView view, int? days, TaskAccess access, CancellationToken cancellationToken = default)
     {
         CheckAssigneeVisible(assigneeId, access);
         if (days is < 1 or > MaxUpcomingDays)
@@ -200,8 +200,8 @@ public sealed class StaffTaskService(StaffTaskStore store, StaffStore staff, Sto
         }
         var now = time.GetUtcNow();
         var (from, to) = Window(view, days ?? 7, now);
-        var page = await store.DueBetweenAsync(assigneeId, from, to, limit, cursor, cancellationToken);
-        return page.Select(v => v.ToItem(now));
+        var lines = await store.ScreenAsync(assigneeId, cancellationToken);
+        return lines.Where(l => l.DueAt >= from && l.DueAt < to).Select(l => l.ToItem(assigneeId, now)).ToList();
     }
 
     /// <summary>The due-time range of a screen: local midnights of the store's zone turned into UTC.</summary>

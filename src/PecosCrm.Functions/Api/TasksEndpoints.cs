@@ -71,7 +71,6 @@ public static class TasksEndpoints
     public static async Task<Results<Ok<ListResponse<TaskListItem>>, ProblemHttpResult>> MyTasksAsync(
         StaffTaskService tasks, string? view, int? days, string? assigneeId, int? limit, string? cursor, HttpContext http, CancellationToken cancellationToken)
     {
-        var size = Page<TaskListItem>.CheckLimit(limit);
         var screen = QueryEnum.Parse<MyTasksView>(view, "view") ?? throw new ValidationFailedException("view", "is required: today, overdue or upcoming.");
         var caller = Caller(http);
         if (Assignee(assigneeId, caller) is not { } assignee)
@@ -82,8 +81,8 @@ public static class TasksEndpoints
         {
             return Forbidden();
         }
-        var page = await tasks.MyTasksAsync(assignee, screen, days, caller, size, cursor, cancellationToken);
-        return TypedResults.Ok(ListResponse<TaskListItem>.From(page, i => i));
+        var items = await tasks.MyTasksAsync(assignee, screen, days, caller, cancellationToken);
+        return TypedResults.Ok(ListResponse<TaskListItem>.Slice(items, limit, cursor));
     }
 
     public static async Task<Ok<TaskResponse>> GetAsync(string id, StaffTaskService tasks, HttpContext http, CancellationToken cancellationToken)
