@@ -194,10 +194,17 @@ public sealed class StaffTaskStore(StorageAccount storage)
         return row is null ? new Card(null, []) : new Card(row, JsonSerializer.Deserialize<List<ScreenLine>>(LongText.Read(row, LinesProperty), CrmJson.Options) ?? []);
     }
 
-    private static TableTransactionAction CardWrite(string assigneeId, Card card, IReadOnlyList<ScreenLine> lines)
+    /// <summary>The card row holding <paramref name="lines"/> (ordered by due time); the bench seeds cards with it.</summary>
+    internal static TableEntity CardRow(string assigneeId, IReadOnlyList<ScreenLine> lines)
     {
         var row = new TableEntity(StaffTaskKeys.Assignee(assigneeId), StaffTaskKeys.ScreenRow(assigneeId));
         LongText.Write(row, LinesProperty, JsonSerializer.Serialize(lines, CrmJson.Options));
+        return row;
+    }
+
+    private static TableTransactionAction CardWrite(string assigneeId, Card card, IReadOnlyList<ScreenLine> lines)
+    {
+        var row = CardRow(assigneeId, lines);
         return card.Row is null
             ? new TableTransactionAction(TableTransactionActionType.Add, row)
             : new TableTransactionAction(TableTransactionActionType.UpdateReplace, row, card.Row.ETag);
