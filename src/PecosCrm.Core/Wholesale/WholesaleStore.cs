@@ -99,8 +99,8 @@ public sealed class WholesaleStore(StorageAccount storage)
     internal async Task<IReadOnlyList<string>> CertificatesToRemindAsync(DateOnly lastDay, CancellationToken cancellationToken)
     {
         var filter = WholesaleKeys.Prefixed(WholesaleKeys.ListPartition, WholesaleKeys.ListRow(""))
-            + " and " + TableClient.CreateQueryFilter($"CertificateExpiresOn le {lastDay.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)}")
-            + " and CertificateReminderSentAt eq null";
+            + " and " + TableClient.CreateQueryFilter($"CertificateExpiresOn le {lastDay.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)}");
+        // Table queries cannot compare with null: rows already reminded are skipped here.
         var ids = new List<string>();
         await foreach (var row in Table.QueryAsync<AccountEntity>(filter, select: [nameof(AccountEntity.AccountId), nameof(AccountEntity.CertificateReminderSentAt)], cancellationToken: cancellationToken))
         {
