@@ -20,6 +20,8 @@ using PecosCrm.Core.Products;
 using PecosCrm.Core.Segments;
 using PecosCrm.Core.Staff;
 using PecosCrm.Core.Storage;
+using PecosCrm.Core.Tasks;
+using PecosCrm.Core.Wholesale;
 
 namespace PecosCrm.Core;
 
@@ -155,6 +157,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<CampaignRunner>();
         services.AddSingleton<CampaignService>();
         services.AddSingleton<CampaignReports>();
+        services.AddWholesale();
+        services.AddStaffTasks();
         AddPersonalData(services);
         return services;
     }

@@ -138,5 +138,7 @@ public static class CrmHost
         app.MapInboxEndpoints();
         app.MapAutomationsEndpoints();
         app.MapCampaignsEndpoints();
+        app.MapWholesaleEndpoints();
+        app.MapTasksEndpoints();
     }
 }

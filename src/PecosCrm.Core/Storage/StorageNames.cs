@@ -77,11 +77,18 @@ public static class StorageNames
         public const string Campaigns = "campaigns";
         public const string CampaignRecipients = "campaignrecipients";
 
+        /// <summary>Wholesale accounts with their prices, orders and payments; the account list; customer claims.</summary>
+        public const string Wholesale = "wholesale";
+
+        /// <summary>Staff tasks: each assignee's partition holds their tasks and the rows of their "my tasks" views.</summary>
+        public const string StaffTasks = "stafftasks";
+
         public static readonly IReadOnlyList<string> All =
         [
             Staff, ApiKeys, Audit, Jobs, Customers, CustomerIndex, Tags, TagMembers, Products, OrderIndex, OrdersByMonth, AnalyticsState, Nps, MarketingSpend,
             RfmMaps, Segments, SegmentMembers, SegmentHistory, DiscountCodes, ExportSchedules, Suppressions, Outbox, ScheduledMessages, MessageEvents, Conversations, Automations, AutomationInstances, AutomationIndex, Tasks, Templates,
             Campaigns, CampaignRecipients, Touches, ProductHistory, ProductStats,
+            Wholesale, StaffTasks,
         ];
     }
 
@@ -133,6 +140,9 @@ public static class StorageNames
         /// <summary>Product images: each original beside its thumbnails, under <c>{productId}/{imageId}/</c>.</summary>
         public const string ProductImages = "product-images";
 
-        public static readonly IReadOnlyList<string> All = [Locks, Exports, EventBatches, Analytics, Campaigns, ProductImages];
+        /// <summary>Wholesale accounts' tax-exemption certificates, under <c>{accountId}/</c>.</summary>
+        public const string TaxCertificates = "tax-certificates";
+
+        public static readonly IReadOnlyList<string> All = [Locks, Exports, EventBatches, Analytics, Campaigns, ProductImages, TaxCertificates];
     }
 }
