@@ -167,6 +167,31 @@ public sealed class DealStore(StorageAccount storage, PipelineSettings settings,
     }
 
     /// <summary>
+    /// Creates or replaces a pipeline's stages. A stage that still holds deals cannot be removed
+    /// (409 naming it); when stages or probabilities change, the board is built again from the deals.
+    /// </summary>
+    public async Task<(SalesPipeline? Before, SalesPipeline After)> PutPipelineAsync(string id, PipelineFields fields, string? ifMatch, CancellationToken cancellationToken = default)
+    {
+        var existing = await settings.FindPipelineAsync(id, cancellationToken);
+        if (existing is not null)
+        {
+            var (_, state) = await BoardAsync(id, cancellationToken);
+            var kept = (fields.Stages ?? []).Select(s => s?.Id).ToHashSet();
+            var emptied = state.Columns.Where(c => c.Value.Count > 0 && !kept.Contains(c.Key)).Select(c => c.Key).ToList();
+            if (emptied.Count > 0)
+            {
+                throw new ConflictException($"Stages {string.Join(", ", emptied)} still hold deals; move them first.");
+            }
+        }
+        var (before, after) = await settings.PutPipelineAsync(id, fields, ifMatch, cancellationToken);
+        if (before is not null && !before.Stages.SequenceEqual(after.Stages))
+        {
+            await RebuildBoardAsync(id, cancellationToken);
+        }
+        return (before, after);
+    }
+
+    /// <summary>
     /// Builds a pipeline's board row again from its deals (after its stages or probabilities
     /// changed, or deals were loaded in bulk): reads every deal of the pipeline, so never on a
     /// request path that a user waits on often.

@@ -1,0 +1,15 @@
+using Microsoft.Azure.Functions.Worker;
+using PecosCrm.Core.Pipeline;
+
+namespace PecosCrm.Functions.Jobs;
+
+/// <summary>02:40 every night: every lead's score again for the new day, since engagement decays with time alone.</summary>
+public sealed class LeadScoresJob(LeadStore leads)
+{
+    public const string FunctionName = "NightlyLeadScores";
+    public const string Schedule = "0 40 2 * * *";
+
+    [Function(FunctionName)]
+    public Task RunAsync([TimerTrigger(Schedule)] TimerInfo timer, CancellationToken cancellationToken) =>
+        leads.RecomputeScoresAsync(cancellationToken);
+}
