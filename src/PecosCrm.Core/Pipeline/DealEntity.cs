@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.Serialization;
 using Azure;
 using Azure.Data.Tables;
 
@@ -35,6 +36,7 @@ internal sealed class DealEntity : ITableEntity
     public DateTimeOffset StageChangedAt { get; set; }
     public DateTimeOffset? ClosedAt { get; set; }
 
+    [IgnoreDataMember]
     public string CardKey => PipelineKeys.Card(PipelineId, StageId, ValueCents, DealId);
 
     public Deal ToRecord() => new(

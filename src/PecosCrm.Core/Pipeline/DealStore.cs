@@ -272,6 +272,7 @@ public sealed class DealStore(StorageAccount storage, PipelineSettings settings,
                 TableClientExtensions.CheckIfMatch(ifMatch, current.ETag);
             }
             var before = current?.ToRecord();
+            var oldCardKey = current?.CardKey;
             var entity = current ?? new DealEntity { PartitionKey = partition, RowKey = PipelineKeys.Deal(dealId), DealId = dealId };
             var activities = change(entity, pipeline);
             if (activities is null)
@@ -290,11 +291,11 @@ public sealed class DealStore(StorageAccount storage, PipelineSettings settings,
 
             var actions = new List<TableTransactionAction>
             {
-                current is null ? new(TableTransactionActionType.Add, entity) : new(TableTransactionActionType.UpdateReplace, entity, current.ETag),
+                current is null ? new(TableTransactionActionType.Add, entity) : new(TableTransactionActionType.UpdateReplace, entity, entity.ETag),
             };
-            if (current is not null && current.CardKey != entity.CardKey)
+            if (oldCardKey is not null && oldCardKey != entity.CardKey)
             {
-                actions.Add(new(TableTransactionActionType.Delete, current.CopyAs(current.CardKey), ETag.All));
+                actions.Add(new(TableTransactionActionType.Delete, entity.CopyAs(oldCardKey), ETag.All));
             }
             actions.Add(new(TableTransactionActionType.UpsertReplace, entity.CopyAs(entity.CardKey)));
             actions.Add(board is null

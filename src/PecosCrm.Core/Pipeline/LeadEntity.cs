@@ -1,3 +1,4 @@
+using System.Runtime.Serialization;
 using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
@@ -38,12 +39,14 @@ internal sealed class LeadEntity : ITableEntity
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 
+    [IgnoreDataMember]
     public LeadEngagement Engagement
     {
         get => JsonSerializer.Deserialize<LeadEngagement>(EngagementJson, CrmJson.Options) ?? LeadEngagement.None;
         set => EngagementJson = JsonSerializer.Serialize(value, CrmJson.Options);
     }
 
+    [IgnoreDataMember]
     public LeadScore ScoreDetail
     {
         get => JsonSerializer.Deserialize<LeadScore>(ScoreJson, CrmJson.Options) ?? LeadScore.Zero;
@@ -54,6 +57,7 @@ internal sealed class LeadEntity : ITableEntity
         }
     }
 
+    [IgnoreDataMember]
     public LeadStatus StatusValue => Enum.Parse<LeadStatus>(Status);
 
     public Lead ToRecord() => new(
