@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace PecosCrm.Core.Pipeline;
 
 /// <summary>Whether a stage is still being worked, or closes the deal won or lost.</summary>
@@ -42,8 +44,10 @@ public sealed record SalesPipeline(string Id, string Name, IReadOnlyList<Stage> 
 
     public int IndexOf(string stageId) => Stages.ToList().FindIndex(s => s.Id == stageId);
 
+    [JsonIgnore]
     public IEnumerable<Stage> OpenStages => Stages.Where(s => s.Outcome == StageOutcome.Open);
 
+    [JsonIgnore]
     public Stage FirstOpen => OpenStages.First();
 }
 
