@@ -44,7 +44,7 @@ public sealed class DealStore(StorageAccount storage, PipelineSettings settings,
             entity.StageId = stage.Id;
             entity.FurthestStageId = stage.Id;
             entity.LeadId = leadId;
-            Copy(entity, fields, owner);
+            DealRules.Copy(entity, fields, owner);
             return [ActivityEntity.Create(entity.PartitionKey, dealId, ActivityType.StageChange, $"Created in {stage.Name}", null, now, actor, time, null, stage.Id)];
         }, cancellationToken);
         return after;
@@ -67,7 +67,7 @@ public sealed class DealStore(StorageAccount storage, PipelineSettings settings,
         var owner = await ValidateAsync(patch, creating: false, cancellationToken);
         return await ChangeAsync(await RequirePipelineOfAsync(id, cancellationToken), id, ifMatch, mustExist: true, (entity, _) =>
         {
-            Copy(entity, patch, owner);
+            DealRules.Copy(entity, patch, owner);
             return [];
         }, cancellationToken);
     }
@@ -317,56 +317,9 @@ public sealed class DealStore(StorageAccount storage, PipelineSettings settings,
 
     private async Task<StaffMember?> ValidateAsync(DealFields f, bool creating, CancellationToken cancellationToken)
     {
-        var check = new Validation();
-        if (creating || f.Name is not null)
-        {
-            check.Required("name", f.Name, 200);
-        }
-        check.MaxLength("company", f.Company, 200).MaxLength("contactName", f.ContactName, 200).MaxLength("phone", f.Phone, 40);
-        if (!string.IsNullOrEmpty(f.Email))
-        {
-            check.Email("email", f.Email);
-        }
-        if (creating && f.Value is null)
-        {
-            check.Add("value", "is required: the deal's value in dollars.");
-        }
-        if (f.Value is { } value && (value < 0 || value > 1_000_000_000m || value != decimal.Round(value, 2)))
-        {
-            check.Add("value", "must be 0 or more, with at most two decimals.");
-        }
-        if (f.Probability is not null and not (>= 0 and <= 100))
-        {
-            check.Add("probability", "must be 0 to 100.");
-        }
-        StaffMember? owner = null;
-        if (!string.IsNullOrEmpty(f.AssignedTo))
-        {
-            owner = await staff.FindAsync(f.AssignedTo, cancellationToken);
-            if (owner is not { Active: true })
-            {
-                check.Add("assignedTo", "must be the id of an active staff member.");
-            }
-        }
-        check.ThrowIfInvalid();
+        var owner = string.IsNullOrEmpty(f.AssignedTo) ? null : await staff.FindAsync(f.AssignedTo, cancellationToken);
+        DealRules.Validate(f, creating, owner);
         return owner;
-    }
-
-    private static void Copy(DealEntity entity, DealFields f, StaffMember? owner)
-    {
-        entity.Name = f.Name?.Trim() ?? entity.Name;
-        entity.Company = f.Company is null ? entity.Company : Blank(f.Company);
-        entity.ContactName = f.ContactName is null ? entity.ContactName : Blank(f.ContactName);
-        entity.Email = f.Email is null ? entity.Email : Blank(f.Email);
-        entity.Phone = f.Phone is null ? entity.Phone : Blank(f.Phone);
-        entity.ValueCents = f.Value is { } v ? Money.ToCents(v) : entity.ValueCents;
-        entity.Probability = f.Probability ?? entity.Probability;
-        entity.ExpectedCloseDate = f.ExpectedCloseDate?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) ?? entity.ExpectedCloseDate;
-        if (f.AssignedTo is not null)
-        {
-            entity.OwnerId = owner?.Id;
-            entity.OwnerName = owner?.Name;
-        }
     }
 
     private static DealEntity ToEntity(string partition, Deal d) => new()
@@ -396,6 +349,4 @@ public sealed class DealStore(StorageAccount storage, PipelineSettings settings,
         StageChangedAt = d.StageChangedAt,
         ClosedAt = d.ClosedAt,
     };
-
-    private static string? Blank(string value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

@@ -264,80 +264,11 @@ public sealed class LeadStore(StorageAccount storage, PipelineSettings settings,
 
     private static string Snake(LeadStatus status) => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(status.ToString());
 
-    /// <summary>Validates <paramref name="f"/> and copies it onto the row; on create the company and source are required.</summary>
+    /// <summary>Looks up what the rules need (the source list, the staff member named), then lets <see cref="LeadRules"/> check and apply the fields.</summary>
     private async Task ApplyAsync(LeadEntity entity, LeadFields f, bool creating, CancellationToken cancellationToken)
     {
-        var check = new Validation();
-        if (creating || f.Company is not null)
-        {
-            check.Required("company", f.Company, 200);
-        }
-        check.MaxLength("contactName", f.ContactName, 200).MaxLength("phone", f.Phone, 40)
-            .MaxLength("nextAction", f.NextAction, 500).MaxLength("notes", f.Notes, 8000).MaxLength("lostReason", f.LostReason, 200);
-        if (!string.IsNullOrEmpty(f.Email))
-        {
-            check.Email("email", f.Email);
-        }
-        if (f.EstimatedValue is { } value && (value < 0 || value > 1_000_000_000m || value != decimal.Round(value, 2)))
-        {
-            check.Add("estimatedValue", "must be 0 or more, with at most two decimals.");
-        }
-        if (f.Probability is not null and not (>= 0 and <= 100))
-        {
-            check.Add("probability", "must be 0 to 100.");
-        }
-        string? source = null;
-        if (creating && f.Source is null)
-        {
-            check.Add("source", $"is required: one of {string.Join(", ", await settings.SourcesAsync(cancellationToken))}.");
-        }
-        else if (f.Source is not null)
-        {
-            try
-            {
-                source = await settings.RequireSourceAsync(f.Source, "source", cancellationToken);
-            }
-            catch (ValidationFailedException ex)
-            {
-                check.Add("source", ex.Errors["source"][0]);
-            }
-        }
-        StaffMember? owner = null;
-        if (!string.IsNullOrEmpty(f.AssignedTo))
-        {
-            owner = await staff.FindAsync(f.AssignedTo, cancellationToken);
-            if (owner is not { Active: true })
-            {
-                check.Add("assignedTo", "must be the id of an active staff member.");
-            }
-        }
-        var status = f.Status ?? entity.StatusValue;
-        var lostReason = f.LostReason is null ? entity.LostReason : Blank(f.LostReason);
-        if (status == LeadStatus.Lost && string.IsNullOrWhiteSpace(lostReason))
-        {
-            check.Add("lostReason", "is required when the status is lost.");
-        }
-        check.ThrowIfInvalid();
-
-        entity.Company = f.Company?.Trim() ?? entity.Company;
-        entity.CompanyType = f.CompanyType?.ToString() ?? entity.CompanyType;
-        entity.ContactName = f.ContactName is null ? entity.ContactName : Blank(f.ContactName);
-        entity.Email = f.Email is null ? entity.Email : Blank(f.Email);
-        entity.Phone = f.Phone is null ? entity.Phone : Blank(f.Phone);
-        entity.Source = source ?? entity.Source;
-        entity.Status = status.ToString();
-        entity.EstimatedValueCents = f.EstimatedValue is { } v ? Money.ToCents(v) : entity.EstimatedValueCents;
-        entity.Probability = f.Probability ?? entity.Probability;
-        if (f.AssignedTo is not null)
-        {
-            entity.OwnerId = owner?.Id;
-            entity.OwnerName = owner?.Name;
-        }
-        entity.NextAction = f.NextAction is null ? entity.NextAction : Blank(f.NextAction);
-        entity.NextActionDate = f.NextActionDate?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) ?? entity.NextActionDate;
-        entity.Notes = f.Notes is null ? entity.Notes : Blank(f.Notes);
-        entity.LostReason = status == LeadStatus.Lost ? lostReason : null;
+        var sources = await settings.SourcesAsync(cancellationToken);
+        var owner = string.IsNullOrEmpty(f.AssignedTo) ? null : await staff.FindAsync(f.AssignedTo, cancellationToken);
+        LeadRules.Apply(entity, f, creating, sources, owner);
     }
-
-    private static string? Blank(string value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }
