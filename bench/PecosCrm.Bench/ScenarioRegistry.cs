@@ -17,6 +17,7 @@ public static class ScenarioRegistry
         new AutomationScenario(),
         new ImagesScenario(),
         new MyTasksScenario(),
+        new BoardScenario(),
     ];
 
     public static IScenario? Find(string name) =>

@@ -15,6 +15,7 @@ using PecosCrm.Core.Messaging;
 using PecosCrm.Core.Messaging.Templates;
 using PecosCrm.Core.Orders;
 using PecosCrm.Core.Predictive;
+using PecosCrm.Core.Pipeline;
 using PecosCrm.Core.Privacy;
 using PecosCrm.Core.Products;
 using PecosCrm.Core.Segments;
@@ -44,6 +45,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<StoreTime>();
 
         services.AddSingleton<StaffStore>();
+        services.AddPipeline();
         services.AddSingleton<ApiKeyStore>();
         services.AddSingleton<AuditLog>();
         services.AddOptions<AuditOptions>().BindConfiguration(AuditOptions.SectionName);

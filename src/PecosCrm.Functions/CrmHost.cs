@@ -140,5 +140,7 @@ public static class CrmHost
         app.MapCampaignsEndpoints();
         app.MapWholesaleEndpoints();
         app.MapTasksEndpoints();
+        app.MapLeadsEndpoints();
+        app.MapDealsEndpoints();
     }
 }

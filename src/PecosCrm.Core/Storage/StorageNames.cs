@@ -82,9 +82,14 @@ public static class StorageNames
 
         /// <summary>Staff tasks: each assignee's partition holds their tasks and the rows of their "my tasks" views.</summary>
         public const string StaffTasks = "stafftasks";
+        /// <summary>The sales pipeline: leads with their indexes and activities; deals by pipeline with their board; pipeline and lead-source settings.</summary>
+        public const string Leads = "leads";
+        public const string Deals = "deals";
+        public const string PipelineSettings = "pipelinesettings";
 
         public static readonly IReadOnlyList<string> All =
         [
+            Leads, Deals, PipelineSettings,
             Staff, ApiKeys, Audit, Jobs, Customers, CustomerIndex, Tags, TagMembers, Products, OrderIndex, OrdersByMonth, AnalyticsState, Nps, MarketingSpend,
             RfmMaps, Segments, SegmentMembers, SegmentHistory, DiscountCodes, ExportSchedules, Suppressions, Outbox, ScheduledMessages, MessageEvents, Conversations, Automations, AutomationInstances, AutomationIndex, Tasks, Templates,
             Campaigns, CampaignRecipients, Touches, ProductHistory, ProductStats,

@@ -67,6 +67,9 @@ public sealed class RowKeyUniquenessTests
         Assert.Contains(StorageNames.Tables.ProductStats, scanned);
         Assert.Contains(StorageNames.Tables.Wholesale, scanned);
         Assert.Contains(StorageNames.Tables.StaffTasks, scanned);
+        Assert.Contains(StorageNames.Tables.Leads, scanned);
+        Assert.Contains(StorageNames.Tables.Deals, scanned);
+        Assert.Contains(StorageNames.Tables.PipelineSettings, scanned);
     }
 
     /// <summary>The demo seed, then once each: a recompute (segments, markers), the analytical copy, marketing spend, a campaign, exports.</summary>
@@ -118,6 +121,8 @@ public sealed class RowKeyUniquenessTests
             await HttpAssertions.EventuallyAsync(async () => (await (await admin.GetAsync($"/api/exports/{id}")).AssertJsonAsync())["state"]!.GetValue<string>() is "succeeded" or "failed",
                 $"export {id} finished", TimeSpan.FromMinutes(2));
         }
+
+        await Pipeline.PipelineTestKit.FillAsync(admin);
 
         // The seed's customers enrolled in the welcome series, and their instances took steps.
         await HttpAssertions.EventuallyAsync(async () =>
