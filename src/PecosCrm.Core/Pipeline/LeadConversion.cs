@@ -1,5 +1,6 @@
 using PecosCrm.Core.Audit;
 using PecosCrm.Core.Customers;
+using PecosCrm.Core.Wholesale;
 
 namespace PecosCrm.Core.Pipeline;
 
@@ -10,7 +11,7 @@ namespace PecosCrm.Core.Pipeline;
 /// have ids derived from the lead's and the deal's, and each step first looks for what it would
 /// make, so a retried conversion or win finds what the first try made and duplicates nothing.
 /// </summary>
-public sealed class LeadConversion(LeadStore leads, DealStore deals, PipelineSettings settings, CustomerStore customers)
+public sealed class LeadConversion(LeadStore leads, DealStore deals, PipelineSettings settings, CustomerStore customers, WholesaleAccountService wholesale)
 {
     /// <summary>Makes the deal of a qualified lead (or finds the one made before) and notes it on the lead.</summary>
     public async Task<Conversion> ConvertAsync(string leadId, ConversionRequest request, AuditActor actor, CancellationToken cancellationToken = default)
@@ -65,9 +66,24 @@ public sealed class LeadConversion(LeadStore leads, DealStore deals, PipelineSet
     private async Task<WinOutcome> WinAsync(Deal deal, AuditActor actor, CancellationToken cancellationToken)
     {
         var customerId = await LinkOrCreateCustomerAsync(deal, actor, cancellationToken);
-        string? wholesaleAccountId = null;
+        var wholesaleAccountId = deal.PipelineId == SalesPipeline.Wholesale ? await OpenAccountAsync(deal, customerId, actor, cancellationToken) : null;
         await deals.LinkAsync(deal.Id, customerId, wholesaleAccountId, cancellationToken);
         return new WinOutcome(customerId, wholesaleAccountId);
+    }
+
+    /// <summary>The customer's wholesale account (the one they have, else a new one), managed by the deal's owner when they are staff.</summary>
+    private async Task<string> OpenAccountAsync(Deal deal, string customerId, AuditActor actor, CancellationToken cancellationToken)
+    {
+        var company = deal.Company is { Length: > 0 } c ? c : deal.Name;
+        var owner = string.IsNullOrEmpty(deal.OwnerId) ? null : deal.OwnerId;
+        try
+        {
+            return await wholesale.OpenForCustomerAsync(customerId, company, owner, deal.Id, actor.Id, cancellationToken);
+        }
+        catch (ValidationFailedException ex) when (owner is not null && ex.Errors.ContainsKey("accountManagerId"))
+        {
+            return await wholesale.OpenForCustomerAsync(customerId, company, null, deal.Id, actor.Id, cancellationToken);
+        }
     }
 
     /// <summary>The customer with the deal's email, else one made from the deal under an id derived from it.</summary>

@@ -119,6 +119,13 @@ public sealed class DealsTests(AzuriteFixture fixture)
         var byEmail = await (await _admin.GetAsync($"/api/customers?email={email}")).AssertJsonAsync();
         Assert.Single(byEmail["items"]!.AsArray());
         Assert.Equal("won", (await (await _admin.GetAsync($"/api/leads/{leadId}")).AssertJsonAsync())["status"]!.GetValue<string>());
+        // The win opened the customer's wholesale account, once.
+        var accountId = won["wholesaleAccountId"]!.GetValue<string>();
+        Assert.Equal(accountId, wonAgain["wholesaleAccountId"]!.GetValue<string>());
+        Assert.Equal(accountId, afterWin["wholesaleAccountId"]!.GetValue<string>());
+        var account = await (await _admin.GetAsync($"/api/wholesale/{accountId}")).AssertJsonAsync();
+        Assert.Equal(customerId, account["customerId"]!.GetValue<string>());
+        Assert.StartsWith("High Plains Ranch Supply", account["companyName"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
     [Fact]
