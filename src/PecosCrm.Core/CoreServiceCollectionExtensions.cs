@@ -19,6 +19,7 @@ using PecosCrm.Core.Products;
 using PecosCrm.Core.Segments;
 using PecosCrm.Core.Staff;
 using PecosCrm.Core.Storage;
+using PecosCrm.Core.Support;
 
 namespace PecosCrm.Core;
 
@@ -152,6 +153,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<CampaignRunner>();
         services.AddSingleton<CampaignService>();
         services.AddSingleton<CampaignReports>();
+        services.AddSupport();
         AddPersonalData(services);
         return services;
     }

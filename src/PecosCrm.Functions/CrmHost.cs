@@ -137,5 +137,7 @@ public static class CrmHost
         app.MapInboxEndpoints();
         app.MapAutomationsEndpoints();
         app.MapCampaignsEndpoints();
+        app.MapTicketsEndpoints();
+        app.MapSupportSettingsEndpoints();
     }
 }

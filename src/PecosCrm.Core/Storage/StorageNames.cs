@@ -77,11 +77,22 @@ public static class StorageNames
         public const string Campaigns = "campaigns";
         public const string CampaignRecipients = "campaignrecipients";
 
+        /// <summary>Support tickets (one partition each, with their conversation), customers' ticket histories, month copies; the ticket lists by status.</summary>
+        public const string Tickets = "tickets";
+        public const string TicketList = "ticketlist";
+
+        /// <summary>SLA policies, escalation rules and canned responses.</summary>
+        public const string SupportSettings = "supportsettings";
+
+        /// <summary>Knowledge-base articles.</summary>
+        public const string KbArticles = "kbarticles";
+
         public static readonly IReadOnlyList<string> All =
         [
             Staff, ApiKeys, Audit, Jobs, Customers, CustomerIndex, Tags, TagMembers, Products, OrderIndex, OrdersByMonth, AnalyticsState, Nps, MarketingSpend,
             RfmMaps, Segments, SegmentMembers, SegmentHistory, DiscountCodes, ExportSchedules, Suppressions, Outbox, ScheduledMessages, MessageEvents, Conversations, Automations, AutomationInstances, AutomationIndex, Tasks, Templates,
             Campaigns, CampaignRecipients, Touches, ProductHistory, ProductStats,
+            Tickets, TicketList, SupportSettings, KbArticles,
         ];
     }
 
@@ -133,6 +144,9 @@ public static class StorageNames
         /// <summary>Product images: each original beside its thumbnails, under <c>{productId}/{imageId}/</c>.</summary>
         public const string ProductImages = "product-images";
 
-        public static readonly IReadOnlyList<string> All = [Locks, Exports, EventBatches, Analytics, Campaigns, ProductImages];
+        /// <summary>Ticket attachments, under <c>{ticketId}/{attachmentId}</c>, served by short-lived links.</summary>
+        public const string TicketAttachments = "ticket-attachments";
+
+        public static readonly IReadOnlyList<string> All = [Locks, Exports, EventBatches, Analytics, Campaigns, ProductImages, TicketAttachments];
     }
 }
