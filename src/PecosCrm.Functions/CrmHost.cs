@@ -139,5 +139,6 @@ public static class CrmHost
         app.MapCampaignsEndpoints();
         app.MapTicketsEndpoints();
         app.MapSupportSettingsEndpoints();
+        app.MapCsatEndpoints();
     }
 }

@@ -16,6 +16,8 @@ namespace PecosCrm.Core.Support;
 /// the customer's whole ticket history (the history screen is one point read).</item>
 /// <item><c>tickets</c>, partition <c>month|{yyyy-MM}</c>: <c>mon|{id}</c>, a copy of each ticket
 /// created that month, rewritten with it, which the service analytics read by month.</item>
+/// <item><c>tickets</c>, partition <c>conv|{conversationId}</c>: <c>conv|{conversationId}</c>, the ticket
+/// an inbox conversation was turned into (a second conversion is refused).</item>
 /// <item><c>tickets</c>, partition <c>counter</c>: <c>counter|ticket</c>, the last ticket number.</item>
 /// <item><c>ticketlist</c>, one partition per status (<c>1-open</c> … <c>5-closed</c>, so that a list
 /// of every status reads the working queue first): <c>tl|{inverted number}|{id}</c>, a copy of the
@@ -80,6 +82,11 @@ public static class SupportKeys
     /// <summary>Newest first: ticket numbers count up, so the RowKey counts down.</summary>
     public static string ListRow(long sequence, string ticketId) =>
         ListRowPrefix + (9_999_999_999L - sequence).ToString("D10", CultureInfo.InvariantCulture) + "|" + ticketId;
+
+    /// <summary>Which ticket an inbox conversation became (<c>conv|{conversationId}</c> in partition <c>conv|{conversationId}</c>).</summary>
+    public static string ConversationPartition(string conversationId) => "conv|" + conversationId;
+
+    public static string ConversationRow(string conversationId) => "conv|" + conversationId;
 
     public static string Canned(string id) => CannedPrefix + id;
 

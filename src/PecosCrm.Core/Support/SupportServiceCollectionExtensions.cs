@@ -17,6 +17,8 @@ public static class SupportServiceCollectionExtensions
         services.AddSingleton<TicketConversation>();
         services.AddSingleton<CannedResponses>();
         services.AddSingleton<TicketSweep>();
+        services.AddSingleton<Csat>();
+        services.AddSingleton<TicketInbound>();
         services.AddSingleton<Customers.CustomerSupport>();
         return services;
     }

@@ -1,6 +1,7 @@
 using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
 using PecosCrm.Core.Customers;
+using PecosCrm.Core.Messaging;
 using PecosCrm.Core.Orders;
 using PecosCrm.Core.Staff;
 using PecosCrm.Core.Storage;
@@ -15,7 +16,7 @@ namespace PecosCrm.Core.Support;
 /// </summary>
 public sealed class TicketService(
     TicketStore store, TicketSla sla, SupportSettings settings, CustomerStore customers, CustomerSupport customerSupport, OrderStore orders,
-    StaffStore staff, TicketEvents events, IOptions<SupportOptions> options, TimeProvider time)
+    StaffStore staff, TicketEvents events, MessageService messages, TicketLinks links, IOptions<SupportOptions> options, TimeProvider time)
 {
     public const int MaxTags = 20;
 
@@ -246,7 +247,22 @@ public sealed class TicketService(
             var entryId = $"support-{t.TicketId}-{now.UtcTicks}";
             await customerSupport.RecordAsync(t.CustomerId, open, entryId, title, now, actor.Name, $"/api/tickets/{t.TicketId}", cancellationToken);
         }
+        if (type == TicketEvents.Resolved && status == TicketStatus.Resolved && options.Value.SendCsatSurvey && t.CustomerEmail is not null)
+        {
+            await SendSurveyAsync(t, actor, cancellationToken);
+        }
         await events.PublishAsync(type, record, cancellationToken);
+    }
+
+    /// <summary>
+    /// Emails the satisfaction survey link. The message id is the ticket and its resolution count,
+    /// so a retried write sends it once, and a ticket resolved again after a reopen asks again.
+    /// </summary>
+    private async Task SendSurveyAsync(TicketEntity t, TicketActor actor, CancellationToken cancellationToken)
+    {
+        var text = $"Hi {t.CustomerName},\n\nYour ticket {t.TicketId} ({t.Subject}) is resolved. How did we do? Rate us from 1 to 5 here:\n{links.SurveyLink(t.TicketId)}\n\nThank you.";
+        await messages.SendEmailAsync(new EmailRequest(t.CustomerId, Subject: $"How did we do? [{t.TicketId}]", Text: text, Purpose: MessagePurpose.Transactional,
+            ThreadId: t.TicketId, MessageId: $"csat-{t.TicketId}-{t.ReopenCount}"), actor.Name, cancellationToken);
     }
 
     /// <summary>Picks the SLA policy for the ticket as it is now and keeps a copy of it on the ticket.</summary>

@@ -39,6 +39,9 @@ public static class TicketsEndpoints
         read.MapGet("/{id}/attachments/{attachmentId}", AttachmentLinkAsync).WithName("GetTicketAttachmentLink").WithSummary("A download link that works for 15 minutes.")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
+        app.MapPost("/api/inbox/{id}/ticket", ConvertAsync).WithTags("Support").RequireAuthorization(Permissions.SupportWrite).WithName("ConvertConversationToTicket")
+            .WithSummary("Open a ticket from an inbox conversation, with its messages; the conversation is archived. customerId is needed when the sender is not a known customer.")
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         app.MapGet("/api/customers/{id}/tickets", HistoryAsync).WithTags("Support").RequireAuthorization(Permissions.SupportRead).WithName("ListCustomerTickets")
             .WithSummary("The customer's tickets, newest first, with their open count and average satisfaction rating.").ProducesProblem(StatusCodes.Status404NotFound);
         return app;
@@ -133,6 +136,15 @@ public static class TicketsEndpoints
     {
         var (attachment, url, expiresAt) = await conversation.LinkAsync(id, attachmentId, cancellationToken);
         return TypedResults.Ok(new AttachmentLink(attachment, url.ToString(), expiresAt));
+    }
+
+    public static async Task<Created<Ticket>> ConvertAsync(
+        string id, ConvertConversation request, TicketInbound inbound, AuditLog audit, HttpContext http, CancellationToken cancellationToken)
+    {
+        var ticket = await inbound.ConvertAsync(id, request, http.TicketActor(), cancellationToken);
+        await audit.RecordAsync(http, "ticket.created", "ticket", ticket.Id, null, new { ticket, conversationId = id });
+        http.SetETag(ticket.ETag);
+        return TypedResults.Created($"/api/tickets/{ticket.Id}", ticket);
     }
 
     public static async Task<Ok<CustomerTickets>> HistoryAsync(string id, TicketService tickets, CancellationToken cancellationToken) =>
