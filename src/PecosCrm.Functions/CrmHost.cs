@@ -140,5 +140,6 @@ public static class CrmHost
         app.MapTicketsEndpoints();
         app.MapSupportSettingsEndpoints();
         app.MapCsatEndpoints();
+        app.MapKnowledgeBaseEndpoints();
     }
 }

@@ -19,6 +19,10 @@ public static class SupportServiceCollectionExtensions
         services.AddSingleton<TicketSweep>();
         services.AddSingleton<Csat>();
         services.AddSingleton<TicketInbound>();
+        services.AddSingleton<KbSearchIndex>();
+        services.AddSingleton<KnowledgeBase>();
+        services.AddSingleton<TicketArticles>();
+        services.AddSingleton<ServiceAnalytics>();
         services.AddSingleton<Customers.CustomerSupport>();
         return services;
     }

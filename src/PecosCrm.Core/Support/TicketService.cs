@@ -16,7 +16,7 @@ namespace PecosCrm.Core.Support;
 /// </summary>
 public sealed class TicketService(
     TicketStore store, TicketSla sla, SupportSettings settings, CustomerStore customers, CustomerSupport customerSupport, OrderStore orders,
-    StaffStore staff, TicketEvents events, MessageService messages, TicketLinks links, IOptions<SupportOptions> options, TimeProvider time)
+    StaffStore staff, TicketEvents events, KnowledgeBase kb, MessageService messages, TicketLinks links, IOptions<SupportOptions> options, TimeProvider time)
 {
     public const int MaxTags = 20;
 
@@ -246,6 +246,14 @@ public sealed class TicketService(
             var open = (await store.HistoryAsync(t.CustomerId, cancellationToken)).Count(x => IsOpen(x.Status));
             var entryId = $"support-{t.TicketId}-{now.UtcTicks}";
             await customerSupport.RecordAsync(t.CustomerId, open, entryId, title, now, actor.Name, $"/api/tickets/{t.TicketId}", cancellationToken);
+        }
+        if (type == TicketEvents.Resolved)
+        {
+            // Each resolution of a ticket counts once for every article linked to it.
+            foreach (var article in t.ArticleList())
+            {
+                await kb.CountAsync(article, linked: 0, resolved: 1, cancellationToken);
+            }
         }
         if (type == TicketEvents.Resolved && status == TicketStatus.Resolved && options.Value.SendCsatSurvey && t.CustomerEmail is not null)
         {
