@@ -65,6 +65,8 @@ public sealed class RowKeyUniquenessTests
         Assert.Contains(StorageNames.Tables.CampaignRecipients, scanned);
         Assert.Contains(StorageNames.Tables.ProductHistory, scanned);
         Assert.Contains(StorageNames.Tables.ProductStats, scanned);
+        Assert.Contains(StorageNames.Tables.Tickets, scanned);
+        Assert.Contains(StorageNames.Tables.KbArticles, scanned);
     }
 
     /// <summary>The demo seed, then once each: a recompute (segments, markers), the analytical copy, marketing spend, a campaign, exports.</summary>
@@ -105,6 +107,8 @@ public sealed class RowKeyUniquenessTests
             ["id"] = "e-product-update", ["type"] = "product.updated", ["occurredAt"] = DateTimeOffset.UtcNow,
             ["data"] = new System.Text.Json.Nodes.JsonObject { ["id"] = product, ["price"] = 9.99m },
         });
+
+        await Support.SupportSeed.FillAsync(admin, customerIds);
 
         var export = await (await admin.PostJsonAsync("/api/exports", new { kind = "customers", format = "csv" })).AssertJsonAsync(HttpStatusCode.Accepted);
         var schedule = await (await admin.PostJsonAsync("/api/exports/schedules", new { name = "Daily", kind = "orders", format = "csv", frequency = "daily" })).AssertJsonAsync(HttpStatusCode.Created);
