@@ -143,7 +143,7 @@ public sealed class KbSearchIndex : IDisposable
         var searcher = searchers.Acquire();
         try
         {
-            var top = searcher.Search(query, Math.Clamp(limit, 1, 100));
+            var top = searcher.Search(query, Math.Clamp(limit, 1, 1_000));
             return top.ScoreDocs.Select(hit =>
             {
                 var doc = searcher.Doc(hit.Doc);

@@ -62,11 +62,21 @@ public static class KnowledgeBaseEndpoints
         return TypedResults.Ok(after);
     }
 
-    public static async Task<Ok<ListResponse<ArticleHit>>> SearchAsync(KnowledgeBase kb, string? q, string? category, bool? includeDrafts, int? limit, CancellationToken cancellationToken) =>
-        TypedResults.Ok(new ListResponse<ArticleHit>(await kb.SearchAsync(q, category, includeDrafts ?? false, Math.Min(Page<ArticleHit>.CheckLimit(limit ?? 10), 100), cancellationToken), null));
+    /// <summary>Best first; a page beyond the first reads the hits before it again (searches are in memory).</summary>
+    public static async Task<Ok<ListResponse<ArticleHit>>> SearchAsync(
+        KnowledgeBase kb, string? q, string? category, bool? includeDrafts, int? limit, string? cursor, CancellationToken cancellationToken)
+    {
+        var size = Page<ArticleHit>.CheckLimit(limit ?? 10);
+        var hits = await kb.SearchAsync(q, category, includeDrafts ?? false, Math.Min(ListResponse<ArticleHit>.Offset(cursor) + size + 1, 1_000), cancellationToken);
+        return TypedResults.Ok(ListResponse<ArticleHit>.Slice(hits, size, cursor));
+    }
 
-    public static async Task<Ok<ListResponse<ArticleHit>>> SuggestAsync(string id, TicketArticles articles, int? limit, CancellationToken cancellationToken) =>
-        TypedResults.Ok(new ListResponse<ArticleHit>(await articles.SuggestAsync(id, Math.Min(Page<ArticleHit>.CheckLimit(limit ?? 5), 100), cancellationToken), null));
+    public static async Task<Ok<ListResponse<ArticleHit>>> SuggestAsync(string id, TicketArticles articles, int? limit, string? cursor, CancellationToken cancellationToken)
+    {
+        var size = Page<ArticleHit>.CheckLimit(limit ?? 5);
+        var hits = await articles.SuggestAsync(id, Math.Min(ListResponse<ArticleHit>.Offset(cursor) + size + 1, 1_000), cancellationToken);
+        return TypedResults.Ok(ListResponse<ArticleHit>.Slice(hits, size, cursor));
+    }
 
     public static async Task<Ok<Ticket>> LinkAsync(string id, LinkArticleRequest request, TicketArticles articles, AuditLog audit, HttpContext http, CancellationToken cancellationToken)
     {
