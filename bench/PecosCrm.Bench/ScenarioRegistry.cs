@@ -18,6 +18,7 @@ public static class ScenarioRegistry
         new ImagesScenario(),
         new MyTasksScenario(),
         new BoardScenario(),
+        new SupportScenario(),
     ];
 
     public static IScenario? Find(string name) =>

@@ -23,6 +23,7 @@ using PecosCrm.Core.Staff;
 using PecosCrm.Core.Storage;
 using PecosCrm.Core.Tasks;
 using PecosCrm.Core.Wholesale;
+using PecosCrm.Core.Support;
 
 namespace PecosCrm.Core;
 
@@ -161,6 +162,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<CampaignReports>();
         services.AddWholesale();
         services.AddStaffTasks();
+        services.AddSupport();
         AddPersonalData(services);
         return services;
     }

@@ -142,5 +142,9 @@ public static class CrmHost
         app.MapTasksEndpoints();
         app.MapLeadsEndpoints();
         app.MapDealsEndpoints();
+        app.MapTicketsEndpoints();
+        app.MapSupportSettingsEndpoints();
+        app.MapCsatEndpoints();
+        app.MapKnowledgeBaseEndpoints();
     }
 }

@@ -86,6 +86,15 @@ public static class StorageNames
         public const string Leads = "leads";
         public const string Deals = "deals";
         public const string PipelineSettings = "pipelinesettings";
+        /// <summary>Support tickets (one partition each, with their conversation), customers' ticket histories, month copies; the ticket lists by status.</summary>
+        public const string Tickets = "tickets";
+        public const string TicketList = "ticketlist";
+
+        /// <summary>SLA policies, escalation rules and canned responses.</summary>
+        public const string SupportSettings = "supportsettings";
+
+        /// <summary>Knowledge-base articles.</summary>
+        public const string KbArticles = "kbarticles";
 
         public static readonly IReadOnlyList<string> All =
         [
@@ -94,6 +103,7 @@ public static class StorageNames
             RfmMaps, Segments, SegmentMembers, SegmentHistory, DiscountCodes, ExportSchedules, Suppressions, Outbox, ScheduledMessages, MessageEvents, Conversations, Automations, AutomationInstances, AutomationIndex, Tasks, Templates,
             Campaigns, CampaignRecipients, Touches, ProductHistory, ProductStats,
             Wholesale, StaffTasks,
+            Tickets, TicketList, SupportSettings, KbArticles,
         ];
     }
 
@@ -148,6 +158,9 @@ public static class StorageNames
         /// <summary>Wholesale accounts' tax-exemption certificates, under <c>{accountId}/</c>.</summary>
         public const string TaxCertificates = "tax-certificates";
 
-        public static readonly IReadOnlyList<string> All = [Locks, Exports, EventBatches, Analytics, Campaigns, ProductImages, TaxCertificates];
+        /// <summary>Ticket attachments, under <c>{ticketId}/{attachmentId}</c>, served by short-lived links.</summary>
+        public const string TicketAttachments = "ticket-attachments";
+
+        public static readonly IReadOnlyList<string> All = [Locks, Exports, EventBatches, Analytics, Campaigns, ProductImages, TaxCertificates, TicketAttachments];
     }
 }

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using PecosCrm.Core.Access;
 using PecosCrm.Core.Audit;
 using PecosCrm.Core.Messaging;
+using PecosCrm.Core.Support;
 using PecosCrm.Core.Storage;
 
 namespace PecosCrm.Functions.Api;
@@ -96,7 +97,7 @@ public static class InboxEndpoints
         return TypedResults.Created($"/api/inbox/{conversation.Id}", conversation);
     }
 
-    public static async Task<IResult> InboundEmailAsync(HttpRequest request, Inbox inbox, IOptions<MessagingOptions> options, CancellationToken cancellationToken)
+    public static async Task<IResult> InboundEmailAsync(HttpRequest request, Inbox inbox, TicketInbound tickets, IOptions<MessagingOptions> options, CancellationToken cancellationToken)
     {
         var key = options.Value.InboundParseKey;
         var given = request.Query["key"].ToString();
@@ -115,9 +116,16 @@ public static class InboxEndpoints
         }
         var text = form["text"].ToString();
         var html = form["html"].ToString();
+        var body = string.IsNullOrWhiteSpace(text) ? PecosCrm.Core.Messaging.Templates.HtmlText.Convert(html) : text;
+        // A reply to a support ticket lands on the ticket (docs/support.md); everything else is the inbox's.
+        var route = await tickets.ReceiveAsync(from.Address, SupportInbound.Recipients(form), form["subject"].ToString(), body, await SupportInbound.FilesAsync(form, cancellationToken), cancellationToken);
+        if (route.TicketId is { } ticketId)
+        {
+            return TypedResults.Ok(new { ticket = ticketId });
+        }
         var conversation = await inbox.ReceiveAsync(new InboundMessage(Channel.Email, from.Address, string.IsNullOrEmpty(from.DisplayName) ? null : from.DisplayName, form["subject"].ToString(),
-            string.IsNullOrWhiteSpace(text) ? PecosCrm.Core.Messaging.Templates.HtmlText.Convert(html) : text, string.IsNullOrEmpty(html) ? null : html, null, "email"), cancellationToken);
-        return TypedResults.Ok(new { conversation = conversation.Id });
+            body, string.IsNullOrEmpty(html) ? null : html, null, "email"), cancellationToken);
+        return route.Refused is null ? TypedResults.Ok(new { conversation = conversation.Id }) : TypedResults.Ok(new { conversation = conversation.Id, ticketRefused = route.Refused });
     }
 
     public static async Task<IResult> InboundSmsAsync(HttpRequest request, Inbox inbox, IOptions<MessagingOptions> options, CancellationToken cancellationToken)

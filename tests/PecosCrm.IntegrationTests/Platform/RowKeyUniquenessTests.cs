@@ -70,6 +70,8 @@ public sealed class RowKeyUniquenessTests
         Assert.Contains(StorageNames.Tables.Leads, scanned);
         Assert.Contains(StorageNames.Tables.Deals, scanned);
         Assert.Contains(StorageNames.Tables.PipelineSettings, scanned);
+        Assert.Contains(StorageNames.Tables.Tickets, scanned);
+        Assert.Contains(StorageNames.Tables.KbArticles, scanned);
     }
 
     /// <summary>The demo seed, then once each: a recompute (segments, markers), the analytical copy, marketing spend, a campaign, exports.</summary>
@@ -112,6 +114,7 @@ public sealed class RowKeyUniquenessTests
         });
 
         await Wholesale.WholesaleAndTaskRows.FillAsync(admin, customerIds, product);
+        await Support.SupportSeed.FillAsync(admin, customerIds);
 
         var export = await (await admin.PostJsonAsync("/api/exports", new { kind = "customers", format = "csv" })).AssertJsonAsync(HttpStatusCode.Accepted);
         var schedule = await (await admin.PostJsonAsync("/api/exports/schedules", new { name = "Daily", kind = "orders", format = "csv", frequency = "daily" })).AssertJsonAsync(HttpStatusCode.Created);
