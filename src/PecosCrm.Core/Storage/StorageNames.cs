@@ -77,11 +77,14 @@ public static class StorageNames
         public const string Campaigns = "campaigns";
         public const string CampaignRecipients = "campaignrecipients";
 
+        /// <summary>The loyalty programme's catalogue (earning rules, rewards, achievements, challenges), referrals and counters.</summary>
+        public const string Loyalty = "loyalty";
+
         public static readonly IReadOnlyList<string> All =
         [
             Staff, ApiKeys, Audit, Jobs, Customers, CustomerIndex, Tags, TagMembers, Products, OrderIndex, OrdersByMonth, AnalyticsState, Nps, MarketingSpend,
             RfmMaps, Segments, SegmentMembers, SegmentHistory, DiscountCodes, ExportSchedules, Suppressions, Outbox, ScheduledMessages, MessageEvents, Conversations, Automations, AutomationInstances, AutomationIndex, Tasks, Templates,
-            Campaigns, CampaignRecipients, Touches, ProductHistory, ProductStats,
+            Campaigns, CampaignRecipients, Touches, ProductHistory, ProductStats, Loyalty,
         ];
     }
 
