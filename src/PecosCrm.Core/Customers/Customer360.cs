@@ -16,7 +16,8 @@ public sealed record Customer360(
     IReadOnlyList<TimelineEntry> RecentActivity,
     IReadOnlyList<RelatedContact> RelatedContacts,
     CustomerRfm? Rfm,
-    IReadOnlyList<CustomerAutomation> Automations);
+    IReadOnlyList<CustomerAutomation> Automations,
+    Loyalty.LoyaltyStatus Loyalty);
 
 /// <summary>An automation the customer is in now: the instance, its workflow, where it stands.</summary>
 public sealed record CustomerAutomation(string InstanceId, string WorkflowId, string Status, string Node, DateTimeOffset EnrolledAt, DateTimeOffset? WakeAt);

@@ -109,12 +109,14 @@ public sealed record Customer360Response(
     IReadOnlyList<TimelineEntry> RecentActivity,
     IReadOnlyList<RelatedContact> RelatedContacts,
     CustomerRfm? Rfm,
-    IReadOnlyList<CustomerAutomation> Automations)
+    IReadOnlyList<CustomerAutomation> Automations,
+    LoyaltyStatusResponse Loyalty)
 {
     public static Customer360Response From(Customer360 v) => new(
         new ProfileCard(v.Profile.Id, v.Profile.FullName, v.Profile.Email, v.Profile.Phone, v.Profile.Tier, v.Profile.CustomerSince, v.Profile.CustomerSince.Year),
         CustomerResponse.From(v.Profile),
         MetricsResponse.From(v.Metrics, v.Engagement, v.DaysSinceLastOrder),
         HealthResponseBody.From(v.Health),
-        v.Tags, v.PinnedNotes, v.RecentOrders.Select(OrderResponse.From).ToList(), v.RecentActivity, v.RelatedContacts, v.Rfm, v.Automations);
+        v.Tags, v.PinnedNotes, v.RecentOrders.Select(OrderResponse.From).ToList(), v.RecentActivity, v.RelatedContacts, v.Rfm, v.Automations,
+        LoyaltyStatusResponse.From(v.Loyalty));
 }
