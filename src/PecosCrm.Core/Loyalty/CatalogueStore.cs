@@ -47,7 +47,7 @@ public sealed class CatalogueStore(StorageAccount storage, TimeProvider time)
     public async Task<(EarningRule Before, EarningRule After)> SaveRuleAsync(EarningRule rule, string? ifMatch, CancellationToken cancellationToken = default)
     {
         var before = await GetRuleAsync(rule.Id, cancellationToken);
-        if (ifMatch is not null && ifMatch != before.ETag)
+        if (ifMatch is not null && Strong(ifMatch) != Strong(before.ETag))
         {
             throw new ConcurrencyException();
         }
@@ -59,6 +59,9 @@ public sealed class CatalogueStore(StorageAccount storage, TimeProvider time)
         _cached = null;
         return (before, after with { ETag = response.Headers.ETag?.ToString() });
     }
+
+    /// <summary>An ETag as compared: clients may send it back without the weak marker.</summary>
+    private static string? Strong(string? etag) => etag is not null && etag.StartsWith("W/", StringComparison.Ordinal) ? etag[2..] : etag;
 
     public async Task<IReadOnlyList<Reward>> RewardsAsync(CancellationToken cancellationToken = default) =>
         (await ReadAsync<Reward>(LoyaltyKeys.RewardPartition, cancellationToken)).OrderBy(r => r.Points).ThenBy(r => r.Id, StringComparer.Ordinal).ToList();
@@ -81,7 +84,7 @@ public sealed class CatalogueStore(StorageAccount storage, TimeProvider time)
         {
             try
             {
-                response = await Table.UpdateEntityAsync(entity, ifMatch is null ? ETag.All : new ETag(ifMatch), TableUpdateMode.Replace, cancellationToken);
+                response = await Table.UpdateEntityAsync(entity, ifMatch is null ? ETag.All : new ETag(ifMatch.StartsWith("W/", StringComparison.Ordinal) ? ifMatch : "W/" + ifMatch), TableUpdateMode.Replace, cancellationToken);
             }
             catch (RequestFailedException ex) when (ex.Status == 412)
             {

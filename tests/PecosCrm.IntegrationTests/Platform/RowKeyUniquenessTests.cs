@@ -65,6 +65,7 @@ public sealed class RowKeyUniquenessTests
         Assert.Contains(StorageNames.Tables.CampaignRecipients, scanned);
         Assert.Contains(StorageNames.Tables.ProductHistory, scanned);
         Assert.Contains(StorageNames.Tables.ProductStats, scanned);
+        Assert.Contains(StorageNames.Tables.Loyalty, scanned);
     }
 
     /// <summary>The demo seed, then once each: a recompute (segments, markers), the analytical copy, marketing spend, a campaign, exports.</summary>
@@ -75,6 +76,8 @@ public sealed class RowKeyUniquenessTests
         var demo = new DemoData(DateTimeOffset.UtcNow, DemoCustomers).Generate();
         await seeder.SeedAsync(demo, CancellationToken.None);
         var customerIds = demo.Events.Select(e => e.CustomerId).Distinct().ToList();
+
+        await Loyalty.LoyaltyTestKit.FillAsync(admin, customerIds[0]);
 
         var recompute = await (await admin.PostAsync("/api/jobs/recompute", null)).AssertJsonAsync(HttpStatusCode.Accepted);
         await HttpAssertions.EventuallyAsync(async () => (await (await admin.GetAsync($"/api/jobs/{recompute["id"]}")).AssertJsonAsync())["endedAt"] is not null,
