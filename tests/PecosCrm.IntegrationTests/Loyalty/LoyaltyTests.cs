@@ -253,6 +253,36 @@ public sealed class LoyaltyTests(AzuriteFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PointsAwardedBeforeTheLedger_MoveOntoIt_Once()
+    {
+        await using var app = fixture.NewApp(new Dictionary<string, string?> { ["Hosting:RunTimers"] = "false" });
+        var admin = app.Admin();
+        var id = NewId("c");
+        await CustomerAsync(admin, id, DateTimeOffset.UtcNow.AddDays(-30));
+        // The rows the automation actions wrote before the ledger: a balance row and one row per award.
+        var customers = app.Storage.Table(PecosCrm.Core.Storage.StorageNames.Tables.Customers);
+        await customers.AddEntityAsync(new Azure.Data.Tables.TableEntity(id, "loyalty|" + id) { ["Points"] = 300L, ["UpdatedAt"] = DateTimeOffset.UtcNow });
+        await customers.AddEntityAsync(new Azure.Data.Tables.TableEntity(id, $"pts|old-award|{id}")
+        {
+            ["Points"] = 300L, ["Reason"] = "automation step grant", ["Actor"] = "automation:vip-gift", ["At"] = DateTimeOffset.UtcNow.AddDays(-10),
+        });
+
+        var first = await (await admin.PostAsync("/api/loyalty/nightly", null)).AssertJsonAsync();
+        var second = await (await admin.PostAsync("/api/loyalty/nightly", null)).AssertJsonAsync();
+        var account = await AccountAsync(admin, id);
+        var ledger = await LedgerAsync(admin, id);
+        var oldRow = await customers.GetEntityIfExistsAsync<Azure.Data.Tables.TableEntity>(id, "loyalty|" + id);
+
+        Assert.Equal(1, first["migrated"]!.GetValue<int>());
+        Assert.Equal(0, second["migrated"]!.GetValue<int>());
+        Assert.Equal(300, Points(account));
+        var entry = Assert.Single(ledger)!;
+        Assert.Equal("adjust", entry["kind"]!.GetValue<string>());
+        Assert.Equal("automation:vip-gift", entry["source"]!.GetValue<string>());
+        Assert.False(oldRow.HasValue);
+    }
+
+    [Fact]
     public async Task Analytics_AfterTheNightlyPass_CountMembersPointsAndRevenue()
     {
         var (member, shopper) = (NewId("c"), NewId("c"));
