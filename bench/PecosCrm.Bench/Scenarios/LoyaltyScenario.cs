@@ -22,7 +22,7 @@ namespace PecosCrm.Bench.Scenarios;
 public sealed class LoyaltyScenario : IScenario
 {
     private const int Customers = 200;
-    private const int Batches = 10;
+    private const int Batches = 5;
     private const int OrdersPerBatch = 200;
     private static readonly TimeSpan ApplyTimeout = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan RedeemFor = TimeSpan.FromSeconds(5);
@@ -98,7 +98,7 @@ public sealed class LoyaltyScenario : IScenario
         await WaitAsync(http, ids, _ => true, cancellationToken);
         var random = new Random(7);
         var batches = Enumerable.Range(0, Batches)
-            .Select(b => Enumerable.Range(0, OrdersPerBatch).Select(i => events.OrderPlaced(ids[(b * OrdersPerBatch + i) % Customers], start.AddHours(b * OrdersPerBatch + i), random)).ToList())
+            .Select(b => Enumerable.Range(0, OrdersPerBatch).Select(i => events.OrderPlaced(ids[(b * OrdersPerBatch + i) % Customers], start.AddMinutes(b * OrdersPerBatch + i), random)).ToList())
             .ToList();
         var ordersPer = batches.SelectMany(b => b).GroupBy(e => e.CustomerId).ToDictionary(g => g.Key, g => g.Count());
 

@@ -83,11 +83,13 @@ public sealed class PointsLedger(
     /// account, adds entries (and returns rows of its own to write with them); the draft's entries, the
     /// account and the timeline commit with the card. With <paramref name="onceKey"/>, a change whose
     /// entry exists already is not made again (<paramref name="duplicate"/> runs instead). The notices
-    /// are emitted once committed. Returns the draft as committed (null when nothing changed).
+    /// are emitted once committed. <paramref name="whileHeld"/> runs after the commit, still in the
+    /// customer's turn (a redemption issues its code there, which writes to the card too, so it
+    /// does not race the customer's next change). Returns the draft as committed (null when nothing changed).
     /// </summary>
     internal async Task<LedgerDraft?> ApplyAsync(
         string customerId, string? onceKey, bool requireProfile, Func<CardEntity, LedgerDraft, Task<IReadOnlyList<TableTransactionAction>>> decide,
-        CancellationToken cancellationToken, Func<Task>? duplicate = null)
+        CancellationToken cancellationToken, Func<Task>? duplicate = null, Func<Task>? whileHeld = null)
     {
         LedgerDraft? committed = null;
         var found = false;
@@ -116,6 +118,10 @@ public sealed class PointsLedger(
                 var actions = draft.Entries.Select(e => new TableTransactionAction(TableTransactionActionType.Add, LedgerEntryEntity.From(customerId, e))).Concat(rows).ToList();
                 return new CardChange(actions, draft.Timeline().ToList(), FeaturesChanged: draft.Entries.Count > 0);
             }, cancellationToken);
+            if (committed is not null && whileHeld is not null)
+            {
+                await whileHeld();
+            }
         }
         if (found && duplicate is not null)
         {

@@ -71,10 +71,12 @@ public sealed class Redemptions(StorageAccount storage, PointsLedger ledger, Cat
             made = new Redemption(id, customerId, reward.Id, reward.Name, reward.Kind, reward.Points, code, RedemptionStatus.Redeemed, d.Now, null, actor);
             IReadOnlyList<TableTransactionAction> rows = [new(TableTransactionActionType.Add, Row(made))];
             return Task.FromResult(rows);
-        }, cancellationToken);
-        var now = time.GetUtcNow();
-        var (kind, value) = reward.Percent is { } percent ? (DiscountKind.Percent, percent) : (DiscountKind.Amount, reward.Amount ?? 0m);
-        await codes.IssueAsync(CodePrefix, id, customerId, kind, value, now.AddDays(reward.ValidDays), now, cancellationToken);
+        }, cancellationToken, whileHeld: async () =>
+        {
+            var now = time.GetUtcNow();
+            var (kind, value) = reward.Percent is { } percent ? (DiscountKind.Percent, percent) : (DiscountKind.Amount, reward.Amount ?? 0m);
+            await codes.IssueAsync(CodePrefix, id, customerId, kind, value, now.AddDays(reward.ValidDays), now, cancellationToken);
+        });
         return made!;
     }
 
