@@ -136,11 +136,11 @@ internal sealed class LedgerDraft
         return Notices;
     }
 
-    /// <summary>The timeline entries of the draft's ledger entries.</summary>
-    public IEnumerable<TimelineEntry> Timeline() => Entries.Select(e => new TimelineEntry(
+    /// <summary>The timeline entries of the draft's ledger entries, at <paramref name="at"/> (the store event's time on the event path) or when they were made.</summary>
+    public IEnumerable<TimelineEntry> Timeline(DateTimeOffset? at = null) => Entries.Select(e => new TimelineEntry(
         "pts-" + e.Key, CustomerId, TimelineType.Loyalty,
         e.Points >= 0 ? $"{(e.Kind == LedgerKind.Earn ? "Earned" : "Got")} {e.Points} points: {e.Reason}" : $"{Verb(e.Kind)} {-e.Points} points: {e.Reason}",
-        e.At, e.Actor, null, null));
+        at ?? e.At, e.Actor, null, null));
 
     private static string Verb(LedgerKind kind) => kind switch
     {

@@ -32,7 +32,7 @@ public sealed class LoyaltyFold(CatalogueStore catalogue, StoreTime storeTime, I
             d.Account = d.Account with { ReferredBy = null };
             d.Notices.Add(LoyaltyNotice.Of(LoyaltyNotice.ReferralPurchase, card.PartitionKey, new { referral.ReferralId, referral.ReferrerId, orderId = after.Id }));
         }
-        Finish(d, rules, card, facts, rows, entries, notices);
+        Finish(d, rules, card, facts, e.OccurredAt, rows, entries, notices);
     }
 
     /// <summary>An engagement event folded onto the card: a review earns the review rule's points.</summary>
@@ -45,10 +45,10 @@ public sealed class LoyaltyFold(CatalogueStore catalogue, StoreTime storeTime, I
         var now = time.GetUtcNow();
         var d = new LedgerDraft(card.PartitionKey, LoyaltyCard.Read(card), now);
         LoyaltyDecisions.Bonus(d, rules.Rule(EarningRules.Review), "review-" + e.Id, "Product review", "review:" + e.Id, "store", storeTime.Date(e.OccurredAt));
-        Finish(d, rules, card, LoyaltyCard.Facts(card, storeTime, now), rows, entries, notices);
+        Finish(d, rules, card, LoyaltyCard.Facts(card, storeTime, now), e.OccurredAt, rows, entries, notices);
     }
 
-    private void Finish(LedgerDraft d, LoyaltyCatalogue rules, CardEntity card, MemberFacts facts, List<TableTransactionAction> rows, List<TimelineEntry> entries, List<LoyaltyNotice> notices)
+    private void Finish(LedgerDraft d, LoyaltyCatalogue rules, CardEntity card, MemberFacts facts, DateTimeOffset at, List<TableTransactionAction> rows, List<TimelineEntry> entries, List<LoyaltyNotice> notices)
     {
         LoyaltyDecisions.Tier(d, options.Value, facts);
         LoyaltyDecisions.Achievements(d, rules, facts);
@@ -60,7 +60,7 @@ public sealed class LoyaltyFold(CatalogueStore catalogue, StoreTime storeTime, I
         // Upserts: the event's marker already makes them once-only, and an entry of an order the
         // account no longer lists (past the orders it keeps) must not fail the whole event.
         rows.AddRange(d.Entries.Select(x => new TableTransactionAction(TableTransactionActionType.UpsertReplace, LedgerEntryEntity.From(card.PartitionKey, x))));
-        entries.AddRange(d.Timeline());
+        entries.AddRange(d.Timeline(at));
         notices.AddRange(d.Finish());
     }
 }
