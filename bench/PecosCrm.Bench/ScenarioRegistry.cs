@@ -19,6 +19,7 @@ public static class ScenarioRegistry
         new MyTasksScenario(),
         new BoardScenario(),
         new SupportScenario(),
+        new LoyaltyScenario(),
     ];
 
     public static IScenario? Find(string name) =>

@@ -125,7 +125,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Inbox>();
 
         services.AddOptions<AutomationOptions>().BindConfiguration(AutomationOptions.SectionName);
-        services.AddSingleton<PointsLedger>();
+        services.AddLoyalty();
         services.AddSingleton<WorkflowStore>();
         services.AddSingleton<WorkflowChecks>();
         services.AddSingleton<WebhookClient>();

@@ -146,5 +146,6 @@ public static class CrmHost
         app.MapSupportSettingsEndpoints();
         app.MapCsatEndpoints();
         app.MapKnowledgeBaseEndpoints();
+        app.MapLoyaltyEndpoints();
     }
 }

@@ -185,8 +185,8 @@ public sealed class AutomationSteps(
             case "award_points" or "deduct_points":
                 var change = node.Action == "award_points" ? node.Points!.Value : -node.Points!.Value;
                 var (before, after) = await points.ChangeAsync(instance.CustomerId, change, Hash(key), $"automation step {node.Id}", actor);
+                // The ledger tells the points thresholds (LoyaltyTriggers) of the balance it moved.
                 text = $"points {before} -> {after}";
-                await PointsCrossedAsync(instance.CustomerId, before, after);
                 break;
             case "discount_code":
                 var code = await codes.IssueAsync("AUTO-", key, instance.CustomerId, node.DiscountKind!.Value, node.DiscountValue!.Value, now.AddDays(node.ValidDays!.Value), now);
@@ -371,21 +371,6 @@ public sealed class AutomationSteps(
 
     /// <summary>The store event that ends an instance of the workflow wherever it is.</summary>
     internal static string? GoalOf(WorkflowDefinition definition) => definition.GoalEvent ?? definition.Nodes!.FirstOrDefault(n => n.Type == NodeTypes.Goal)?.Event;
-
-    /// <summary>Enrols the customer in workflows whose points threshold the change crossed upwards.</summary>
-    private async Task PointsCrossedAsync(string customerId, long before, long after)
-    {
-        foreach (var workflow in await workflows.ActiveAsync())
-        {
-            var trigger = workflow.Definition.Trigger!;
-            var crossed = (trigger.Kind == "threshold" && trigger.Metric == "points" || trigger.Kind == "event" && trigger.Event == "points.threshold")
-                && trigger.Value is { } threshold && before < threshold && after >= threshold;
-            if (crossed)
-            {
-                await instances.EnrolAsync(workflow, customerId, $"points reached {after}");
-            }
-        }
-    }
 
     /// <summary>The first flow filter that does not hold, or null. <paramref name="enrolled"/>: checked before a send, not at entry.</summary>
     internal Task<string?> FailingFlowFilterAsync(WorkflowDefinition definition, Customer customer, DateTimeOffset since, bool enrolled) =>

@@ -18,9 +18,8 @@ public sealed record EnrolmentResult(int Enrolled, int Skipped, IReadOnlyDiction
 
 /// <summary>
 /// Starts instances. Event triggers (and goals and event waits) hear every applied store event;
-/// <c>tier.changed</c> is a <c>customer.updated</c> carrying a tier; threshold triggers compare the
-/// customer's metrics after each order event; points thresholds are checked when an automation
-/// awards points. Time, date-field and behaviour triggers are found by a timer over the customer-
+/// threshold triggers compare the customer's metrics after each order event; <c>tier.changed</c>
+/// and points thresholds hear the loyalty ledger (<see cref="LoyaltyTriggers"/>). Time, date-field and behaviour triggers are found by a timer over the customer-
 /// features file (birthdays and anniversaries in the store's time zone, days without an order), and
 /// manual enrolment takes one customer or a whole segment.
 /// </summary>
@@ -43,7 +42,7 @@ public sealed partial class AutomationTriggers(
         foreach (var workflow in await workflows.ActiveAsync(cancellationToken))
         {
             var trigger = workflow.Definition.Trigger!;
-            if ((trigger.Kind == "event" && (trigger.Event == e.Type || (trigger.Event == "tier.changed" && e.Type == EventTypes.CustomerUpdated)))
+            if ((trigger.Kind == "event" && trigger.Event == e.Type)
                 || (trigger.Kind == "threshold" && EventTypes.IsOrderEvent(e.Type)))
             {
                 return true;
@@ -54,14 +53,13 @@ public sealed partial class AutomationTriggers(
 
     public async Task OnAppliedAsync(StoreEvent e, CancellationToken cancellationToken)
     {
-        var tierChanged = e.Type is EventTypes.CustomerUpdated && e.Data.ValueKind == JsonValueKind.Object && e.Data.TryGetProperty("tier", out _);
         await runtime.OnCustomerEventAsync(e.CustomerId, e.Type, cancellationToken);
         foreach (var workflow in await workflows.ActiveAsync(cancellationToken))
         {
             var trigger = workflow.Definition.Trigger!;
             var matches = trigger.Kind switch
             {
-                "event" => (trigger.Event == e.Type || (trigger.Event == "tier.changed" && tierChanged)) && FiltersHold(trigger.Filters, e.Data),
+                "event" => trigger.Event == e.Type && FiltersHold(trigger.Filters, e.Data),
                 "threshold" => EventTypes.IsOrderEvent(e.Type) && trigger.Metric is "lifetime_value" or "order_count" && await ReachedAsync(trigger, e.CustomerId, cancellationToken),
                 _ => false,
             };

@@ -110,6 +110,9 @@ internal sealed class CardEntity : ITableEntity
     /// <summary>The automations the customer is in now, as JSON <see cref="CustomerAutomation"/>s.</summary>
     public string Automations { get; set; } = "[]";
 
+    /// <summary>The customer's loyalty account as JSON (<c>Loyalty.LoyaltyAccount</c>), owned by the loyalty feature; empty before the first points.</summary>
+    public string? Loyalty { get; set; }
+
     public DateTimeOffset UpdatedAt { get; set; }
 
     /// <summary>The card itself when the customer has a profile; otherwise the customer is not found (404).</summary>

@@ -17,6 +17,7 @@ public sealed record Customer360(
     IReadOnlyList<RelatedContact> RelatedContacts,
     CustomerRfm? Rfm,
     IReadOnlyList<CustomerAutomation> Automations,
+    Loyalty.LoyaltyStatus Loyalty,
     Predictive.CustomerPrediction? Predictions = null);
 
 /// <summary>An automation the customer is in now: the instance, its workflow, where it stands.</summary>

@@ -10,7 +10,9 @@ namespace PecosCrm.Core.Customers;
 /// last order, health score and churn risk) are worked out at the moment of reading. The last fit's
 /// predictions come from the analytics engine's loaded version, in memory (no storage call).
 /// </summary>
-public sealed class Customer360Reader(CustomerCards cards, TagStore tags, RfmMapStore rfmMaps, CustomerPredictions predictions, TimeProvider time)
+public sealed class Customer360Reader(
+    CustomerCards cards, TagStore tags, RfmMapStore rfmMaps, CustomerPredictions predictions, StoreTime storeTime,
+    Microsoft.Extensions.Options.IOptions<Loyalty.LoyaltyOptions> loyalty, TimeProvider time)
 {
     public const int RecentOrders = CustomerCard.RecentOrders;
     public const int RecentActivity = CustomerCard.RecentActivity;
@@ -29,11 +31,13 @@ public sealed class Customer360Reader(CustomerCards cards, TagStore tags, RfmMap
         var catalogue = tags.CatalogueAsync(cancellationToken);
         var rfmMap = rfmMaps.GetCurrentCachedAsync(cancellationToken);
         var row = await card;
-        var insights = Insights(row, time.GetUtcNow());
+        var now = time.GetUtcNow();
+        var insights = Insights(row, now);
         return new Customer360(
             row.ToCustomer(), insights.Metrics, insights.Engagement, insights.DaysSinceLastOrder, insights.Health,
             TagStore.Name(row, await catalogue), row.PinnedNoteList(), row.RecentOrderList().Select(o => o.Order).ToList(),
-            row.RecentActivityList(), row.RelatedList(), CustomerRfm.From(row, await rfmMap), row.AutomationList(), predictions.FindLoaded(customerId));
+            row.RecentActivityList(), row.RelatedList(), CustomerRfm.From(row, await rfmMap), row.AutomationList(),
+            Loyalty.PointsLedger.Status(row, loyalty.Value, storeTime, now), predictions.FindLoaded(customerId));
     }
 
     /// <summary>The metrics and health of a customer, worked out at this moment.</summary>

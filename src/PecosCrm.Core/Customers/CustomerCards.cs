@@ -54,6 +54,16 @@ public sealed class CustomerCards(StorageAccount storage, TimeProvider time)
             return card;
         }, cancellationToken: cancellationToken);
 
+    /// <summary>Every card with a profile (a nightly job's pass over all customers; it scans the table once).</summary>
+    internal async IAsyncEnumerable<CardEntity> AllAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var filter = TableClient.CreateQueryFilter($"RowKey ge {CustomerKeys.CardPrefix} and RowKey lt {KeyRules.PrefixEnd(CustomerKeys.CardPrefix)} and HasProfile eq true");
+        await foreach (var card in Customers.QueryAsync<CardEntity>(filter, cancellationToken: cancellationToken))
+        {
+            yield return card;
+        }
+    }
+
     /// <summary>Shows where an automation instance of the customer stands on the card (a finished one leaves it); no write when the card shows it already.</summary>
     internal Task SetAutomationAsync(string customerId, CustomerAutomation automation, bool finished, CancellationToken cancellationToken) =>
         ChangeAsync(customerId, card =>

@@ -1,6 +1,7 @@
 using Azure.Data.Tables;
 using PecosCrm.Core.Analytics;
 using PecosCrm.Core.Events;
+using PecosCrm.Core.Loyalty;
 using PecosCrm.Core.Orders;
 using PecosCrm.Core.Storage;
 
@@ -15,7 +16,7 @@ namespace PecosCrm.Core.Customers;
 /// customer's events are folded again from a fresh read, without the ones applied.
 /// </summary>
 public sealed class CustomerEventWriter(
-    StorageAccount storage, CustomerCards cards, OrderStore orders, TagStore tags, AnalyticsCopy analytics, MarketingAnalysis marketing, TimeProvider time)
+    StorageAccount storage, CustomerCards cards, OrderStore orders, TagStore tags, AnalyticsCopy analytics, MarketingAnalysis marketing, LoyaltyFold loyalty, TimeProvider time)
 {
     /// <summary>Rows after which a transaction takes no more events: one more event and the auto-tag entries stay under 100.</summary>
     private const int RowsPerTransaction = 70;
@@ -35,6 +36,7 @@ public sealed class CustomerEventWriter(
         card ??= CardEntity.New(customerId);
         var chunk = new FoldChunk();
         var recount = false;
+        var rules = await loyalty.CatalogueAsync(cancellationToken);
         foreach (var e in events)
         {
             if (appliedBefore.Contains(e.Id))
@@ -43,6 +45,8 @@ public sealed class CustomerEventWriter(
                 continue;
             }
             var entries = new List<TimelineEntry>();
+            var rows = new List<TableTransactionAction>();
+            var notices = new List<LoyaltyNotice>();
             try
             {
                 if (EventTypes.IsCustomerEvent(e.Type))
@@ -51,7 +55,10 @@ public sealed class CustomerEventWriter(
                 }
                 else if (EventTypes.IsOrderEvent(e.Type))
                 {
-                    recount |= await ApplyOrderAsync(card, e, fold, chunk, entries, cancellationToken);
+                    var ordersBefore = card.OrderCount;
+                    var (before, after, unknown) = await ApplyOrderAsync(card, e, fold, chunk, entries, cancellationToken);
+                    recount |= unknown;
+                    loyalty.OnOrder(rules, card, before, after, e, ordersBefore, rows, entries, notices);
                 }
                 else
                 {
@@ -64,6 +71,7 @@ public sealed class CustomerEventWriter(
                     card.Set(count(card.ToEngagement()).Touch(e.OccurredAt));
                     EventEffects.Track(card, e);
                     entries.Add(entry);
+                    loyalty.OnEngagement(rules, card, e, rows, entries, notices);
                 }
             }
             catch (Exception ex) when (!throwOnReject && ex is ValidationFailedException or System.Text.Json.JsonException)
@@ -74,6 +82,8 @@ public sealed class CustomerEventWriter(
             chunk.Events.Add(e);
             chunk.Rows.Add(new(TableTransactionActionType.Add, new EventMarkerEntity { PartitionKey = customerId, RowKey = CustomerKeys.Event(e.Id), Type = e.Type, OccurredAt = e.OccurredAt }));
             chunk.Entries.AddRange(entries);
+            chunk.Rows.AddRange(rows);
+            chunk.Notices.AddRange(notices);
             if (chunk.RowCount >= RowsPerTransaction)
             {
                 await CloseAsync(card, fold, chunk, recount, cancellationToken);
@@ -270,8 +280,8 @@ public sealed class CustomerEventWriter(
         card.SetProfile(after, e.OccurredAt);
     }
 
-    /// <summary>Folds an order event; returns true when the metrics need every order re-read.</summary>
-    private async Task<bool> ApplyOrderAsync(CardEntity card, StoreEvent e, CustomerFold fold, FoldChunk chunk, List<TimelineEntry> entries, CancellationToken cancellationToken)
+    /// <summary>Folds an order event; returns the order before and after, and true when the metrics need every order re-read.</summary>
+    private async Task<(Order? Before, Order After, bool Recount)> ApplyOrderAsync(CardEntity card, StoreEvent e, CustomerFold fold, FoldChunk chunk, List<TimelineEntry> entries, CancellationToken cancellationToken)
     {
         var input = EventValidator.OrderData(e);
         var incoming = input.ToOrder(new Validation());
@@ -292,7 +302,7 @@ public sealed class CustomerEventWriter(
             card.SetCart(e.OccurredAt, open: false);
         }
         entries.Add(new TimelineEntry(e.Id, e.CustomerId, TimelineType.Order, EventEffects.OrderTitle(e.Type, merged, refund), e.OccurredAt, "store", $"/api/orders/{merged.Id}", null));
-        return metrics is null;
+        return (current?.Order, merged, metrics is null);
     }
 
     /// <summary>

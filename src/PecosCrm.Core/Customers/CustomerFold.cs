@@ -42,6 +42,9 @@ internal sealed class FoldChunk
     public List<TableTransactionAction> Rows { get; } = [];
     public List<TimelineEntry> Entries { get; } = [];
     public HashSet<string> OrderIds { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>What happened to the customer's loyalty in these events, published once they are committed.</summary>
+    public List<Loyalty.LoyaltyNotice> Notices { get; } = [];
     public CardEntity? Card { get; set; }
     public bool Committed { get; set; }
 

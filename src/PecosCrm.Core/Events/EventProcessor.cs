@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using PecosCrm.Core.Customers;
+using PecosCrm.Core.Loyalty;
 using PecosCrm.Core.Products;
 using PecosCrm.Core.Storage;
 
@@ -27,7 +28,7 @@ public sealed record AppliedContext(bool InAutomation);
 /// effects), so a redelivered batch changes nothing.
 /// </summary>
 public sealed partial class EventProcessor(
-    StorageAccount storage, CustomerEventWriter writer, ProductEvents products, IEnumerable<IAppliedEventObserver> observers, ILogger<EventProcessor> logger)
+    StorageAccount storage, CustomerEventWriter writer, ProductEvents products, IEnumerable<IAppliedEventObserver> observers, LoyaltyEvents loyalty, ILogger<EventProcessor> logger)
 {
     public const int Parallelism = 16;
 
@@ -118,6 +119,7 @@ public sealed partial class EventProcessor(
     /// </summary>
     private async Task NotifyAsync(CustomerFold fold, IReadOnlyList<StoreEvent> events, CancellationToken cancellationToken)
     {
+        await loyalty.EmitAsync(fold.Chunks.Where(c => c.Committed).SelectMany(c => c.Notices), cancellationToken);
         var context = new AppliedContext(fold.InAutomation);
         foreach (var e in fold.Heard(events))
         {

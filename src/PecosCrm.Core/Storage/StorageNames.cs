@@ -95,13 +95,15 @@ public static class StorageNames
 
         /// <summary>Knowledge-base articles.</summary>
         public const string KbArticles = "kbarticles";
+        /// <summary>The loyalty programme's catalogue (earning rules, rewards, achievements, challenges), referrals and counters.</summary>
+        public const string Loyalty = "loyalty";
 
         public static readonly IReadOnlyList<string> All =
         [
             Leads, Deals, PipelineSettings,
             Staff, ApiKeys, Audit, Jobs, Customers, CustomerIndex, Tags, TagMembers, Products, OrderIndex, OrdersByMonth, AnalyticsState, Nps, MarketingSpend,
             RfmMaps, Segments, SegmentMembers, SegmentHistory, DiscountCodes, ExportSchedules, Suppressions, Outbox, ScheduledMessages, MessageEvents, Conversations, Automations, AutomationInstances, AutomationIndex, Tasks, Templates,
-            Campaigns, CampaignRecipients, Touches, ProductHistory, ProductStats,
+            Campaigns, CampaignRecipients, Touches, ProductHistory, ProductStats, Loyalty,
             Wholesale, StaffTasks,
             Tickets, TicketList, SupportSettings, KbArticles,
         ];

@@ -110,6 +110,7 @@ public sealed record Customer360Response(
     IReadOnlyList<RelatedContact> RelatedContacts,
     CustomerRfm? Rfm,
     IReadOnlyList<CustomerAutomation> Automations,
+    LoyaltyStatusResponse Loyalty,
     PecosCrm.Core.Predictive.CustomerPrediction? Predictions)
 {
     public static Customer360Response From(Customer360 v) => new(
@@ -117,5 +118,6 @@ public sealed record Customer360Response(
         CustomerResponse.From(v.Profile),
         MetricsResponse.From(v.Metrics, v.Engagement, v.DaysSinceLastOrder),
         HealthResponseBody.From(v.Health),
-        v.Tags, v.PinnedNotes, v.RecentOrders.Select(OrderResponse.From).ToList(), v.RecentActivity, v.RelatedContacts, v.Rfm, v.Automations, v.Predictions);
+        v.Tags, v.PinnedNotes, v.RecentOrders.Select(OrderResponse.From).ToList(), v.RecentActivity, v.RelatedContacts, v.Rfm, v.Automations,
+        LoyaltyStatusResponse.From(v.Loyalty), v.Predictions);
 }

@@ -393,16 +393,19 @@ public sealed class PrebuiltAutomationsTests(AzuriteFixture fixture)
         await CustomerAsync(admin, gold);
         await CustomerAsync(admin, silver);
 
+        // The loyalty ledger decides the tier from the spend: $600 is Gold, $300 Silver.
         time.Advance(TimeSpan.FromMinutes(5));
         await admin.PostEventsAsync(
-            Event(NewId("e"), "customer.updated", time.GetUtcNow(), gold, new JsonObject { ["tier"] = "gold" }),
-            Event(NewId("e"), "customer.updated", time.GetUtcNow(), silver, new JsonObject { ["tier"] = "silver" }));
+            Event(NewId("e"), "order.placed", time.GetUtcNow(), gold, Order(NewId("o"), gold, time.GetUtcNow(), 600m)),
+            Event(NewId("e"), "order.placed", time.GetUtcNow(), silver, Order(NewId("o"), silver, time.GetUtcNow(), 300m)));
         await EndedAsync(admin, "vip-upgrade", gold, "completed");
         await HttpAssertions.EventuallyAsync(async () => (await (await admin.GetAsync($"/api/customers/{silver}")).AssertJsonAsync())["tier"]!.GetValue<string>() == "silver",
-            "silver customer's update applied");
+            "silver customer's order applied");
+        var goldInstance = (await (await admin.GetAsync($"/api/customers/{gold}/automations")).AssertJsonAsync())["items"]!.AsArray().Single()!;
         var silverInstances = (await (await admin.GetAsync($"/api/customers/{silver}/automations")).AssertJsonAsync())["items"]!;
 
         Assert.Equal(["Welcome to Gold, Cody"], await SubjectsToAsync(admin, gold, 1));
+        Assert.Contains("bronze -> gold", goldInstance["source"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Empty(silverInstances.AsArray());
         Assert.Empty(await SubjectsToAsync(admin, silver));
     }

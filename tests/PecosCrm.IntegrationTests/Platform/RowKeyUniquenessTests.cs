@@ -72,6 +72,7 @@ public sealed class RowKeyUniquenessTests
         Assert.Contains(StorageNames.Tables.PipelineSettings, scanned);
         Assert.Contains(StorageNames.Tables.Tickets, scanned);
         Assert.Contains(StorageNames.Tables.KbArticles, scanned);
+        Assert.Contains(StorageNames.Tables.Loyalty, scanned);
     }
 
     /// <summary>The demo seed, then once each: a recompute (segments, markers), the analytical copy, marketing spend, a campaign, exports.</summary>
@@ -82,6 +83,8 @@ public sealed class RowKeyUniquenessTests
         var demo = new DemoData(DateTimeOffset.UtcNow, DemoCustomers).Generate();
         await seeder.SeedAsync(demo, CancellationToken.None);
         var customerIds = demo.Events.Select(e => e.CustomerId).Distinct().ToList();
+
+        await Loyalty.LoyaltyTestKit.FillAsync(admin, customerIds[0]);
 
         var recompute = await (await admin.PostAsync("/api/jobs/recompute", null)).AssertJsonAsync(HttpStatusCode.Accepted);
         await HttpAssertions.EventuallyAsync(async () => (await (await admin.GetAsync($"/api/jobs/{recompute["id"]}")).AssertJsonAsync())["endedAt"] is not null,
