@@ -10,6 +10,7 @@ using PecosCrm.Core.Campaigns;
 using PecosCrm.Core.Customers;
 using PecosCrm.Core.Events;
 using PecosCrm.Core.Exports;
+using PecosCrm.Core.Integrations.Webhooks;
 using PecosCrm.Core.Loyalty;
 using PecosCrm.Core.Messaging;
 using PecosCrm.Core.Messaging.Templates;
@@ -152,6 +153,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<CampaignRunner>();
         services.AddSingleton<CampaignService>();
         services.AddSingleton<CampaignReports>();
+        services.AddWebhooks();
         AddPersonalData(services);
         return services;
     }

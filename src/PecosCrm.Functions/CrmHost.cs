@@ -137,5 +137,6 @@ public static class CrmHost
         app.MapInboxEndpoints();
         app.MapAutomationsEndpoints();
         app.MapCampaignsEndpoints();
+        app.MapWebhooksEndpoints();
     }
 }

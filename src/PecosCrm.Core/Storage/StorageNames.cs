@@ -77,8 +77,14 @@ public static class StorageNames
         public const string Campaigns = "campaigns";
         public const string CampaignRecipients = "campaignrecipients";
 
+        /// <summary>Outward webhooks: subscriptions and held events, every published event (for retries and replays), and each delivery attempt.</summary>
+        public const string Webhooks = "webhooks";
+        public const string WebhookEvents = "webhookevents";
+        public const string WebhookDeliveries = "webhookdeliveries";
+
         public static readonly IReadOnlyList<string> All =
         [
+            Webhooks, WebhookEvents, WebhookDeliveries,
             Staff, ApiKeys, Audit, Jobs, Customers, CustomerIndex, Tags, TagMembers, Products, OrderIndex, OrdersByMonth, AnalyticsState, Nps, MarketingSpend,
             RfmMaps, Segments, SegmentMembers, SegmentHistory, DiscountCodes, ExportSchedules, Suppressions, Outbox, ScheduledMessages, MessageEvents, Conversations, Automations, AutomationInstances, AutomationIndex, Tasks, Templates,
             Campaigns, CampaignRecipients, Touches, ProductHistory, ProductStats,
@@ -108,7 +114,10 @@ public static class StorageNames
         /// <summary>Campaign work: freezing an audience, batches of up to 500 recipients, A/B decisions, cancellations.</summary>
         public const string Campaigns = "campaigns";
 
-        public static readonly IReadOnlyList<string> All = [Housekeeping, Events, Exports, Recompute, Segments, Messages, MessageEvents, Campaigns];
+        /// <summary>Webhook work: a batch of published events to deliver, a redelivery, a slice of a replay.</summary>
+        public const string Webhooks = "webhooks";
+
+        public static readonly IReadOnlyList<string> All = [Webhooks, Housekeeping, Events, Exports, Recompute, Segments, Messages, MessageEvents, Campaigns];
 
         public static string Poison(string queue) => queue + "-poison";
     }
