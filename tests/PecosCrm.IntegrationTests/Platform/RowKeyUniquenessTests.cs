@@ -65,6 +65,7 @@ public sealed class RowKeyUniquenessTests
         Assert.Contains(StorageNames.Tables.CampaignRecipients, scanned);
         Assert.Contains(StorageNames.Tables.ProductHistory, scanned);
         Assert.Contains(StorageNames.Tables.ProductStats, scanned);
+        Assert.Contains(StorageNames.Tables.WebhookDeliveries, scanned);
     }
 
     /// <summary>The demo seed, then once each: a recompute (segments, markers), the analytical copy, marketing spend, a campaign, exports.</summary>
@@ -114,6 +115,8 @@ public sealed class RowKeyUniquenessTests
             await HttpAssertions.EventuallyAsync(async () => (await (await admin.GetAsync($"/api/exports/{id}")).AssertJsonAsync())["state"]!.GetValue<string>() is "succeeded" or "failed",
                 $"export {id} finished", TimeSpan.FromMinutes(2));
         }
+
+        await Integrations.IntegrationRows.FillAsync(admin);
 
         // The seed's customers enrolled in the welcome series, and their instances took steps.
         await HttpAssertions.EventuallyAsync(async () =>

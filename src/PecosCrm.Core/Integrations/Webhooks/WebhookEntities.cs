@@ -1,3 +1,4 @@
+using System.Runtime.Serialization;
 using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
@@ -24,8 +25,10 @@ internal sealed class WebhookSubscriptionEntity : ITableEntity
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 
+    [IgnoreDataMember]
     public string Id => WebhookKeys.IdOfSubscription(RowKey);
 
+    [IgnoreDataMember]
     public IReadOnlyList<string> EventList => JsonSerializer.Deserialize<List<string>>(Events, CrmJson.Options) ?? [];
 
     public WebhookSubscription ToRecord() =>
@@ -51,6 +54,7 @@ internal sealed class WebhookHeldEntity : ITableEntity
     public DateTimeOffset NextAttemptAt { get; set; }
     public DateTimeOffset FirstFailedAt { get; set; }
 
+    [IgnoreDataMember]
     public List<string> SequenceList
     {
         get => JsonSerializer.Deserialize<List<string>>(Sequences, CrmJson.Options) ?? [];

@@ -3,7 +3,6 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
-using PecosCrm.Core.Storage;
 
 namespace PecosCrm.Core.Integrations.Webhooks;
 
@@ -50,7 +49,7 @@ public sealed class WebhookSender(IOptions<WebhookOptions> options, TimeProvider
         };
         var delivery = new WebhookDeliveryEntity
         {
-            PartitionKey = subscription.Id, RowKey = WebhookKeys.Delivery(subscription.Id, Ids.New(time)), EventSequence = e.Sequence, WebhookId = e.WebhookId,
+            PartitionKey = subscription.Id, RowKey = WebhookKeys.Delivery(subscription.Id, WebhookSequence.Next(now)), EventSequence = e.Sequence, WebhookId = e.WebhookId,
             EventType = e.Type, CustomerId = e.CustomerId, Trigger = trigger.ToString().ToLowerInvariant(), Attempt = attempt, At = now, Url = subscription.Url,
             RequestBody = body.Length > WebhookDeliveryEntity.MaxRequestBody ? body[..WebhookDeliveryEntity.MaxRequestBody] : body,
             RequestHeaders = JsonSerializer.Serialize(headers, CrmJson.Options),
