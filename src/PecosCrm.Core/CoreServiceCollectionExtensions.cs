@@ -10,7 +10,7 @@ using PecosCrm.Core.Campaigns;
 using PecosCrm.Core.Customers;
 using PecosCrm.Core.Events;
 using PecosCrm.Core.Exports;
-using PecosCrm.Core.Integrations.Webhooks;
+using PecosCrm.Core.Integrations;
 using PecosCrm.Core.Loyalty;
 using PecosCrm.Core.Messaging;
 using PecosCrm.Core.Messaging.Templates;
@@ -153,7 +153,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<CampaignRunner>();
         services.AddSingleton<CampaignService>();
         services.AddSingleton<CampaignReports>();
-        services.AddWebhooks();
+        services.AddIntegrationHub();
         AddPersonalData(services);
         return services;
     }

@@ -103,6 +103,7 @@ public static class CrmHost
         app.UseMiddleware<RequestLimits>();
         app.UseRouting();
         app.UseAuthentication();
+        app.UseMiddleware<ApiUsageMiddleware>();
         app.UseRateLimiter();
         app.UseAuthorization();
         app.UseEndpoints(endpoints => endpoints.MapCrmEndpoints());
@@ -138,5 +139,6 @@ public static class CrmHost
         app.MapAutomationsEndpoints();
         app.MapCampaignsEndpoints();
         app.MapWebhooksEndpoints();
+        app.MapApiUsageEndpoints();
     }
 }

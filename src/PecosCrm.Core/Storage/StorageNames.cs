@@ -82,9 +82,12 @@ public static class StorageNames
         public const string WebhookEvents = "webhookevents";
         public const string WebhookDeliveries = "webhookdeliveries";
 
+        /// <summary>API requests per key, endpoint and day: counts, errors and latency.</summary>
+        public const string ApiUsage = "apiusage";
+
         public static readonly IReadOnlyList<string> All =
         [
-            Webhooks, WebhookEvents, WebhookDeliveries,
+            Webhooks, WebhookEvents, WebhookDeliveries, ApiUsage,
             Staff, ApiKeys, Audit, Jobs, Customers, CustomerIndex, Tags, TagMembers, Products, OrderIndex, OrdersByMonth, AnalyticsState, Nps, MarketingSpend,
             RfmMaps, Segments, SegmentMembers, SegmentHistory, DiscountCodes, ExportSchedules, Suppressions, Outbox, ScheduledMessages, MessageEvents, Conversations, Automations, AutomationInstances, AutomationIndex, Tasks, Templates,
             Campaigns, CampaignRecipients, Touches, ProductHistory, ProductStats,

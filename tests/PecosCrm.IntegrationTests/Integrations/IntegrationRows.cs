@@ -6,12 +6,18 @@ namespace PecosCrm.IntegrationTests.Integrations;
 
 /// <summary>
 /// The rows of the integration hub, made once for <c>RowKeyUniquenessTests</c>: a webhook
-/// subscription whose receiver fails once (so a held row, logged events and deliveries exist).
+/// subscription whose receiver fails once (so a held row, logged events and deliveries exist), and
+/// a key's usage.
 /// </summary>
 internal static class IntegrationRows
 {
-    public static async Task FillAsync(HttpClient admin)
+    public static async Task FillAsync(CrmApp app, HttpClient admin)
     {
+        var key = await (await admin.PostJsonAsync("/api/keys", new { name = "Row probe", owner = "integration", scopes = new[] { "customers:read" } }))
+            .AssertJsonAsync(System.Net.HttpStatusCode.Created);
+        await app.ClientWithKey(key["secret"]!.GetValue<string>()).GetAsync("/api/customers?limit=1");
+        await (await admin.GetAsync($"/api/keys/{key["key"]!["id"]}/usage")).AssertJsonAsync();
+
         await using var receiver = await RecordingEndpoint.StartAsync();
         receiver.Answer(500);
         var (id, _) = await WebhooksTests.SubscribeAsync(admin, receiver.Url, "customer.*");

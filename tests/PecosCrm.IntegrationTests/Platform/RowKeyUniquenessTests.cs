@@ -66,6 +66,7 @@ public sealed class RowKeyUniquenessTests
         Assert.Contains(StorageNames.Tables.ProductHistory, scanned);
         Assert.Contains(StorageNames.Tables.ProductStats, scanned);
         Assert.Contains(StorageNames.Tables.WebhookDeliveries, scanned);
+        Assert.Contains(StorageNames.Tables.ApiUsage, scanned);
     }
 
     /// <summary>The demo seed, then once each: a recompute (segments, markers), the analytical copy, marketing spend, a campaign, exports.</summary>
@@ -116,7 +117,7 @@ public sealed class RowKeyUniquenessTests
                 $"export {id} finished", TimeSpan.FromMinutes(2));
         }
 
-        await Integrations.IntegrationRows.FillAsync(admin);
+        await Integrations.IntegrationRows.FillAsync(app, admin);
 
         // The seed's customers enrolled in the welcome series, and their instances took steps.
         await HttpAssertions.EventuallyAsync(async () =>
