@@ -16,6 +16,7 @@ public static class ScenarioRegistry
         new AnalyticsScenario(),
         new AutomationScenario(),
         new ImagesScenario(),
+        new WebhooksScenario(),
     ];
 
     public static IScenario? Find(string name) =>
