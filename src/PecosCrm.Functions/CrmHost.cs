@@ -140,5 +140,6 @@ public static class CrmHost
         app.MapCampaignsEndpoints();
         app.MapWebhooksEndpoints();
         app.MapApiUsageEndpoints();
+        app.MapAdAudiencesEndpoints();
     }
 }

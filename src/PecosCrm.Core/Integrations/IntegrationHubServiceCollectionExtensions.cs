@@ -11,6 +11,7 @@ public static class IntegrationHubServiceCollectionExtensions
     {
         services.AddWebhooks();
         services.AddApiUsage();
+        services.AddSingleton<Audiences.AdAudiences>();
         return services;
     }
 }
