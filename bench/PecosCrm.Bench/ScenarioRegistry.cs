@@ -20,6 +20,7 @@ public static class ScenarioRegistry
         new BoardScenario(),
         new SupportScenario(),
         new LoyaltyScenario(),
+        new WebhooksScenario(),
     ];
 
     public static IScenario? Find(string name) =>

@@ -10,6 +10,7 @@ using PecosCrm.Core.Campaigns;
 using PecosCrm.Core.Customers;
 using PecosCrm.Core.Events;
 using PecosCrm.Core.Exports;
+using PecosCrm.Core.Integrations;
 using PecosCrm.Core.Loyalty;
 using PecosCrm.Core.Messaging;
 using PecosCrm.Core.Messaging.Templates;
@@ -163,6 +164,7 @@ public static class CoreServiceCollectionExtensions
         services.AddWholesale();
         services.AddStaffTasks();
         services.AddSupport();
+        services.AddIntegrationHub();
         AddPersonalData(services);
         return services;
     }

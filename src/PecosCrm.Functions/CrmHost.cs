@@ -103,6 +103,7 @@ public static class CrmHost
         app.UseMiddleware<RequestLimits>();
         app.UseRouting();
         app.UseAuthentication();
+        app.UseMiddleware<ApiUsageMiddleware>();
         app.UseRateLimiter();
         app.UseAuthorization();
         app.UseEndpoints(endpoints => endpoints.MapCrmEndpoints());
@@ -147,5 +148,8 @@ public static class CrmHost
         app.MapCsatEndpoints();
         app.MapKnowledgeBaseEndpoints();
         app.MapLoyaltyEndpoints();
+        app.MapWebhooksEndpoints();
+        app.MapApiUsageEndpoints();
+        app.MapAdAudiencesEndpoints();
     }
 }

@@ -28,7 +28,8 @@ public sealed record AppliedContext(bool InAutomation);
 /// effects), so a redelivered batch changes nothing.
 /// </summary>
 public sealed partial class EventProcessor(
-    StorageAccount storage, CustomerEventWriter writer, ProductEvents products, IEnumerable<IAppliedEventObserver> observers, LoyaltyEvents loyalty, ILogger<EventProcessor> logger)
+    StorageAccount storage, CustomerEventWriter writer, ProductEvents products, IEnumerable<IAppliedEventObserver> observers,
+    IEnumerable<IAppliedBatchObserver> batchObservers, LoyaltyEvents loyalty, ILogger<EventProcessor> logger)
 {
     public const int Parallelism = 16;
 
@@ -67,6 +68,7 @@ public sealed partial class EventProcessor(
         var duplicates = all.Count - groups.Sum(g => g.Count);
         var rejected = 0;
         var committed = new bool[groups.Count];
+        var heard = new IReadOnlyList<StoreEvent>[groups.Count];
         await Parallel.ForEachAsync(Enumerable.Range(0, groups.Count), options, async (i, ct) => committed[i] = await writer.CommitAsync(folds[i], ct));
         await writer.FinishAsync([.. folds.Where((_, i) => committed[i])], cancellationToken);
         await Parallel.ForEachAsync(Enumerable.Range(0, groups.Count), options, async (i, ct) =>
@@ -87,8 +89,9 @@ public sealed partial class EventProcessor(
             {
                 LogRejected(logger, e.Id, e.Type, reason);
             }
-            await NotifyAsync(fold, groups[i], ct);
+            heard[i] = await NotifyAsync(fold, groups[i], ct);
         });
+        await NotifyBatchAsync([.. batch.Where(e => EventTypes.IsCatalogueEvent(e.Type)), .. heard.SelectMany(h => h)], cancellationToken);
         return new BatchResult(applied + catalogue, duplicates, rejected);
     }
 
@@ -101,6 +104,7 @@ public sealed partial class EventProcessor(
         if (EventTypes.IsCatalogueEvent(e.Type))
         {
             await products.ApplyAsync([e], cancellationToken);
+            await NotifyBatchAsync([e], cancellationToken);
             return EventOutcome.Applied;
         }
         using var held = await _stripes.HoldAsync([e.CustomerId], cancellationToken);
@@ -109,7 +113,7 @@ public sealed partial class EventProcessor(
         {
             LogRejected(logger, rejected.Id, rejected.Type, reason);
         }
-        await NotifyAsync(fold, [e], cancellationToken);
+        await NotifyBatchAsync(await NotifyAsync(fold, [e], cancellationToken), cancellationToken);
         return fold.Rejected.Count > 0 ? EventOutcome.Rejected : fold.Applied > 0 ? EventOutcome.Applied : EventOutcome.Duplicate;
     }
 
@@ -117,11 +121,12 @@ public sealed partial class EventProcessor(
     /// Observers (automation triggers, goals, waits) hear a replayed event too: the event may have
     /// been applied just before a crash that kept them from hearing it, and what they do is idempotent.
     /// </summary>
-    private async Task NotifyAsync(CustomerFold fold, IReadOnlyList<StoreEvent> events, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<StoreEvent>> NotifyAsync(CustomerFold fold, IReadOnlyList<StoreEvent> events, CancellationToken cancellationToken)
     {
         await loyalty.EmitAsync(fold.Chunks.Where(c => c.Committed).SelectMany(c => c.Notices), cancellationToken);
         var context = new AppliedContext(fold.InAutomation);
-        foreach (var e in fold.Heard(events))
+        var heard = fold.Heard(events).ToList();
+        foreach (var e in heard)
         {
             foreach (var observer in observers)
             {
@@ -130,6 +135,19 @@ public sealed partial class EventProcessor(
                     await observer.OnAppliedAsync(e, cancellationToken);
                 }
             }
+        }
+        return heard;
+    }
+
+    private async Task NotifyBatchAsync(IReadOnlyList<StoreEvent> events, CancellationToken cancellationToken)
+    {
+        if (events.Count == 0)
+        {
+            return;
+        }
+        foreach (var observer in batchObservers)
+        {
+            await observer.OnBatchAppliedAsync(events, cancellationToken);
         }
     }
 

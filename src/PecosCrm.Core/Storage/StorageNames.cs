@@ -98,9 +98,18 @@ public static class StorageNames
         /// <summary>The loyalty programme's catalogue (earning rules, rewards, achievements, challenges), referrals and counters.</summary>
         public const string Loyalty = "loyalty";
 
+        /// <summary>Outward webhooks: subscriptions and held events, every published event (for retries and replays), and each delivery attempt.</summary>
+        public const string Webhooks = "webhooks";
+        public const string WebhookEvents = "webhookevents";
+        public const string WebhookDeliveries = "webhookdeliveries";
+
+        /// <summary>API requests per key, endpoint and day: counts, errors and latency.</summary>
+        public const string ApiUsage = "apiusage";
+
         public static readonly IReadOnlyList<string> All =
         [
             Leads, Deals, PipelineSettings,
+            Webhooks, WebhookEvents, WebhookDeliveries, ApiUsage,
             Staff, ApiKeys, Audit, Jobs, Customers, CustomerIndex, Tags, TagMembers, Products, OrderIndex, OrdersByMonth, AnalyticsState, Nps, MarketingSpend,
             RfmMaps, Segments, SegmentMembers, SegmentHistory, DiscountCodes, ExportSchedules, Suppressions, Outbox, ScheduledMessages, MessageEvents, Conversations, Automations, AutomationInstances, AutomationIndex, Tasks, Templates,
             Campaigns, CampaignRecipients, Touches, ProductHistory, ProductStats, Loyalty,
@@ -132,7 +141,10 @@ public static class StorageNames
         /// <summary>Campaign work: freezing an audience, batches of up to 500 recipients, A/B decisions, cancellations.</summary>
         public const string Campaigns = "campaigns";
 
-        public static readonly IReadOnlyList<string> All = [Housekeeping, Events, Exports, Recompute, Segments, Messages, MessageEvents, Campaigns];
+        /// <summary>Webhook work: a batch of published events to deliver, a redelivery, a slice of a replay.</summary>
+        public const string Webhooks = "webhooks";
+
+        public static readonly IReadOnlyList<string> All = [Webhooks, Housekeeping, Events, Exports, Recompute, Segments, Messages, MessageEvents, Campaigns];
 
         public static string Poison(string queue) => queue + "-poison";
     }

@@ -73,6 +73,8 @@ public sealed class RowKeyUniquenessTests
         Assert.Contains(StorageNames.Tables.Tickets, scanned);
         Assert.Contains(StorageNames.Tables.KbArticles, scanned);
         Assert.Contains(StorageNames.Tables.Loyalty, scanned);
+        Assert.Contains(StorageNames.Tables.WebhookDeliveries, scanned);
+        Assert.Contains(StorageNames.Tables.ApiUsage, scanned);
     }
 
     /// <summary>The demo seed, then once each: a recompute (segments, markers), the analytical copy, marketing spend, a campaign, exports.</summary>
@@ -129,6 +131,7 @@ public sealed class RowKeyUniquenessTests
         }
 
         await Pipeline.PipelineTestKit.FillAsync(admin);
+        await Integrations.IntegrationRows.FillAsync(app, admin);
 
         // The seed's customers enrolled in the welcome series, and their instances took steps.
         await HttpAssertions.EventuallyAsync(async () =>

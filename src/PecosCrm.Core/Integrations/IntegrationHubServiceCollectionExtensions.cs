@@ -1,0 +1,17 @@
+using Microsoft.Extensions.DependencyInjection;
+using PecosCrm.Core.Integrations.Usage;
+using PecosCrm.Core.Integrations.Webhooks;
+
+namespace PecosCrm.Core.Integrations;
+
+public static class IntegrationHubServiceCollectionExtensions
+{
+    /// <summary>The integration hub: outward webhooks, API usage, connectors, reports and ad audiences.</summary>
+    public static IServiceCollection AddIntegrationHub(this IServiceCollection services)
+    {
+        services.AddWebhooks();
+        services.AddApiUsage();
+        services.AddSingleton<Audiences.AdAudiences>();
+        return services;
+    }
+}
