@@ -184,6 +184,38 @@ public sealed class WebhooksTests(AzuriteFixture fixture)
         Assert.Empty(list["items"]!.AsArray());
     }
 
+    [Fact]
+    public async Task TicketsAndLoyalty_ReachTheReceiver_AsTheirOwnEvents()
+    {
+        await using var receiver = await RecordingEndpoint.StartAsync();
+        await using var app = fixture.NewApp(Settings());
+        var admin = app.Admin();
+        var (_, secret) = await SubscribeAsync(admin, receiver.Url + "/hooks", "support.*", "loyalty.points_earned");
+        var customerId = NewId("whs");
+        var at = DateTimeOffset.UtcNow.AddMinutes(-5);
+        await admin.PostEventsAsync(
+            Event(NewId("e"), "customer.created", at, customerId, (JsonObject)Customer(customerId, "Dusty")),
+            Event(NewId("e"), "order.placed", at.AddMinutes(1), customerId, Order("o-" + customerId, customerId, at.AddMinutes(1), 120m)));
+        await admin.WaitForMetricsAsync(customerId, m => m["metrics"]!["orderCount"]!.GetValue<int>() == 1, "the order applied");
+        await (await admin.PostJsonAsync("/api/tickets", new { customerId, subject = "Boots too tight", category = "product", description = "Half a size up?" }))
+            .AssertJsonAsync(HttpStatusCode.Created);
+
+        List<JsonNode> bodies = [];
+        await HttpAssertions.EventuallyAsync(() =>
+        {
+            bodies = receiver.Requests.Select(r => JsonNode.Parse(r.Body)!).ToList();
+            var types = bodies.Select(b => b["type"]!.GetValue<string>()).ToList();
+            return Task.FromResult(types.Contains("support.ticket_created") && types.Contains("loyalty.points_earned"));
+        }, () => "a ticket and a points delivery, got " + string.Join(", ", bodies.Select(b => b["type"])));
+
+        Assert.All(receiver.Requests, r => Assert.True(StandardWebhooksVerifier.Verify(secret, r.Headers, r.Body, DateTimeOffset.UtcNow), "signature"));
+        var ticket = Assert.Single(bodies, b => b["type"]!.GetValue<string>() == "support.ticket_created");
+        Assert.Equal("Boots too tight", ticket["data"]!["subject"]!.GetValue<string>());
+        Assert.Equal(customerId, ticket["customerId"]!.GetValue<string>());
+        Assert.All(bodies.Where(b => b["type"]!.GetValue<string>() == "loyalty.points_earned"), p => Assert.Equal(customerId, p["customerId"]!.GetValue<string>()));
+        Assert.DoesNotContain(bodies, b => b["type"]!.GetValue<string>() is "customer.created" or "order.placed");
+    }
+
     internal static async Task<(string Id, string Secret)> SubscribeAsync(HttpClient admin, string url, params string[] events)
     {
         var created = await (await admin.PostJsonAsync("/api/webhooks", new { url, events })).AssertJsonAsync(HttpStatusCode.Created);

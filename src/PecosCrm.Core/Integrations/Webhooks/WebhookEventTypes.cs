@@ -16,6 +16,7 @@ public static class WebhookEventTypes
     public const string SupportTicketCreated = "support.ticket_created";
     public const string SupportTicketUpdated = "support.ticket_updated";
     public const string SupportTicketResolved = "support.ticket_resolved";
+    public const string SupportTicketRated = "support.ticket_rated";
 
     /// <summary>Store events that stay inside: too frequent to be worth a call each, and about browsing, not the customer's record.</summary>
     private static readonly HashSet<string> Internal = [EventTypes.PageViewed, EventTypes.ProductViewed, EventTypes.AccountLogin, EventTypes.CartUpdated];
@@ -23,7 +24,7 @@ public static class WebhookEventTypes
     public static readonly IReadOnlyList<string> All =
     [
         .. EventTypes.All.Select(t => t.Name).Where(t => !Internal.Contains(t)),
-        LoyaltyPointsEarned, LoyaltyPointsRedeemed, LoyaltyTierChanged, SupportTicketCreated, SupportTicketUpdated, SupportTicketResolved,
+        LoyaltyPointsEarned, LoyaltyPointsRedeemed, LoyaltyTierChanged, SupportTicketCreated, SupportTicketUpdated, SupportTicketResolved, SupportTicketRated,
     ];
 
     /// <summary>Whether an applied store event is published to subscribers.</summary>

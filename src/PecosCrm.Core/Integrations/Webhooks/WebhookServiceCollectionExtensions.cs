@@ -18,6 +18,8 @@ public static class WebhookServiceCollectionExtensions
         services.AddSingleton<WebhookPublisher>();
         services.AddSingleton<WebhookDispatcher>();
         services.AddSingleton<IAppliedBatchObserver, StoreEventWebhooks>();
+        services.AddSingleton<Support.ITicketEventObserver, TicketWebhooks>();
+        services.AddSingleton<Loyalty.ILoyaltyEventSink, LoyaltyWebhooks>();
         return services;
     }
 }
