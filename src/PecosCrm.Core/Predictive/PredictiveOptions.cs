@@ -3,7 +3,7 @@ namespace PecosCrm.Core.Predictive;
 /// <summary>Settings of the predictive models (section <c>Predictive</c>).</summary>
 public sealed class PredictiveOptions
 {
-    public const string Section = "Predictive";
+    public const string SectionName = "Predictive";
 
     /// <summary>
     /// The last days of orders held out to check the models against what customers then did; also the
