@@ -23,7 +23,7 @@ public static class PredictiveEndpoints
             .WithSummary("The customer's predictions as of the last fit: probability alive, expected purchases in 90 days and a year, expected order value, 12-month CLV, churn probability (BG/NBD and classifier), next purchase (median and 80 % interval, days after the fit), confidence.");
         app.MapGet("/api/customers/{id}/recommendations", RecommendAsync).WithTags("Predictive analytics").WithName("GetCustomerRecommendations")
             .RequireAuthorization(Permissions.CustomersRead)
-            .WithSummary("Products to recommend to the customer (limit 1-20, default 5): bought by the customers who bought theirs, then best sellers of their categories, then the store's best sellers; never one they bought.");
+            .WithSummary("Products to recommend to the customer (limit 1-20, default 5): bought by the customers who bought theirs, then best sellers of their categories, then the store's best sellers; never one they bought. One page: nextCursor is always null.");
         return app;
     }
 
@@ -47,11 +47,17 @@ public static class PredictiveEndpoints
             ?? throw new NotFoundException("Predictions (none until the nightly fit has seen a counted order) of customer", id));
     }
 
-    public static async Task<Ok<ListResponse<Recommendation>>> RecommendAsync(string id, int? limit, CustomerStore customers, Recommendations recommendations, CancellationToken cancellationToken)
+    /// <summary>One page only: the list is short by design, so there is never a next page and a cursor is refused.</summary>
+    public static async Task<Ok<ListResponse<Recommendation>>> RecommendAsync(
+        string id, int? limit, string? cursor, CustomerStore customers, Recommendations recommendations, CancellationToken cancellationToken)
     {
         if (limit is < 1 or > Recommendations.MaxCount)
         {
             throw new ValidationFailedException("limit", $"must be between 1 and {Recommendations.MaxCount}.");
+        }
+        if (cursor is not null)
+        {
+            throw new ValidationFailedException("cursor", "recommendations are one page; there is no next page to ask for.");
         }
         await customers.GetAsync(id, cancellationToken);
         return TypedResults.Ok(new ListResponse<Recommendation>(await recommendations.ForCustomerAsync(id, limit ?? 5, cancellationToken), null));
