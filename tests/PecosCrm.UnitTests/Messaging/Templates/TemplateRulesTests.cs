@@ -94,7 +94,7 @@ public sealed class TemplateRulesTests
     [InlineData("{{customer}}", "'customer' is a group")]
     [InlineData("{{#each order.items}}{{this}}{{/each}}", "each item of order.items has fields")]
     [InlineData("{{@index}}", "@index is only set inside {{#each}}")]
-    [InlineData("{{#each customer.first_name}}x{{/each}}", "is not one (the lists are order.items)")]
+    [InlineData("{{#each customer.first_name}}x{{/each}}", "is not one (the lists are order.items, customer.recommendations)")]
     [InlineData("{{#with customer.first_name}}x{{/with}}", "{{#with}} takes a group")]
     [InlineData("{{../customer.first_name}}", "reaches above the top")]
     [InlineData("{{Customer.First_Name}}", "unknown variable 'Customer.First_Name'")]
