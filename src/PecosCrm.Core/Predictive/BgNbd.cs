@@ -93,6 +93,17 @@ public static class BgNbd
         return numerator / denominator;
     }
 
+    /// <summary>
+    /// The probability of no purchase in the <paramref name="days"/> after the history's end: dropped out,
+    /// or still active and quiet, (1 − P(alive)) + P(alive)·((α + T)/(α + T + t))^(r + x).
+    /// </summary>
+    public static double ProbabilityNoPurchase(BgNbdParameters p, PurchaseHistory h, double days)
+    {
+        var alive = ProbabilityAlive(p, h);
+        var quiet = Math.Exp((p.R + h.Repeat) * (Math.Log(p.Alpha + h.Age) - Math.Log(p.Alpha + h.Age + days)));
+        return 1 - alive + alive * quiet;
+    }
+
     /// <summary>Purchases a new customer is expected to make in their first <paramref name="days"/> after the first (equation 9).</summary>
     public static double ExpectedPurchasesOfNewCustomer(BgNbdParameters p, double days)
     {

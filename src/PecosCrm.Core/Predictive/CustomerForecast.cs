@@ -35,8 +35,7 @@ public static class CustomerForecast
             clv += (upTo - before) * value / Math.Pow(1 + settings.MonthlyDiscountRate, month);
             before = upTo;
         }
-        var quiet = Math.Exp((bg.R + h.Repeat) * (Math.Log(bg.Alpha + h.Age) - Math.Log(bg.Alpha + h.Age + horizon)));
-        var churn = 1 - alive + alive * quiet;
+        var churn = BgNbd.ProbabilityNoPurchase(bg, h, horizon);
         var confidence = h.Repeat >= 3 ? "high" : h.Repeat >= 1 ? "medium" : "low";
         return new CustomerPrediction(customerId, alive, expected, year, Money(value), Money(clv), churn, classifierChurn,
             BgNbd.NextPurchaseDays(bg, h, 0.5), BgNbd.NextPurchaseDays(bg, h, 0.1), BgNbd.NextPurchaseDays(bg, h, 0.9), confidence, fittedAt);

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Azure;
 using DuckDB.NET.Data;
+using PecosCrm.Core.Analytics;
 using PecosCrm.Core.Storage;
 
 namespace PecosCrm.Core.Predictive;
@@ -39,7 +40,7 @@ public sealed class PredictionFiles(StorageAccount storage)
         {
             using var db = new DuckDBConnection("DataSource=:memory:");
             db.Open();
-            Execute(db, $"CREATE TABLE p ({CustomerColumns})");
+            AnalyticsSession.Execute(db, $"CREATE TABLE p ({CustomerColumns})");
             using (var appender = db.CreateAppender("p"))
             {
                 foreach (var p in predictions)
@@ -52,7 +53,7 @@ public sealed class PredictionFiles(StorageAccount storage)
                     row.EndRow();
                 }
             }
-            Execute(db, $"COPY p TO '{file}' (FORMAT parquet)");
+            AnalyticsSession.Execute(db, $"COPY p TO '{file}' (FORMAT parquet)");
         }, cancellationToken);
     }
 
@@ -66,7 +67,7 @@ public sealed class PredictionFiles(StorageAccount storage)
             b AS (SELECT DISTINCT customer_id, product_id FROM order_lines WHERE counted AND product_id IS NOT NULL),
             names AS (SELECT product_id, arg_max(name, placed_at) AS name, arg_max(category, placed_at) AS category FROM order_lines WHERE product_id IS NOT NULL GROUP BY product_id)
             """;
-        await UploadAsync(SimilarBlob, file => Execute(session, $"""
+        await UploadAsync(SimilarBlob, file => AnalyticsSession.Execute(session, $"""
             COPY (
                 WITH {Products},
                 n AS (SELECT product_id, count(*) AS buyers FROM b GROUP BY product_id),
@@ -82,7 +83,7 @@ public sealed class PredictionFiles(StorageAccount storage)
                 FROM ranked r LEFT JOIN names ON names.product_id = r.b WHERE r.rank <= 20 ORDER BY 1, 7)
             TO '{file}' (FORMAT parquet)
             """), cancellationToken);
-        await UploadAsync(PopularBlob, file => Execute(session, $"""
+        await UploadAsync(PopularBlob, file => AnalyticsSession.Execute(session, $"""
             COPY (
                 WITH {Products},
                 recent AS (
@@ -127,12 +128,5 @@ public sealed class PredictionFiles(StorageAccount storage)
         {
             File.Delete(file);
         }
-    }
-
-    private static void Execute(DuckDBConnection db, string sql)
-    {
-        using var command = db.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
     }
 }

@@ -123,8 +123,7 @@ public sealed partial class PredictiveFitter(
         var actual = calibration.Select(c => (double)made.GetValueOrDefault(c.CustomerId)).ToList();
         var churned = actual.Select(a => a == 0).ToList();
         var alive = calibration.Select(c => BgNbd.ProbabilityAlive(bg, c.History)).ToList();
-        var quiet = calibration.Select((c, i) =>
-            1 - alive[i] + alive[i] * Math.Exp((bg.R + c.History.Repeat) * (Math.Log(bg.Alpha + c.History.Age) - Math.Log(bg.Alpha + c.History.Age + days)))).ToList();
+        var quiet = calibration.Select(c => BgNbd.ProbabilityNoPurchase(bg, c.History, days)).ToList();
         var holdout = new HoldoutReport(cut, days, calibration.Count, predicted.Sum(), actual.Sum(),
             predicted.Zip(actual).Average(p => Math.Abs(p.First - p.Second)), ModelQuality.Deciles(predicted, actual), BgNbdReport.From(fit),
             ModelQuality.Auc(quiet, churned));
