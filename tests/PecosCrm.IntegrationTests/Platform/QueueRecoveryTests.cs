@@ -72,8 +72,11 @@ public sealed class QueueRecoveryTests(AzuriteFixture fixture)
     {
         var prefix = "r" + Guid.NewGuid().ToString("N")[..10];
         var gate = new WorkGate(block: true);
-        await using var one = GatedApp(prefix, gate);
-        await using var two = GatedApp(prefix, gate);
+        // Eight seconds, renewed every 2.7: a renewal may be late by over five seconds on a loaded machine
+        // before the message reappears.
+        var visibility = TimeSpan.FromSeconds(8);
+        await using var one = GatedApp(prefix, gate, visibility);
+        await using var two = GatedApp(prefix, gate, visibility);
         _ = one.Server;
         _ = two.Server;
         var queue = one.Services.GetRequiredService<StorageAccount>().Queue(GatedFunction.Queue);
@@ -82,7 +85,7 @@ public sealed class QueueRecoveryTests(AzuriteFixture fixture)
         await queue.SendMessageAsync("long work");
         await gate.Started.Task.WaitAsync(TimeSpan.FromSeconds(60));
         // More than two visibility timeouts: without renewals the message would reappear and be received again.
-        await Task.Delay(TimeSpan.FromSeconds(7));
+        await Task.Delay(visibility * 2 + TimeSpan.FromSeconds(1));
         gate.Release();
 
         await HttpAssertions.EventuallyAsync(async () => gate.Completed >= 1 && (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount == 0,
@@ -91,12 +94,13 @@ public sealed class QueueRecoveryTests(AzuriteFixture fixture)
     }
 
     /// <summary>
-    /// An app whose only function is <see cref="GatedFunction"/>, holding messages for three seconds at
-    /// a time (renewed every second): short enough for a quick test, long enough to ride out an Azurite pause.
+    /// An app whose only function is <see cref="GatedFunction"/>, holding messages for <paramref name="visibility"/>
+    /// at a time (three seconds unless given, renewed every third of it): a dead worker's message reappears quickly.
     /// </summary>
-    private WebApplicationFactory<Program> GatedApp(string prefix, WorkGate gate)
+    private WebApplicationFactory<Program> GatedApp(string prefix, WorkGate gate, TimeSpan? visibility = null)
     {
-        var settings = new Dictionary<string, string?>(NoTimers) { ["Hosting:VisibilityTimeout"] = "00:00:03" };
+        var timeout = visibility ?? TimeSpan.FromSeconds(3);
+        var settings = new Dictionary<string, string?>(NoTimers) { ["Hosting:VisibilityTimeout"] = timeout.ToString("c") };
         return fixture.NewApp(settings, prefix: prefix).WithWebHostBuilder(b => b.ConfigureServices(services =>
         {
             services.AddSingleton(gate);
