@@ -1,7 +1,14 @@
 namespace PecosCrm.Core.Predictive;
 
-/// <summary>The models a forecast reads: fitted BG/NBD and Gamma-Gamma parameters, or neither (the fallback).</summary>
-public sealed record FittedModels(BgNbdParameters? Purchases, GammaGammaParameters? Spend, double StoreMeanValue, double StoreMedianGapDays);
+/// <summary>
+/// The models a forecast reads: fitted BG/NBD and Gamma-Gamma parameters, or neither (the fallback),
+/// and the store's seasons (<see cref="SeasonalClock"/>; the histories were measured on it, and the
+/// store's median gap is in its days).
+/// </summary>
+public sealed record FittedModels(BgNbdParameters? Purchases, GammaGammaParameters? Spend, double StoreMeanValue, double StoreMedianGapDays, SeasonalClock? Seasons = null)
+{
+    public SeasonalClock Clock => Seasons ?? SeasonalClock.Calendar;
+}
 
 /// <summary>
 /// One customer's forecast from their history and the fitted models: pure arithmetic, no I/O. With
@@ -11,6 +18,8 @@ public sealed record FittedModels(BgNbdParameters? Purchases, GammaGammaParamete
 /// (1 − P(alive)) + P(alive)·((α + T)/(α + T + h))^(r + x). Without them (a store too small to fit),
 /// the fallback: the customer's own mean gap between purchases (else the store's median) as an
 /// exponential clock, P(alive) = exp(−days since the last purchase / (2·gap)), and <c>low</c> confidence.
+/// The history is in the seasonal clock's days; every horizon is turned into that clock's days from
+/// the fit onwards, and the next-purchase days back into calendar days.
 /// </summary>
 public static class CustomerForecast
 {
@@ -18,30 +27,35 @@ public static class CustomerForecast
 
     public static CustomerPrediction Predict(string customerId, PurchaseHistory h, FittedModels models, PredictiveSettings settings, DateTimeOffset fittedAt, double? classifierChurn = null)
     {
-        var horizon = settings.HorizonDays;
+        var clock = models.Clock;
+        double Ahead(double days) => clock.Days(fittedAt, fittedAt.AddDays(days));
+        var horizon = Ahead(settings.HorizonDays);
         if (models.Purchases is not { } bg)
         {
-            return Fallback(customerId, h, models, settings, fittedAt, classifierChurn);
+            return Fallback(customerId, h, models, settings, fittedAt, horizon, Ahead(365), classifierChurn);
         }
         var alive = BgNbd.ProbabilityAlive(bg, h);
         var expected = BgNbd.ExpectedPurchases(bg, h, horizon);
-        var year = BgNbd.ExpectedPurchases(bg, h, 365);
+        var year = BgNbd.ExpectedPurchases(bg, h, Ahead(365));
         var value = models.Spend is { } gg ? GammaGamma.ExpectedValue(gg, h.Repeat, h.MeanValue) : h.MeanValue > 0 ? h.MeanValue : models.StoreMeanValue;
         var clv = 0.0;
         var before = 0.0;
         for (var month = 1; month <= settings.ClvMonths; month++)
         {
-            var upTo = BgNbd.ExpectedPurchases(bg, h, month * DaysPerMonth);
+            var upTo = BgNbd.ExpectedPurchases(bg, h, Ahead(month * DaysPerMonth));
             clv += (upTo - before) * value / Math.Pow(1 + settings.MonthlyDiscountRate, month);
             before = upTo;
         }
         var churn = BgNbd.ProbabilityNoPurchase(bg, h, horizon);
         var confidence = h.Repeat >= 3 ? "high" : h.Repeat >= 1 ? "medium" : "low";
         return new CustomerPrediction(customerId, alive, expected, year, Money(value), Money(clv), churn, classifierChurn,
-            BgNbd.NextPurchaseDays(bg, h, 0.5), BgNbd.NextPurchaseDays(bg, h, 0.1), BgNbd.NextPurchaseDays(bg, h, 0.9), confidence, fittedAt);
+            Next(0.5), Next(0.1), Next(0.9), confidence, fittedAt);
+
+        double Next(double quantile) => clock.CalendarDays(fittedAt, BgNbd.NextPurchaseDays(bg, h, quantile));
     }
 
-    private static CustomerPrediction Fallback(string customerId, PurchaseHistory h, FittedModels models, PredictiveSettings settings, DateTimeOffset fittedAt, double? classifierChurn)
+    private static CustomerPrediction Fallback(
+        string customerId, PurchaseHistory h, FittedModels models, PredictiveSettings settings, DateTimeOffset fittedAt, double horizon, double year, double? classifierChurn)
     {
         var gap = h.Repeat > 0 && h.Recency > 0 ? h.Recency / h.Repeat : models.StoreMedianGapDays;
         var alive = Math.Exp(-(h.Age - h.Recency) / (2 * gap));
@@ -50,11 +64,12 @@ public static class CustomerForecast
         var clv = 0.0;
         for (var month = 1; month <= settings.ClvMonths; month++)
         {
-            clv += rate * DaysPerMonth * value / Math.Pow(1 + settings.MonthlyDiscountRate, month);
+            var days = models.Clock.Days(fittedAt.AddDays((month - 1) * DaysPerMonth), fittedAt.AddDays(month * DaysPerMonth));
+            clv += rate * days * value / Math.Pow(1 + settings.MonthlyDiscountRate, month);
         }
-        var churn = 1 - alive * (1 - Math.Exp(-settings.HorizonDays / gap));
-        var next = Math.Max(0, h.Recency + gap - h.Age);
-        return new CustomerPrediction(customerId, alive, rate * settings.HorizonDays, rate * 365, Money(value), Money(clv), churn, classifierChurn,
+        var churn = 1 - alive * (1 - Math.Exp(-horizon / gap));
+        var next = models.Clock.CalendarDays(fittedAt, Math.Max(0, h.Recency + gap - h.Age));
+        return new CustomerPrediction(customerId, alive, rate * horizon, rate * year, Money(value), Money(clv), churn, classifierChurn,
             next, null, null, "low", fittedAt);
     }
 

@@ -45,12 +45,13 @@ public sealed partial class PredictiveFitter(
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var o = options.Value;
-        var settings = new PredictiveSettings(o.HoldoutDays, o.HoldoutDays, o.ClvMonths, o.MonthlyDiscountRate);
         var now = time.GetUtcNow();
         var cut = now.AddDays(-o.HoldoutDays);
         using var reader = await engine.AcquireAsync(cancellationToken);
         var db = reader.Connection;
-        var all = StoreHistories.Read(db, now);
+        var (seasons, seasonality) = Seasons(db, now, o);
+        var settings = new PredictiveSettings(o.HoldoutDays, o.HoldoutDays, o.ClvMonths, o.MonthlyDiscountRate, seasons is null ? "days" : "seasonal days");
+        var all = Measured(StoreHistories.Read(db, now), seasons, now);
         var repeaters = all.Count(c => c.History.Repeat > 0);
         var storeMean = all.Where(c => c.History.Repeat > 0).Select(c => c.History.MeanValue).DefaultIfEmpty(all.Select(c => c.TotalValue).DefaultIfEmpty(0).Average()).Average();
         var gaps = all.Where(c => c.History.Repeat > 0).Select(c => c.History.Recency / c.History.Repeat).Where(g => g > 0).Order().ToList();
@@ -63,7 +64,7 @@ public sealed partial class PredictiveFitter(
         ChurnClassifier? classifier = null;
         BgNbdReport? bgReport = null;
         GammaGammaReport? ggReport = null;
-        var models = new FittedModels(null, null, storeMean, medianGap);
+        var models = new FittedModels(null, null, storeMean, medianGap, seasons);
         if (fallback is null)
         {
             (holdout, classifier, classifierReport) = CheckOnHoldout(db, cut, now, o);
@@ -84,11 +85,27 @@ public sealed partial class PredictiveFitter(
         await files.WriteCustomersAsync(predictions, cancellationToken);
         await files.WriteProductTablesAsync(db, now, o.MinCoBuyers, cancellationToken);
         var report = new PredictiveModelReport(now, reader.Session.AsOf, fallback is null ? "fitted" : "fallback", fallback, all.Count, repeaters,
-            bgReport, ggReport, holdout, classifierReport, discounts, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, settings);
+            bgReport, ggReport, holdout, classifierReport, discounts, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, settings, seasonality);
         await files.WriteReportAsync(report, cancellationToken);
         await engine.RefreshAsync(cancellationToken);
         return report;
     }
+
+    /// <summary>The store's seasons from its repeat purchases before <paramref name="until"/>, or none (switched off, or too little history, with the reason).</summary>
+    private static (SeasonalClock? Clock, SeasonalityReport Report) Seasons(DuckDBConnection db, DateTimeOffset until, PredictiveOptions o)
+    {
+        if (!o.Seasonality)
+        {
+            return (null, SeasonalityReport.Off("switched off (Predictive:Seasonality)."));
+        }
+        var monthly = StoreHistories.MonthlyRepeatPurchases(db, until);
+        var (clock, reason) = SeasonalClock.Estimate(monthly);
+        return clock is null ? (null, SeasonalityReport.Off(reason!, monthly.Count)) : (clock, new SeasonalityReport(true, null, monthly.Count, clock.MonthFactors));
+    }
+
+    /// <summary>The histories measured on the store's seasonal clock (unchanged without one).</summary>
+    private static List<CustomerHistory> Measured(List<CustomerHistory> histories, SeasonalClock? seasons, DateTimeOffset until) =>
+        seasons is null ? histories : histories.Select(c => c with { History = seasons.Measure(c.History, c.First, until) }).ToList();
 
     /// <summary>Every customer's forecast, with the classifier's churn probability when there is a classifier.</summary>
     private static List<CustomerPrediction> Forecast(List<CustomerHistory> all, FittedModels models, PredictiveSettings settings, DateTimeOffset now, ChurnClassifier? classifier)
@@ -110,7 +127,9 @@ public sealed partial class PredictiveFitter(
     /// </summary>
     private static (HoldoutReport?, ChurnClassifier?, ClassifierReport?) CheckOnHoldout(DuckDBConnection db, DateTimeOffset cut, DateTimeOffset now, PredictiveOptions o)
     {
-        var calibration = StoreHistories.Read(db, cut);
+        var (seasons, _) = Seasons(db, cut, o);
+        var clock = seasons ?? SeasonalClock.Calendar;
+        var calibration = Measured(StoreHistories.Read(db, cut), seasons, cut);
         if (calibration.Count < o.MinCustomers || calibration.Count(c => c.History.Repeat > 0) < o.MinRepeatCustomers)
         {
             return (null, null, null);
@@ -118,15 +137,15 @@ public sealed partial class PredictiveFitter(
         var made = StoreHistories.PurchaseDays(db, cut, now);
         var fit = BgNbd.Fit(calibration.Select(c => c.History).ToList());
         var bg = fit.Parameters;
-        var days = o.HoldoutDays;
+        var days = clock.Days(cut, now);
         var predicted = calibration.Select(c => BgNbd.ExpectedPurchases(bg, c.History, days)).ToList();
         var actual = calibration.Select(c => (double)made.GetValueOrDefault(c.CustomerId)).ToList();
         var churned = actual.Select(a => a == 0).ToList();
         var alive = calibration.Select(c => BgNbd.ProbabilityAlive(bg, c.History)).ToList();
         var quiet = calibration.Select(c => BgNbd.ProbabilityNoPurchase(bg, c.History, days)).ToList();
-        var holdout = new HoldoutReport(cut, days, calibration.Count, predicted.Sum(), actual.Sum(),
+        var holdout = new HoldoutReport(cut, o.HoldoutDays, calibration.Count, predicted.Sum(), actual.Sum(),
             predicted.Zip(actual).Average(p => Math.Abs(p.First - p.Second)), ModelQuality.Deciles(predicted, actual), BgNbdReport.From(fit),
-            ModelQuality.Auc(quiet, churned));
+            ModelQuality.Auc(quiet, churned), days / (now - cut).TotalDays);
 
         var examples = calibration.Select((c, i) => (c.CustomerId, ChurnClassifier.Features(c, alive[i], predicted[i]), churned[i])).ToList();
         var trained = ChurnClassifier.Train(examples);

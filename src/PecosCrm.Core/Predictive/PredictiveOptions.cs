@@ -24,6 +24,12 @@ public sealed class PredictiveOptions
     /// <summary>Below this many customers with a repeat purchase the models are not fitted and the fallback answers.</summary>
     public int MinRepeatCustomers { get; set; } = 50;
 
+    /// <summary>
+    /// Whether the models run on the store's seasons (<see cref="SeasonalClock"/>), estimated from two
+    /// years of repeat purchases or more; off, or with less history, they assume purchases spread evenly over the year.
+    /// </summary>
+    public bool Seasonality { get; set; } = true;
+
     /// <summary>Customers who must have bought two products together before one is recommended beside the other.</summary>
     public int MinCoBuyers { get; set; } = 2;
 }

@@ -21,7 +21,18 @@ public sealed record PredictiveModelReport(
     ClassifierReport? Classifier,
     DiscountSuggestionReport Discounts,
     double FitSeconds,
-    PredictiveSettings Settings);
+    PredictiveSettings Settings,
+    SeasonalityReport? Seasonality = null);
+
+/// <summary>
+/// The store's seasons the models ran on (<see cref="SeasonalClock"/>): whether they were applied,
+/// why not, the complete months of history read and the factor of each calendar month, January first
+/// (absent when not applied).
+/// </summary>
+public sealed record SeasonalityReport(bool Applied, string? Reason, int Months, IReadOnlyList<double>? MonthFactors)
+{
+    internal static SeasonalityReport Off(string reason, int months = 0) => new(false, reason, months, null);
+}
 
 /// <summary>The settings a fit ran with, so a report reads on its own.</summary>
 public sealed record PredictiveSettings(int HoldoutDays, int HorizonDays, int ClvMonths, double MonthlyDiscountRate, string TimeUnit = "days");
@@ -45,7 +56,9 @@ public sealed record GammaGammaReport(double P, double Q, double Gamma, double L
 /// The models fitted on the orders before <paramref name="CalibrationEnd"/> and compared with the
 /// <paramref name="HoldoutDays"/> after it: purchases (distinct purchase days) predicted and made per
 /// customer, by decile of the prediction (1 lowest), and the churn ranking's AUC (no purchase in the
-/// holdout) for the BG/NBD model.
+/// holdout) for the BG/NBD model. <paramref name="SeasonalFactor"/>: how much busier than an average
+/// stretch of the year the store's seasons (estimated before the holdout) made it, so how many more
+/// purchases the forecast expected for it (1 without seasons).
 /// </summary>
 public sealed record HoldoutReport(
     DateTimeOffset CalibrationEnd,
@@ -56,7 +69,8 @@ public sealed record HoldoutReport(
     double MeanAbsoluteError,
     IReadOnlyList<DecileRow> Deciles,
     BgNbdReport CalibrationFit,
-    double? BgNbdChurnAuc);
+    double? BgNbdChurnAuc,
+    double SeasonalFactor = 1);
 
 public sealed record DecileRow(int Decile, int Customers, double PredictedMean, double ActualMean);
 

@@ -1,5 +1,7 @@
 using System.Threading.Channels;
+using Azure;
 using Azure.Data.Tables;
+using Azure.Data.Tables.Models;
 
 namespace PecosCrm.Bench.Scenarios.Analytics;
 
@@ -7,7 +9,8 @@ namespace PecosCrm.Bench.Scenarios.Analytics;
 /// Submits transactions (each within one partition, at most 100 entities) from a bounded queue with
 /// several writers, so several partitions are in flight while the producer goes on generating, and
 /// the producer waits when Azurite falls behind instead of piling rows up in memory. A single
-/// action is sent as a plain insert.
+/// action is sent as a plain insert. An insert the SDK retried after a timeout may find its rows
+/// already written by the first attempt: it is then sent again as a replace of the same rows.
 /// </summary>
 internal sealed class TableBatchWriter
 {
@@ -40,19 +43,35 @@ internal sealed class TableBatchWriter
         await Task.WhenAll(_writers);
     }
 
+    private static async Task SubmitAsync(TableClient table, IReadOnlyList<TableTransactionAction> actions, CancellationToken cancellationToken)
+    {
+        if (actions.Count > 1)
+        {
+            await table.SubmitTransactionAsync(actions, cancellationToken);
+        }
+        else if (actions[0].ActionType == TableTransactionActionType.Add)
+        {
+            await table.AddEntityAsync(actions[0].Entity, cancellationToken);
+        }
+        else
+        {
+            await table.UpsertEntityAsync(actions[0].Entity, TableUpdateMode.Replace, cancellationToken);
+        }
+    }
+
     private async Task WriteAsync(CancellationToken cancellationToken)
     {
         try
         {
             await foreach (var (table, actions) in _queue.Reader.ReadAllAsync(cancellationToken))
             {
-                if (actions.Count == 1)
+                try
                 {
-                    await table.AddEntityAsync(actions[0].Entity, cancellationToken);
+                    await SubmitAsync(table, actions, cancellationToken);
                 }
-                else
+                catch (RequestFailedException ex) when (ex.Status == 409 && ex.ErrorCode == TableErrorCode.EntityAlreadyExists)
                 {
-                    await table.SubmitTransactionAsync(actions, cancellationToken);
+                    await SubmitAsync(table, actions.Select(a => new TableTransactionAction(TableTransactionActionType.UpsertReplace, a.Entity)).ToList(), cancellationToken);
                 }
                 Interlocked.Add(ref _entities, actions.Count);
                 Interlocked.Increment(ref _requests);
