@@ -58,7 +58,7 @@ public sealed class CustomerEventWriter(
                     var ordersBefore = card.OrderCount;
                     var (before, after, unknown) = await ApplyOrderAsync(card, e, fold, chunk, entries, cancellationToken);
                     recount |= unknown;
-                    loyalty.OnOrder(rules, card, before, after, e, ordersBefore, rows, entries, notices);
+                    await loyalty.OnOrderAsync(rules, card, before, after, e, ordersBefore, rows, entries, notices, cancellationToken);
                 }
                 else
                 {
