@@ -103,6 +103,23 @@ public sealed class LoyaltyTests(AzuriteFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task OrderPlacedAndRefundedInOneBatch_EarnsAndReversesExactly()
+    {
+        var id = NewId("c");
+        await CustomerAsync(_admin, id, Now.AddDays(-60), birthday: "1988-02-11");
+        var order = NewId("o");
+
+        await _admin.PostEventsAsync(
+            Event(NewId("e"), "order.placed", Now.AddHours(-2), id, Order(order, id, Now.AddHours(-2), 75m)),
+            Event(NewId("e"), "order.refunded", Now.AddHours(-1), id, Order(order, id, Now.AddHours(-2), 75m)));
+        var account = await WaitForAccountAsync(_admin, id, a => a["reversed"]!.GetValue<long>() > 0, "the refund in the same batch reversed the points");
+
+        Assert.Equal(75 + 50, account["earned"]!.GetValue<long>());
+        Assert.Equal(75 + 50, account["reversed"]!.GetValue<long>());
+        Assert.Equal(0, Pending(account) + Points(account));
+    }
+
+    [Fact]
     public async Task Gamification_FromRealOrders_ChallengeBadgesStreak_AndASurpriseGrant()
     {
         var id = NewId("c");
