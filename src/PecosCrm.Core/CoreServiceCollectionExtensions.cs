@@ -186,6 +186,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<IPersonalData>(sp => sp.GetRequiredService<ScheduledMessages>());
         services.AddSingleton<IPersonalData>(sp => sp.GetRequiredService<Outbox>());
         services.AddSingleton<IPersonalData>(sp => sp.GetRequiredService<PointsLedger>());
+        services.AddSingleton<IPersonalData>(sp => sp.GetRequiredService<Referrals>());
         services.AddSingleton<IPersonalData>(sp => sp.GetRequiredService<DiscountCodes>());
         services.AddSingleton<IPersonalData>(sp => sp.GetRequiredService<SegmentStore>());
         services.AddSingleton<IPersonalData>(sp => sp.GetRequiredService<CampaignStore>());

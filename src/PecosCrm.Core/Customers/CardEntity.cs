@@ -132,7 +132,11 @@ internal sealed class CardEntity : ITableEntity
         Birthday is null ? null : DateOnly.Parse(Birthday, System.Globalization.CultureInfo.InvariantCulture),
         TimeZone,
         new MarketingConsent(ConsentEmail, ConsentEmailAt, ConsentSms, ConsentSmsAt),
-        Enum.Parse<LoyaltyTier>(Tier), CustomerSince, Source, CreatedAt, ProfileUpdatedAt, ProfileETag);
+        Enum.Parse<LoyaltyTier>(Tier), CustomerSince, Source, CreatedAt, ProfileUpdatedAt, ProfileETag)
+    {
+        LoyaltyJson = Loyalty,
+        ReadFromCard = true,
+    };
 
     public void SetProfile(Customer c, DateTimeOffset? lastEventAt)
     {

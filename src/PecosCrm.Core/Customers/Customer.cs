@@ -48,6 +48,15 @@ public sealed record Customer(
     string ETag)
 {
     public string FullName => $"{FirstName} {LastName}".Trim();
+
+    /// <summary>
+    /// The loyalty account as the card held it when the customer was read from it (its JSON, null when
+    /// there is none yet), so what shows the points balance needs no second read of the card. Not set
+    /// on a customer built otherwise (<see cref="ReadFromCard"/> false); never serialised.
+    /// </summary>
+    internal string? LoyaltyJson { get; init; }
+
+    internal bool ReadFromCard { get; init; }
 }
 
 /// <summary>

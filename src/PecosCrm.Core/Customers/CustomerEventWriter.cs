@@ -58,7 +58,7 @@ public sealed class CustomerEventWriter(
                     var ordersBefore = card.OrderCount;
                     var (before, after, unknown) = await ApplyOrderAsync(card, e, fold, chunk, entries, cancellationToken);
                     recount |= unknown;
-                    loyalty.OnOrder(rules, card, before, after, e, ordersBefore, rows, entries, notices);
+                    await loyalty.OnOrderAsync(rules, card, before, after, e, ordersBefore, rows, entries, notices, cancellationToken);
                 }
                 else
                 {
@@ -82,7 +82,13 @@ public sealed class CustomerEventWriter(
             chunk.Events.Add(e);
             chunk.Rows.Add(new(TableTransactionActionType.Add, new EventMarkerEntity { PartitionKey = customerId, RowKey = CustomerKeys.Event(e.Id), Type = e.Type, OccurredAt = e.OccurredAt }));
             chunk.Entries.AddRange(entries);
-            chunk.Rows.AddRange(rows);
+            foreach (var row in rows)
+            {
+                // A transaction may touch a row once: a later event's upsert of the same row (an
+                // order's loyalty points, earned then reversed in one batch) replaces the earlier one.
+                chunk.Rows.RemoveAll(r => r.ActionType == TableTransactionActionType.UpsertReplace && r.Entity.RowKey == row.Entity.RowKey);
+                chunk.Rows.Add(row);
+            }
             chunk.Notices.AddRange(notices);
             if (chunk.RowCount >= RowsPerTransaction)
             {

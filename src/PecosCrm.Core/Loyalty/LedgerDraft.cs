@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Azure.Data.Tables;
 using PecosCrm.Core.Customers;
 
 namespace PecosCrm.Core.Loyalty;
@@ -27,6 +28,9 @@ internal sealed class LedgerDraft
     public LoyaltyAccount Account { get; set; }
     public List<LedgerEntry> Entries { get; } = [];
     public List<LoyaltyNotice> Notices { get; } = [];
+
+    /// <summary>Orders whose <see cref="OrderPointsEntity"/> row is written with the entries: what each earned and had reversed.</summary>
+    public Dictionary<string, OrderPoints> OrderRows { get; } = new(StringComparer.Ordinal);
 
     public long Balance => Account.Balance(Now);
 
@@ -135,6 +139,11 @@ internal sealed class LedgerDraft
         }
         return Notices;
     }
+
+    /// <summary>The rows the draft writes besides the account: its entries (added, or upserted on the store-event path) and the orders' points.</summary>
+    public IEnumerable<TableTransactionAction> Rows(TableTransactionActionType entryAction) =>
+        Entries.Select(e => new TableTransactionAction(entryAction, LedgerEntryEntity.From(CustomerId, e)))
+            .Concat(OrderRows.Select(o => new TableTransactionAction(TableTransactionActionType.UpsertReplace, OrderPointsEntity.From(CustomerId, o.Key, o.Value))));
 
     /// <summary>The timeline entries of the draft's ledger entries, at <paramref name="at"/> (the store event's time on the event path) or when they were made.</summary>
     public IEnumerable<TimelineEntry> Timeline(DateTimeOffset? at = null) => Entries.Select(e => new TimelineEntry(

@@ -31,7 +31,7 @@ public sealed record LoyaltyAccount
     /// <summary>Net spend by store-local month (<c>yyyy-MM</c>), the last 24 months, for a rolling tier term and streaks.</summary>
     public IReadOnlyDictionary<string, long> MonthSpend { get; init; } = new Dictionary<string, long>();
 
-    /// <summary>What each order brought (the newest <see cref="OrdersKept"/>), so a refund reverses exactly it.</summary>
+    /// <summary>What each order brought (the newest <see cref="LoyaltyOptions.OrdersKept"/>; every order's is also in its own row), so a refund reverses exactly it.</summary>
     public IReadOnlyDictionary<string, OrderPoints> Orders { get; init; } = new Dictionary<string, OrderPoints>();
 
     public bool FirstPurchaseAwarded { get; init; }
@@ -61,9 +61,11 @@ public sealed record LoyaltyAccount
     /// <summary>Challenges completed, by id.</summary>
     public IReadOnlyList<string> Challenges { get; init; } = [];
 
-    public const int OrdersKept = 200;
-
     public long Balance(DateTimeOffset now) => Available + Pending.Where(p => p.AvailableAt <= now).Sum(p => p.Points);
+
+    /// <summary>The streak as it stands in <paramref name="currentMonth"/>: it lasts while the last month with a purchase is this month or the one before; a month missed ends it.</summary>
+    public int CurrentStreak(string currentMonth) =>
+        StreakMonth is { } last && (last == currentMonth || MonthKey.Add(last, 1) == currentMonth) ? Streak : 0;
 
     public long PendingPoints(DateTimeOffset now) => Pending.Where(p => p.AvailableAt > now).Sum(p => p.Points);
 

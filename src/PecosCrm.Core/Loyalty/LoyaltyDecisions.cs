@@ -19,9 +19,12 @@ internal static class LoyaltyDecisions
     /// bonus; the points are pending for <see cref="LoyaltyOptions.PendingDays"/> from placement. A
     /// refund reverses the share of what the order earned that its refunds are of its total (all of it
     /// when refunded in full or cancelled), so partial refunds add up to exactly what it earned. The
-    /// order's net spend moves its month's spend either way.
+    /// order's net spend moves its month's spend either way. An order the account no longer lists
+    /// (older than the newest <see cref="LoyaltyOptions.OrdersKept"/>) is reversed from
+    /// <paramref name="stored"/>, its own points row; one that counted before and has no row earned
+    /// nothing (or was placed before the programme) and earns nothing now.
     /// </summary>
-    public static void Order(LedgerDraft d, LoyaltyCatalogue catalogue, LoyaltyOptions options, Order? before, Order after, string eventId, DateOnly placedLocal, MemberFacts facts)
+    public static void Order(LedgerDraft d, LoyaltyCatalogue catalogue, LoyaltyOptions options, Order? before, Order after, string eventId, DateOnly placedLocal, MemberFacts facts, OrderPoints? stored = null)
     {
         var month = MonthKey.Of(placedLocal);
         var netDelta = after.NetCents - (before?.NetCents ?? 0);
@@ -36,10 +39,15 @@ internal static class LoyaltyDecisions
         }
         if (a.Orders.TryGetValue(after.Id, out var known))
         {
-            Reverse(d, after, known, eventId);
+            Reverse(d, after, known, eventId, listed: true);
             return;
         }
-        if (!after.Counts)
+        if (stored is not null)
+        {
+            Reverse(d, after, stored, eventId, listed: false);
+            return;
+        }
+        if (!after.Counts || before is { Counts: true })
         {
             return;
         }
@@ -81,10 +89,15 @@ internal static class LoyaltyDecisions
             earned += points;
         }
         a = d.Account;
-        var orders = new Dictionary<string, OrderPoints>(a.Orders, StringComparer.Ordinal) { [after.Id] = new OrderPoints(earned, 0, after.NetCents, month, after.PlacedAt) };
-        if (orders.Count > LoyaltyAccount.OrdersKept)
+        var earnedHere = new OrderPoints(earned, 0, after.NetCents, month, after.PlacedAt);
+        var orders = new Dictionary<string, OrderPoints>(a.Orders, StringComparer.Ordinal) { [after.Id] = earnedHere };
+        while (orders.Count > Math.Max(1, options.OrdersKept))
         {
             orders.Remove(orders.MinBy(o => o.Value.PlacedAt).Key);
+        }
+        if (earned > 0)
+        {
+            d.OrderRows[after.Id] = earnedHere;
         }
         var streak = a.Streak;
         var streakMonth = a.StreakMonth;
@@ -105,19 +118,24 @@ internal static class LoyaltyDecisions
         d.Touch();
     }
 
-    private static void Reverse(LedgerDraft d, Order after, OrderPoints known, string eventId)
+    /// <param name="listed">The account lists the order (else only its points row is updated).</param>
+    private static void Reverse(LedgerDraft d, Order after, OrderPoints known, string eventId, bool listed)
     {
         var target = after.IsCancelled || after.RefundedCents >= after.TotalCents || after.TotalCents <= 0
             ? known.Earned
             : known.Earned * after.RefundedCents / after.TotalCents;
         var points = target - known.Reversed;
-        var orders = new Dictionary<string, OrderPoints>(d.Account.Orders, StringComparer.Ordinal) { [after.Id] = known with { Reversed = Math.Max(known.Reversed, target), NetCents = after.NetCents } };
-        d.Account = d.Account with { Orders = orders };
-        d.Touch();
+        var updated = known with { Reversed = Math.Max(known.Reversed, target), NetCents = after.NetCents };
+        if (listed)
+        {
+            d.Account = d.Account with { Orders = new Dictionary<string, OrderPoints>(d.Account.Orders, StringComparer.Ordinal) { [after.Id] = updated } };
+            d.Touch();
+        }
         if (points <= 0)
         {
             return;
         }
+        d.OrderRows[after.Id] = updated;
         var why = after.IsCancelled ? "cancelled" : after.RefundedCents >= after.TotalCents ? "refunded" : $"refunded {Money.Format(after.RefundedCents, after.Currency)} of {Money.Format(after.TotalCents, after.Currency)}";
         d.Add("rev-" + eventId, LedgerKind.Reverse, -points, $"Order #{after.Number} {why}", "order:" + after.Id, "store", lots: ["earn-" + after.Id, "first-" + after.Id]);
     }

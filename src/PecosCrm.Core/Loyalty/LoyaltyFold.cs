@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using PecosCrm.Core.Customers;
 using PecosCrm.Core.Events;
 using PecosCrm.Core.Orders;
+using PecosCrm.Core.Storage;
 
 namespace PecosCrm.Core.Loyalty;
 
@@ -14,19 +15,26 @@ namespace PecosCrm.Core.Loyalty;
 /// entries as exactly-once as the event. What happened is collected as notices, published once the
 /// transaction is committed.
 /// </summary>
-public sealed class LoyaltyFold(CatalogueStore catalogue, StoreTime storeTime, IOptions<LoyaltyOptions> options, TimeProvider time)
+public sealed class LoyaltyFold(StorageAccount storage, CatalogueStore catalogue, StoreTime storeTime, IOptions<LoyaltyOptions> options, TimeProvider time)
 {
     public Task<LoyaltyCatalogue> CatalogueAsync(CancellationToken cancellationToken) => catalogue.SnapshotAsync(cancellationToken);
 
-    /// <summary>An order event folded onto the card (its metrics already moved); <paramref name="ordersBefore"/> is the order count before it.</summary>
-    internal void OnOrder(LoyaltyCatalogue rules, CardEntity card, Order? before, Order after, StoreEvent e, int ordersBefore, List<TableTransactionAction> rows, List<TimelineEntry> entries, List<LoyaltyNotice> notices)
+    /// <summary>
+    /// An order event folded onto the card (its metrics already moved); <paramref name="ordersBefore"/>
+    /// is the order count before it. The only read it may make: the order's points row, for a refund
+    /// or cancellation of an order the account no longer lists.
+    /// </summary>
+    internal async Task OnOrderAsync(LoyaltyCatalogue rules, CardEntity card, Order? before, Order after, StoreEvent e, int ordersBefore, List<TableTransactionAction> rows, List<TimelineEntry> entries, List<LoyaltyNotice> notices, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var d = new LedgerDraft(card.PartitionKey, LoyaltyCard.Read(card), now);
         var facts = LoyaltyCard.Facts(card, storeTime, now);
         var wasKnown = d.Account.Orders.ContainsKey(after.Id);
-        LoyaltyDecisions.Order(d, rules, options.Value, before, after, e.Id, storeTime.Date(after.PlacedAt), facts with { OrderCount = ordersBefore });
-        if (!wasKnown && after.Counts && d.Account.ReferredBy is { } referral)
+        var stored = !wasKnown && before is { Counts: true } && (after.RefundedCents != before.RefundedCents || after.IsCancelled != before.IsCancelled)
+            ? await OrderPointsEntity.FindAsync(storage.Table(StorageNames.Tables.Customers), card.PartitionKey, after.Id, cancellationToken)
+            : null;
+        LoyaltyDecisions.Order(d, rules, options.Value, before, after, e.Id, storeTime.Date(after.PlacedAt), facts with { OrderCount = ordersBefore }, stored);
+        if (!wasKnown && before is not { Counts: true } && after.Counts && d.Account.ReferredBy is { } referral)
         {
             // The referred friend's first order: the referral is credited once this commits.
             d.Account = d.Account with { ReferredBy = null };
@@ -59,7 +67,7 @@ public sealed class LoyaltyFold(CatalogueStore catalogue, StoreTime storeTime, I
         LoyaltyCard.Write(card, d.Account);
         // Upserts: the event's marker already makes them once-only, and an entry of an order the
         // account no longer lists (past the orders it keeps) must not fail the whole event.
-        rows.AddRange(d.Entries.Select(x => new TableTransactionAction(TableTransactionActionType.UpsertReplace, LedgerEntryEntity.From(card.PartitionKey, x))));
+        rows.AddRange(d.Rows(TableTransactionActionType.UpsertReplace));
         entries.AddRange(d.Timeline(at));
         notices.AddRange(d.Finish());
     }

@@ -11,6 +11,9 @@ namespace PecosCrm.Core.Loyalty;
 /// (<c>earn-{orderId}</c>, <c>rev-{eventId}</c>, <c>rdm-{redemptionId}</c>, ...), so a change
 /// retried with the same key is applied once;</item>
 /// <item><c>rdm|{redemptionId}|{customerId}</c>: a redemption and its state;</item>
+/// <item><c>ordpts|{orderId}|{customerId}</c>: what one order earned and had reversed, written with
+/// its earn and reverse entries (the account keeps only the newest orders; a refund of an older one
+/// reads this row);</item>
 /// <item><c>loyalty|{customerId}</c>: the balance row of the ledger before the account moved onto
 /// the card (read once by the migration, then deleted).</item>
 /// </list>
@@ -25,6 +28,7 @@ public static class LoyaltyKeys
     public const string EntryPrefix = "pts|";
     public const string RedemptionPrefix = "rdm|";
     public const string LegacyBalancePrefix = "loyalty|";
+    public const string OrderPointsPrefix = "ordpts|";
 
     public const string RulePartition = "rule";
     public const string RewardPartition = "reward";
@@ -37,6 +41,8 @@ public static class LoyaltyKeys
     public static string Entry(string customerId, string key) => EntryPrefix + key + "|" + customerId;
 
     public static string Redemption(string customerId, string redemptionId) => RedemptionPrefix + redemptionId + "|" + customerId;
+
+    public static string OrderPoints(string customerId, string orderId) => OrderPointsPrefix + orderId + "|" + customerId;
 
     public static string LegacyBalance(string customerId) => LegacyBalancePrefix + customerId;
 

@@ -26,6 +26,9 @@ public sealed class LoyaltyOptions
     /// <summary>What a point is worth, in cents, for the outstanding liability (100 points = $1 by default).</summary>
     public long PointValueCents { get; set; } = 1;
 
+    /// <summary>How many of the newest orders the account on the card keeps with what they earned; a refund of an older one reads the order's own points row.</summary>
+    public int OrdersKept { get; set; } = 200;
+
     /// <summary>The storefront address a referral link points to; the code is appended as <c>?ref=</c>.</summary>
     public string ReferralLinkBase { get; set; } = "https://www.pecosrivertraders.example/r";
 }

@@ -26,6 +26,10 @@ public sealed class PointsLedger(
     public async Task<long> BalanceAsync(string customerId, CancellationToken cancellationToken = default) =>
         await cards.FindAsync(customerId, cancellationToken) is { } card ? LoyaltyCard.Read(card).Balance(time.GetUtcNow()) : 0;
 
+    /// <summary>The balance of a customer as read from their card, without reading it again (a customer not read from a card is read).</summary>
+    public async Task<long> BalanceAsync(Customer customer, CancellationToken cancellationToken = default) =>
+        LoyaltyCard.Read(customer) is { } account ? account.Balance(time.GetUtcNow()) : await BalanceAsync(customer.Id, cancellationToken);
+
     /// <summary>The customer's account as the API shows it.</summary>
     public async Task<LoyaltyStatus> GetAsync(string customerId, CancellationToken cancellationToken = default)
     {
@@ -40,7 +44,7 @@ public sealed class PointsLedger(
         return new LoyaltyStatus(
             card.PartitionKey, account.Balance(now), account.PendingPoints(now), account.Earned, account.Redeemed, account.Expired, account.Reversed,
             Tiers.Progress(account.Tier, options.TierTerm, qualifying), Tiers.Of(account.Tier).Perks, account.TierSince,
-            account.Streak, account.BestStreak, account.Badges, account.ReferralCode,
+            account.CurrentStreak(MonthKey.Of(storeTime.Date(now))), account.BestStreak, account.Badges, account.ReferralCode,
             account.LastPurchaseAt is { } last && options.ExpiryDays > 0 && account.Balance(now) > 0 ? last.AddDays(options.ExpiryDays) : null);
     }
 
@@ -115,7 +119,7 @@ public sealed class PointsLedger(
                 }
                 LoyaltyCard.Write(card, draft.Account);
                 committed = draft;
-                var actions = draft.Entries.Select(e => new TableTransactionAction(TableTransactionActionType.Add, LedgerEntryEntity.From(customerId, e))).Concat(rows).ToList();
+                var actions = draft.Rows(TableTransactionActionType.Add).Concat(rows).ToList();
                 return new CardChange(actions, draft.Timeline().ToList(), FeaturesChanged: draft.Entries.Count > 0);
             }, cancellationToken);
             if (committed is not null && whileHeld is not null)
@@ -163,18 +167,30 @@ public sealed class PointsLedger(
         return draft?.Entries.FirstOrDefault();
     }
 
-    /// <summary>The customer's entries and redemptions, as stored (GDPR export).</summary>
-    public async Task ExportAsync(string customerId, PersonalDataArchive archive, CancellationToken cancellationToken) =>
-        archive.AddRows("loyalty-points.json", [
-            .. await PersonalRows.ReadAsync(Customers, LoyaltyKeys.CustomerPrefixFilter(customerId, LoyaltyKeys.EntryPrefix), cancellationToken),
-            .. await PersonalRows.ReadAsync(Customers, LoyaltyKeys.CustomerPrefixFilter(customerId, LoyaltyKeys.RedemptionPrefix), cancellationToken),
-            .. await PersonalRows.ReadAsync(Customers, LoyaltyKeys.CustomerPrefixFilter(customerId, LoyaltyKeys.LegacyBalancePrefix), cancellationToken)]);
+    /// <summary>The loyalty rows in the customer's partition: entries, redemptions, orders' points, the balance row from before the ledger.</summary>
+    private static readonly string[] PersonalPrefixes = [LoyaltyKeys.EntryPrefix, LoyaltyKeys.RedemptionPrefix, LoyaltyKeys.OrderPointsPrefix, LoyaltyKeys.LegacyBalancePrefix];
 
-    /// <summary>Deletes the customer's entries and redemptions (GDPR erasure; the account goes with the card).</summary>
-    public async Task<int> EraseAsync(ErasureContext context, CancellationToken cancellationToken) =>
-        await PersonalRows.DeleteWhereAsync(Customers, LoyaltyKeys.CustomerPrefixFilter(context.CustomerId, LoyaltyKeys.EntryPrefix), cancellationToken)
-        + await PersonalRows.DeleteWhereAsync(Customers, LoyaltyKeys.CustomerPrefixFilter(context.CustomerId, LoyaltyKeys.RedemptionPrefix), cancellationToken)
-        + await PersonalRows.DeleteWhereAsync(Customers, LoyaltyKeys.CustomerPrefixFilter(context.CustomerId, LoyaltyKeys.LegacyBalancePrefix), cancellationToken);
+    /// <summary>The customer's entries, redemptions and orders' points, as stored (GDPR export).</summary>
+    public async Task ExportAsync(string customerId, PersonalDataArchive archive, CancellationToken cancellationToken)
+    {
+        var rows = new List<TableEntity>();
+        foreach (var prefix in PersonalPrefixes)
+        {
+            rows.AddRange(await PersonalRows.ReadAsync(Customers, LoyaltyKeys.CustomerPrefixFilter(customerId, prefix), cancellationToken));
+        }
+        archive.AddRows("loyalty-points.json", rows);
+    }
+
+    /// <summary>Deletes the customer's entries, redemptions and orders' points (GDPR erasure; the account goes with the card).</summary>
+    public async Task<int> EraseAsync(ErasureContext context, CancellationToken cancellationToken)
+    {
+        var deleted = 0;
+        foreach (var prefix in PersonalPrefixes)
+        {
+            deleted += await PersonalRows.DeleteWhereAsync(Customers, LoyaltyKeys.CustomerPrefixFilter(context.CustomerId, prefix), cancellationToken);
+        }
+        return deleted;
+    }
 }
 
 /// <summary>A customer's loyalty as the API and the 360 view show it.</summary>

@@ -71,13 +71,36 @@ public sealed class Redemptions(StorageAccount storage, PointsLedger ledger, Cat
             made = new Redemption(id, customerId, reward.Id, reward.Name, reward.Kind, reward.Points, code, RedemptionStatus.Redeemed, d.Now, null, actor);
             IReadOnlyList<TableTransactionAction> rows = [new(TableTransactionActionType.Add, Row(made))];
             return Task.FromResult(rows);
-        }, cancellationToken, whileHeld: async () =>
-        {
-            var now = time.GetUtcNow();
-            var (kind, value) = reward.Percent is { } percent ? (DiscountKind.Percent, percent) : (DiscountKind.Amount, reward.Amount ?? 0m);
-            await codes.IssueAsync(CodePrefix, id, customerId, kind, value, now.AddDays(reward.ValidDays), now, cancellationToken);
-        });
+        }, cancellationToken, whileHeld: () => IssueAsync(reward, made!, cancellationToken));
         return made!;
+    }
+
+    /// <summary>
+    /// Issues a redemption's code again, for one whose issue failed after its points were taken: the
+    /// code is derived from the redemption, so this gives the same code and writes nothing new when it
+    /// exists. The code's value is the reward's as it stands; it expires the reward's valid days after
+    /// the redemption. A cancelled redemption has no code to issue (409).
+    /// </summary>
+    public async Task<Redemption> ReissueAsync(string customerId, string redemptionId, CancellationToken cancellationToken = default)
+    {
+        var row = KeyRules.IsValidKey(redemptionId)
+            ? await Customers.FindAsync<RedemptionEntity>(customerId, LoyaltyKeys.Redemption(customerId, redemptionId), cancellationToken)
+            : null;
+        var redemption = row?.ToRecord() ?? throw new NotFoundException("Redemption", redemptionId);
+        if (redemption.Status == RedemptionStatus.Cancelled)
+        {
+            throw new ConflictException("The redemption is cancelled: it has no code to issue.");
+        }
+        var reward = await catalogue.FindRewardAsync(redemption.RewardId, cancellationToken)
+            ?? throw new ConflictException($"The reward '{redemption.RewardId}' no longer exists: its code cannot be issued again.");
+        await IssueAsync(reward, redemption, cancellationToken);
+        return redemption;
+    }
+
+    private async Task IssueAsync(Reward reward, Redemption redemption, CancellationToken cancellationToken)
+    {
+        var (kind, value) = reward.Percent is { } percent ? (DiscountKind.Percent, percent) : (DiscountKind.Amount, reward.Amount ?? 0m);
+        await codes.IssueAsync(CodePrefix, redemption.Id, redemption.CustomerId, kind, value, redemption.RedeemedAt.AddDays(reward.ValidDays), time.GetUtcNow(), cancellationToken);
     }
 
     /// <summary>Cancels a redemption and gives back exactly the points it took (a <c>reverse</c> entry); a redemption cancelled already stays as it is.</summary>

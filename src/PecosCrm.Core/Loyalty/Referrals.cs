@@ -34,7 +34,7 @@ public sealed record ReferralLink(string CustomerId, string Code, string Link);
 /// the same email domain (other than the public mail services) or the same postal address, or with
 /// a payment or device fingerprint the referrer or an earlier referee of theirs used.
 /// </summary>
-public sealed class Referrals(
+public sealed partial class Referrals(
     StorageAccount storage, PointsLedger ledger, CustomerStore customers, CatalogueStore catalogue, DiscountCodes codes, StoreTime storeTime,
     IOptions<LoyaltyOptions> options, TimeProvider time) : ILoyaltyEventSink
 {

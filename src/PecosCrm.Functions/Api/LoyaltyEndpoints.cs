@@ -20,6 +20,8 @@ public static class LoyaltyEndpoints
         write.MapPost("/activities", ActivityAsync).WithName("RecordLoyaltyActivity").WithSummary("An activity the storefront reports (social_share), earned within its rule's limit.");
         write.MapPost("/redemptions", RedeemAsync).WithName("RedeemLoyaltyReward").WithSummary("Redeems a reward: 409 when the balance is short.");
         write.MapPost("/redemptions/{redemptionId}/cancel", CancelAsync).WithName("CancelLoyaltyRedemption").WithSummary("Cancels a redemption and gives back exactly the points it took.");
+        write.MapPost("/redemptions/{redemptionId}/reissue", ReissueAsync).WithName("ReissueLoyaltyRedemptionCode")
+            .WithSummary("Issues a redemption's code again (the same code: it is derived from the redemption), for one whose issue failed.");
         app.MapLoyaltyCatalogueEndpoints();
         app.MapLoyaltyReferralEndpoints();
         return app;
@@ -83,6 +85,13 @@ public static class LoyaltyEndpoints
     {
         var redemption = await redemptions.CancelAsync(customerId, redemptionId, http.Actor().Name, cancellationToken);
         await audit.RecordAsync(http, "loyalty.redemption_cancelled", "customer", customerId, null, redemption);
+        return TypedResults.Ok(redemption);
+    }
+
+    public static async Task<Ok<Redemption>> ReissueAsync(string customerId, string redemptionId, Redemptions redemptions, AuditLog audit, HttpContext http, CancellationToken cancellationToken)
+    {
+        var redemption = await redemptions.ReissueAsync(customerId, redemptionId, cancellationToken);
+        await audit.RecordAsync(http, "loyalty.redemption_code_reissued", "customer", customerId, null, new { redemption.Id, redemption.Code });
         return TypedResults.Ok(redemption);
     }
 }

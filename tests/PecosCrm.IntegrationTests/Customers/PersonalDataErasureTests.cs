@@ -41,6 +41,8 @@ public sealed class PersonalDataErasureTests
         await (await admin.PutAsync($"/api/customers/{id}/tags/{tag["id"]!.GetValue<string>()}", null)).AssertJsonAsync();
         await (await admin.PostJsonAsync($"/api/customers/{id}/related", new { customerId = friend, relationship = "family" })).AssertJsonAsync(HttpStatusCode.Created);
         await app.Services.GetRequiredService<PointsLedger>().ChangeAsync(id, 250, "welcome-" + id, "welcome bonus", "test");
+        var referral = await (await admin.PostJsonAsync($"/api/loyalty/customers/{id}/referral", new { deviceFingerprint = "dev-" + id })).AssertJsonAsync();
+        await (await admin.PostJsonAsync("/api/loyalty/referrals", new { code = referral["code"]!.GetValue<string>(), email = "pal@elsewhere.example" })).AssertJsonAsync(HttpStatusCode.Created);
         var sent = await (await admin.PostJsonAsync("/api/messages/email", new { customerId = id, subject = "Howdy", text = "Your boots shipped." })).AssertJsonAsync(HttpStatusCode.Accepted);
         await (await admin.PostJsonAsync("/api/messages/email", new { customerId = id, subject = "Later", text = "x", sendAt = DateTimeOffset.UtcNow.AddDays(2) })).AssertJsonAsync(HttpStatusCode.Accepted);
         await (await admin.PostJsonAsync("/api/inbox/contact-form", new { name = "Opal Hart", email, subject = "Spurs", message = "Do you sell spurs?" })).AssertJsonAsync(HttpStatusCode.Created);
@@ -74,7 +76,7 @@ public sealed class PersonalDataErasureTests
             foreach (var (file, expected) in new[]
             {
                 ("profile.json", "Opal"), ("orders.json", "180"), ("notes.json", "square toes"), ("tags.json", tag["id"]!.GetValue<string>()),
-                ("related-contacts.json", friend), ("preferences.json", "TransactionalEmail"), ("loyalty-points.json", "welcome bonus"),
+                ("related-contacts.json", friend), ("preferences.json", "TransactionalEmail"), ("loyalty-points.json", "welcome bonus"), ("loyalty-points.json", "ordpts|"), ("loyalty-referrals.json", "pal@elsewhere.example"),
                 ("messages.json", "Howdy"), ("conversations.json", "Spurs"), ("segments.json", list["id"]!.GetValue<string>()),
                 ("discount-codes.json", "Code"), ("automations.json", workflow["id"]!.GetValue<string>()), ("lookup-index.json", email), ("store-events.json", "order.placed"),
             })

@@ -10,8 +10,9 @@ namespace PecosCrm.IntegrationTests.Loyalty;
 /// <summary>
 /// The loyalty programme through the API on Azurite: points earned on the order event path and
 /// reversed exactly by refunds, the birthday month, redemptions under concurrency, tiers on a rolling
-/// term, referrals and their fraud checks, expiry, rules and the figures. One app (a fake clock, a
-/// rolling 12-month tier term) for the class; each test uses its own customers.
+/// term, referrals and their fraud checks, expiry, rules and the figures, challenges, badges, streaks
+/// and grants from real events. One app (a fake clock, a rolling 12-month tier term, two orders kept
+/// on the account) for the class; each test uses its own customers.
 /// </summary>
 [Collection(AzuriteCollection.Name)]
 public sealed class LoyaltyTests(AzuriteFixture fixture) : IAsyncLifetime
@@ -27,6 +28,8 @@ public sealed class LoyaltyTests(AzuriteFixture fixture) : IAsyncLifetime
             ["Hosting:RunTimers"] = "false",
             ["Loyalty:TierTerm"] = "rolling_12_months",
             ["Loyalty:PendingDays"] = "14",
+            // The account lists the newest two orders: a refund of an older one reads the order's own points row.
+            ["Loyalty:OrdersKept"] = "2",
         }, _time);
         _admin = _app.Admin();
         return Task.CompletedTask;
@@ -78,6 +81,75 @@ public sealed class LoyaltyTests(AzuriteFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RefundOfAnOrderPastTheNewestKept_ReversesExactlyWhatItEarned()
+    {
+        var id = NewId("c");
+        await CustomerAsync(_admin, id, Now.AddDays(-60), birthday: "1988-02-11");
+        var (first, second, third) = (NewId("o"), NewId("o"), NewId("o"));
+        await _admin.PostEventsAsync(
+            Event(NewId("e"), "order.placed", Now.AddDays(-3), id, Order(first, id, Now.AddDays(-3), 30m, number: "2001")),
+            Event(NewId("e"), "order.placed", Now.AddDays(-2), id, Order(second, id, Now.AddDays(-2), 40m, number: "2002")),
+            Event(NewId("e"), "order.placed", Now.AddDays(-1), id, Order(third, id, Now.AddDays(-1), 50m, number: "2003")));
+        await WaitForAccountAsync(_admin, id, a => Pending(a) == 30 + 50 + 40 + 50, "three orders earned");
+
+        await _admin.PostEventsAsync(Event(NewId("e"), "order.refunded", Now, id, Order(first, id, Now.AddDays(-3), 30m, number: "2001")));
+        var refunded = await WaitForAccountAsync(_admin, id, a => Pending(a) < 170, "the oldest order's refund reversed");
+        var reversal = (await LedgerAsync(_admin, id)).Single(e => e!["kind"]!.GetValue<string>() == "reverse")!;
+
+        Assert.Equal(90, Pending(refunded));
+        Assert.Equal(80, refunded["reversed"]!.GetValue<long>());
+        Assert.Equal(-80, reversal["points"]!.GetValue<long>());
+        Assert.Equal("order:" + first, reversal["source"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task OrderPlacedAndRefundedInOneBatch_EarnsAndReversesExactly()
+    {
+        var id = NewId("c");
+        await CustomerAsync(_admin, id, Now.AddDays(-60), birthday: "1988-02-11");
+        var order = NewId("o");
+
+        await _admin.PostEventsAsync(
+            Event(NewId("e"), "order.placed", Now.AddHours(-2), id, Order(order, id, Now.AddHours(-2), 75m)),
+            Event(NewId("e"), "order.refunded", Now.AddHours(-1), id, Order(order, id, Now.AddHours(-2), 75m)));
+        var account = await WaitForAccountAsync(_admin, id, a => a["reversed"]!.GetValue<long>() > 0, "the refund in the same batch reversed the points");
+
+        Assert.Equal(75 + 50, account["earned"]!.GetValue<long>());
+        Assert.Equal(75 + 50, account["reversed"]!.GetValue<long>());
+        Assert.Equal(0, Pending(account) + Points(account));
+    }
+
+    [Fact]
+    public async Task Gamification_FromRealOrders_ChallengeBadgesStreak_AndASurpriseGrant()
+    {
+        var id = NewId("c");
+        await CustomerAsync(_admin, id, Now.AddDays(-90));
+        var challenge = await (await _admin.PostJsonAsync("/api/loyalty/challenges", new
+        {
+            name = "Summer roundup " + id, metric = "spend", target = 1000, bonusPoints = 75, startsAt = Now.AddHours(-1), endsAt = Now.AddDays(5),
+        })).AssertJsonAsync(HttpStatusCode.Created);
+        var lastMonth = Now.AddMonths(-1);
+
+        await _admin.PostEventsAsync(
+            Event(NewId("e"), "order.placed", lastMonth, id, Order(NewId("o"), id, lastMonth, 50m)),
+            Event(NewId("e"), "order.placed", Now.AddMinutes(-30), id, Order(NewId("o"), id, Now.AddMinutes(-30), 600m)),
+            Event(NewId("e"), "order.placed", Now.AddMinutes(-20), id, Order(NewId("o"), id, Now.AddMinutes(-20), 450m)));
+        var account = await WaitForAccountAsync(_admin, id, a => a["earned"]!.GetValue<long>() > 0 && a["badges"]!.AsArray().Count >= 3, "orders applied");
+        var grant = await (await _admin.PostJsonAsync($"/api/loyalty/customers/{id}/grants", new { points = 30, reason = "Sorry your boots were late" })).AssertJsonAsync(HttpStatusCode.Created);
+        var after = await AccountAsync(_admin, id);
+        var ledger = await LedgerAsync(_admin, id);
+        var bonus = ledger.Single(e => e!["key"]!.GetValue<string>() == "chl-" + challenge["id"]!.GetValue<string>())!;
+
+        Assert.Equal(75, bonus["points"]!.GetValue<long>());
+        Assert.Equal("challenge:" + challenge["id"]!.GetValue<string>(), bonus["source"]!.GetValue<string>());
+        Assert.Equal(["big-spender", "first-boots", "gold-standard"], account["badges"]!.AsArray().Select(b => b!["achievementId"]!.GetValue<string>()).Order().ToArray());
+        Assert.Equal(2, account["streakMonths"]!.GetValue<int>());
+        Assert.Equal("adjust", grant["kind"]!.GetValue<string>());
+        Assert.StartsWith("surprise:", grant["source"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(Points(account) + 30, Points(after));
+    }
+
+    [Fact]
     public async Task BirthdayMonthPurchase_EarnsDoublePoints()
     {
         var (june, march) = (NewId("c"), NewId("c"));
@@ -110,6 +182,11 @@ public sealed class LoyaltyTests(AzuriteFixture fixture) : IAsyncLifetime
         var first = await redeemed[0].AssertJsonAsync(HttpStatusCode.Created);
         var cancelled = await (await _admin.PostAsync($"/api/loyalty/customers/{id}/redemptions/{first["id"]}/cancel", null)).AssertJsonAsync();
         var cancelledAgain = await (await _admin.PostAsync($"/api/loyalty/customers/{id}/redemptions/{first["id"]}/cancel", null)).AssertJsonAsync();
+        var second = await redeemed[1].AssertJsonAsync(HttpStatusCode.Created);
+        var reissued = await (await _admin.PostAsync($"/api/loyalty/customers/{id}/redemptions/{second["id"]}/reissue", null)).AssertJsonAsync();
+        var reissueCancelled = await _admin.PostAsync($"/api/loyalty/customers/{id}/redemptions/{first["id"]}/reissue", null);
+        var reissueUnknown = await _admin.PostAsync($"/api/loyalty/customers/{id}/redemptions/no-such-redemption/reissue", null);
+        var codes = (await (await _admin.GetAsync($"/api/customers/{id}/discount-codes?limit=500")).AssertJsonAsync())["items"]!.AsArray();
         var restored = await AccountAsync(_admin, id);
         var ledger = await LedgerAsync(_admin, id);
 
@@ -122,6 +199,11 @@ public sealed class LoyaltyTests(AzuriteFixture fixture) : IAsyncLifetime
         Assert.Equal(250, Points(restored));
         Assert.Equal(6, ledger.Count(e => e!["kind"]!.GetValue<string>() == "redeem"));
         Assert.Single(ledger, e => e!["kind"]!.GetValue<string>() == "reverse");
+        Assert.Equal(second["code"]!.GetValue<string>(), reissued["code"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.Conflict, reissueCancelled.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, reissueUnknown.StatusCode);
+        Assert.Single(codes, c => c!["code"]!.GetValue<string>() == second["code"]!.GetValue<string>());
+        Assert.Equal(6, codes.Count(c => c!["code"]!.GetValue<string>().StartsWith("RWD-", StringComparison.Ordinal)));
     }
 
     [Fact]

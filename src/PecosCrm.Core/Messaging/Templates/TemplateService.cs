@@ -188,8 +188,9 @@ public sealed class TemplateService(
         await ForCustomerAsync(await customers.GetAsync(customerId, cancellationToken), links, orderId, extra, withPoints: true, cancellationToken);
 
     /// <summary>
-    /// As above for a customer already read. Without <paramref name="withPoints"/> the points balance
-    /// is not read (one storage read saved when the text does not show it) and renders 0.
+    /// As above for a customer already read. The points balance comes from the loyalty account the
+    /// customer carries when read from their card (no second read); without <paramref name="withPoints"/>
+    /// it is not looked at and renders 0.
     /// </summary>
     public async Task<TemplateModel> ForCustomerAsync(
         Customer customer, TemplateLinks links, string? orderId, IReadOnlyDictionary<string, object?>? extra, bool withPoints, CancellationToken cancellationToken)
@@ -214,7 +215,7 @@ public sealed class TemplateService(
             ["customer.phone"] = customer.Phone,
             ["customer.city"] = (customer.Addresses.FirstOrDefault(a => a.Kind == AddressKind.Shipping) ?? customer.Addresses.FirstOrDefault())?.City,
             ["customer.since"] = customer.CustomerSince.Year.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["loyalty.points"] = withPoints ? await points.BalanceAsync(customer.Id, cancellationToken) : 0,
+            ["loyalty.points"] = withPoints ? await points.BalanceAsync(customer, cancellationToken) : 0,
             ["loyalty.tier"] = customer.Tier.ToString(),
             ["links.unsubscribe"] = links.Unsubscribe,
             ["links.preferences"] = links.Preferences,
