@@ -45,7 +45,7 @@ internal sealed class RedemptionEntity : ITableEntity
 /// code is derived from the redemption id, so it is written in the same transaction and issued right
 /// after (issuing again gives the same code). Cancelling gives back exactly the points taken.
 /// </summary>
-public sealed class Redemptions(StorageAccount storage, PointsLedger ledger, CatalogueStore catalogue, DiscountCodes codes, TimeProvider time)
+public sealed class Redemptions(StorageAccount storage, PointsLedger ledger, CatalogueStore catalogue, DiscountCodes codes, Orders.OrderStore orders, TimeProvider time)
 {
     public const string CodePrefix = "RWD-";
 
@@ -103,9 +103,29 @@ public sealed class Redemptions(StorageAccount storage, PointsLedger ledger, Cat
         await codes.IssueAsync(CodePrefix, redemption.Id, redemption.CustomerId, kind, value, redemption.RedeemedAt.AddDays(reward.ValidDays), time.GetUtcNow(), cancellationToken);
     }
 
-    /// <summary>Cancels a redemption and gives back exactly the points it took (a <c>reverse</c> entry); a redemption cancelled already stays as it is.</summary>
+    /// <summary>
+    /// Cancels a redemption and gives back exactly the points it took (a <c>reverse</c> entry); a
+    /// redemption cancelled already stays as it is. Its code is voided first, so the points never come
+    /// back while the code can still be spent; a code an order already used cannot be given back (409).
+    /// </summary>
     public async Task<Redemption> CancelAsync(string customerId, string redemptionId, string actor, CancellationToken cancellationToken = default)
     {
+        var found = KeyRules.IsValidKey(redemptionId)
+            ? await Customers.FindAsync<RedemptionEntity>(customerId, LoyaltyKeys.Redemption(customerId, redemptionId), cancellationToken)
+            : null;
+        if (found is null)
+        {
+            throw new NotFoundException("Redemption", redemptionId);
+        }
+        if (found.Status == nameof(RedemptionStatus.Cancelled))
+        {
+            return found.ToRecord();
+        }
+        if (await orders.FindWithCouponAsync(customerId, found.Code, cancellationToken) is { } order)
+        {
+            throw new ConflictException($"Order {order} used the code {found.Code}: the redemption can no longer be cancelled.");
+        }
+        await codes.VoidAsync(found.Code, customerId, $"redemption {redemptionId} cancelled", time.GetUtcNow(), cancellationToken);
         Redemption? result = null;
         await ledger.ApplyAsync(customerId, null, requireProfile: true, async (card, d) =>
         {

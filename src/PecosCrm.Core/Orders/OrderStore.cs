@@ -79,6 +79,17 @@ public sealed class OrderStore(StorageAccount storage, Analytics.AnalyticsCopy a
         return page.Select(e => e.ToOrder());
     }
 
+    /// <summary>The id of a customer's order placed with <paramref name="couponCode"/>, if any (one query in the customer's partition).</summary>
+    public async Task<string?> FindWithCouponAsync(string customerId, string couponCode, CancellationToken cancellationToken = default)
+    {
+        var filter = CustomerKeys.PrefixFilter(customerId, CustomerKeys.OrderPrefix) + " and " + TableClient.CreateQueryFilter($"CouponCode eq {couponCode}");
+        await foreach (var order in Customers.QueryAsync<OrderEntity>(filter, maxPerPage: 1, select: [nameof(OrderEntity.OrderId)], cancellationToken: cancellationToken))
+        {
+            return order.OrderId;
+        }
+        return null;
+    }
+
     /// <summary>
     /// The store's orders newest first, from <paramref name="to"/> (default: now) back to
     /// <paramref name="from"/> (default: 12 months before <paramref name="to"/>), month partition by

@@ -36,7 +36,7 @@ public static class ModelQuality
             }
             i = j + 1;
         }
-        return (rankSum - positives * (positives + 1) / 2.0) / ((double)positives * negatives);
+        return (rankSum - positives * (positives + 1.0) / 2) / ((double)positives * negatives);
     }
 
     /// <summary>Predicted and actual means by decile of the prediction (1 lowest; fewer rows than ten when there are fewer customers).</summary>

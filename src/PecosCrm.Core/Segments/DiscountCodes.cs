@@ -14,8 +14,10 @@ public enum DiscountKind
     Amount,
 }
 
-/// <summary>A single-use discount code issued to one customer.</summary>
-public sealed record DiscountCode(string Code, string CustomerId, DiscountKind Kind, decimal Value, DateTimeOffset ExpiresAt, string Batch, DateTimeOffset IssuedAt);
+/// <summary>A single-use discount code issued to one customer; a voided code (<paramref name="VoidedAt"/>) must be refused at checkout.</summary>
+public sealed record DiscountCode(
+    string Code, string CustomerId, DiscountKind Kind, decimal Value, DateTimeOffset ExpiresAt, string Batch, DateTimeOffset IssuedAt,
+    DateTimeOffset? VoidedAt = null, string? VoidReason = null);
 
 /// <summary>
 /// Single-use discount codes. A code is derived from the batch (the action job) and the customer, so
@@ -83,6 +85,24 @@ public sealed class DiscountCodes(StorageAccount storage, CustomerCards cards) :
         return new DiscountCode(code, customerId, kind, value, expiresAt, batch, now);
     }
 
+    /// <summary>
+    /// Voids the customer's code: the checkout lookup shows it void with the reason, and the customer's
+    /// code row and timeline say so. A code that was never issued, is someone else's or is void already
+    /// changes nothing.
+    /// </summary>
+    public async Task VoidAsync(string code, string customerId, string reason, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        var row = await Codes.FindAsync<TableEntity>(CodePartition, code, cancellationToken);
+        if (row is null || row.GetString("CustomerId") != customerId || row.GetDateTimeOffset("VoidedAt") is not null)
+        {
+            return;
+        }
+        await Codes.UpdateEntityAsync(new TableEntity(CodePartition, code) { ["VoidedAt"] = now, ["VoidReason"] = reason }, row.ETag, TableUpdateMode.Merge, cancellationToken);
+        var onCustomer = new TableEntity(customerId, CustomerRowPrefix + code) { ["VoidedAt"] = now, ["VoidReason"] = reason };
+        var entry = new TimelineEntry("dcv-" + code, customerId, TimelineType.Account, $"Discount code {code} voided: {reason}", now, "system", null, null);
+        await cards.AppendAsync(customerId, [entry], [new(TableTransactionActionType.UpsertMerge, onCustomer)], cancellationToken);
+    }
+
     public async Task<DiscountCode?> FindAsync(string code, CancellationToken cancellationToken = default)
     {
         var row = KeyRules.IsValidKey(code) ? await Codes.FindAsync<TableEntity>(CodePartition, code.Trim().ToUpperInvariant(), cancellationToken) : null;
@@ -133,5 +153,6 @@ public sealed class DiscountCodes(StorageAccount storage, CustomerCards cards) :
 
     private static DiscountCode ToRecord(string code, TableEntity row, string? customerId = null) => new(
         code, customerId ?? row.GetString("CustomerId"), Enum.Parse<DiscountKind>(row.GetString("Kind")),
-        Money.ToDecimal(row.GetInt64("ValueCents") ?? 0), row.GetDateTimeOffset("ExpiresAt") ?? default, row.GetString("Batch"), row.GetDateTimeOffset("IssuedAt") ?? default);
+        Money.ToDecimal(row.GetInt64("ValueCents") ?? 0), row.GetDateTimeOffset("ExpiresAt") ?? default, row.GetString("Batch"), row.GetDateTimeOffset("IssuedAt") ?? default,
+        row.GetDateTimeOffset("VoidedAt"), row.GetString("VoidReason"));
 }

@@ -44,6 +44,10 @@ public sealed class PredictiveTests(AzuriteFixture fixture)
             Assert.True(model["bgNbd"]![parameter]!.GetValue<double>() > 0, parameter);
         }
         Assert.True(model["gammaGamma"]!["populationMeanValue"]!.GetValue<double>() > 0);
+        // Two years of orders less a month: too short for seasons, and the report says so.
+        Assert.False(model["seasonality"]!["applied"]!.GetValue<bool>());
+        Assert.Contains("complete months of orders", model["seasonality"]!["reason"]!.GetValue<string>());
+        Assert.Equal("days", model["settings"]!["timeUnit"]!.GetValue<string>());
         var holdout = model["holdout"]!;
         Assert.Equal(90, holdout["holdoutDays"]!.GetValue<int>());
         Assert.Equal(10, holdout["deciles"]!.AsArray().Count);

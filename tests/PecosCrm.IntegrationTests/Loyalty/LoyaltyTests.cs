@@ -188,6 +188,15 @@ public sealed class LoyaltyTests(AzuriteFixture fixture) : IAsyncLifetime
         var reissueUnknown = await _admin.PostAsync($"/api/loyalty/customers/{id}/redemptions/no-such-redemption/reissue", null);
         var codes = (await (await _admin.GetAsync($"/api/customers/{id}/discount-codes?limit=500")).AssertJsonAsync())["items"]!.AsArray();
         var restored = await AccountAsync(_admin, id);
+        var voided = await (await _admin.GetAsync($"/api/discount-codes/{first["code"]}")).AssertJsonAsync();
+        var kept = await (await _admin.GetAsync($"/api/discount-codes/{second["code"]}")).AssertJsonAsync();
+        // An order spends the second code: its redemption can no longer be given back.
+        var orderId = NewId("o");
+        await _admin.PostEventsAsync(Event(NewId("e"), "order.placed", Now, id, Order(orderId, id, Now, 20m, coupon: second["code"]!.GetValue<string>())));
+        await HttpAssertions.EventuallyAsync(async () => (await _admin.GetAsync($"/api/orders/{orderId}")).IsSuccessStatusCode, "the order with the code applied");
+        var beforeSpentCancel = Points(await AccountAsync(_admin, id));
+        var spentCancel = await _admin.PostAsync($"/api/loyalty/customers/{id}/redemptions/{second["id"]}/cancel", null);
+        var afterSpentCancel = Points(await AccountAsync(_admin, id));
         var ledger = await LedgerAsync(_admin, id);
 
         Assert.Equal(6, redeemed.Count);
@@ -196,6 +205,11 @@ public sealed class LoyaltyTests(AzuriteFixture fixture) : IAsyncLifetime
         Assert.StartsWith("RWD-", first["code"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Equal("cancelled", cancelled["status"]!.GetValue<string>());
         Assert.Equal("cancelled", cancelledAgain["status"]!.GetValue<string>());
+        Assert.NotNull(voided["voidedAt"]);
+        Assert.Contains("cancelled", voided["voidReason"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Null(kept["voidedAt"]);
+        await spentCancel.AssertProblemAsync(HttpStatusCode.Conflict);
+        Assert.Equal(beforeSpentCancel, afterSpentCancel);
         Assert.Equal(250, Points(restored));
         Assert.Equal(6, ledger.Count(e => e!["kind"]!.GetValue<string>() == "redeem"));
         Assert.Single(ledger, e => e!["kind"]!.GetValue<string>() == "reverse");
