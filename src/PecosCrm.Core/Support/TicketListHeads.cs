@@ -98,6 +98,29 @@ internal sealed class TicketListHeads(TableClient list)
         }, maxAttempts: 20, cancellationToken: cancellationToken);
 
     /// <summary>
+    /// Loads copies in bulk (the benchmark's seeding, or a rebuild): the copies of each status and
+    /// assignee in transactions of 100, then each partition's head from its newest copies. Not for a
+    /// partition that is being written meanwhile.
+    /// </summary>
+    public async Task LoadAsync(IEnumerable<TicketEntity> tickets, int parallelism, CancellationToken cancellationToken)
+    {
+        var partitions = tickets.GroupBy(t => (t.StatusValue, t.AssigneeId)).ToList();
+        var batches = partitions.SelectMany(g => g
+            .Select(t => t.CopyAs(SupportKeys.AssigneeListPartition(t.StatusValue, t.AssigneeId), SupportKeys.AssigneeListRow(t.Sequence, t.TicketId)))
+            .Chunk(TableClientExtensions.MaxBatchSize)).ToList();
+        var options = new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(batches, options, async (batch, ct) =>
+            await list.SubmitTransactionAsync(batch.Select(t => new TableTransactionAction(TableTransactionActionType.UpsertReplace, t)), ct));
+        await Parallel.ForEachAsync(partitions, options, async (group, ct) =>
+        {
+            var newest = group.OrderByDescending(t => t.Sequence).Take(Size)
+                .Select(t => t.CopyAs(SupportKeys.AssigneeListPartition(t.StatusValue, t.AssigneeId), SupportKeys.AssigneeListRow(t.Sequence, t.TicketId))).ToList();
+            var action = HeadAction(group.Key.StatusValue, group.Key.AssigneeId, new Head(null, 0, newest), linesChanged: true);
+            await list.UpsertEntityAsync((TableEntity)action.Entity, TableUpdateMode.Replace, ct);
+        });
+    }
+
+    /// <summary>
     /// One page, newest first: the first from the head (one point read), later ones by a range query
     /// of the partition after the cursor's row.
     /// </summary>
