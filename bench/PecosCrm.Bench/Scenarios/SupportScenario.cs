@@ -153,8 +153,9 @@ public sealed class SupportScenario : IScenario
             Category = ((TicketCategory)random.Next(6)).ToString(),
             Priority = ((TicketPriority)random.Next(4)).ToString(),
             Status = status.ToString(),
-            AssigneeId = $"staff-{i % Assignees}",
-            AssigneeName = $"Agent {i % Assignees}",
+            // Not i % Assignees: the status follows i % 20, and every agent needs tickets of every status.
+            AssigneeId = $"staff-{i / 20 % Assignees}",
+            AssigneeName = $"Agent {i / 20 % Assignees}",
             Channel = nameof(TicketChannel.Email),
             CreatedAt = created,
             UpdatedAt = created,
