@@ -51,7 +51,7 @@ public static class DispatchRules
             args[CustomArgs.CampaignId] = campaign;
         }
         return new OutgoingEmail(m.To!, toName, m.From ?? options.FromEmail, options.FromName, m.Subject ?? "", m.Html ?? "", m.Text ?? "",
-            headers, args, m.Purpose == nameof(MessagePurpose.Marketing) ? "marketing" : "transactional");
+            headers, args, m.Purpose == nameof(MessagePurpose.Marketing) ? "marketing" : "transactional", m.ReplyTo);
     }
 
     /// <summary>The text message as the provider gets it.</summary>

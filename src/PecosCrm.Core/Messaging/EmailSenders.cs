@@ -11,7 +11,7 @@ namespace PecosCrm.Core.Messaging;
 /// <summary>An email ready to leave: addresses, content, extra headers and the custom args that tie provider events back to it.</summary>
 public sealed record OutgoingEmail(
     string To, string? ToName, string From, string FromName, string Subject, string Html, string Text,
-    IReadOnlyDictionary<string, string> Headers, IReadOnlyDictionary<string, string> CustomArgs, string? Category);
+    IReadOnlyDictionary<string, string> Headers, IReadOnlyDictionary<string, string> CustomArgs, string? Category, string? ReplyTo = null);
 
 /// <summary>
 /// One provider request carrying several recipients of the same content (SendGrid's
@@ -86,6 +86,10 @@ public sealed class SendGridEmailSender(HttpClient http, IOptions<MessagingOptio
         if (email.Category is { } category)
         {
             message.AddCategory(category);
+        }
+        if (email.ReplyTo is { } replyTo)
+        {
+            message.ReplyTo = new EmailAddress(replyTo);
         }
         return await SendAsync(message, cancellationToken);
     }
@@ -178,6 +182,7 @@ public sealed class OutboxEmailSender(StorageAccount storage, TimeProvider time)
         ["Headers"] = JsonSerializer.Serialize(email.Headers, CrmJson.Options),
         ["CustomArgs"] = JsonSerializer.Serialize(email.CustomArgs, CrmJson.Options),
         ["Category"] = email.Category,
+        ["ReplyTo"] = email.ReplyTo,
         ["At"] = now,
     };
 }

@@ -43,6 +43,9 @@ internal sealed class MessageEntity : ITableEntity
     /// <summary>The unsubscribe link of a marketing email, kept so a retry sends the same headers.</summary>
     public string? UnsubscribeUrl { get; set; }
 
+    /// <summary>Where a reply should go when not to the sender (a support ticket's signed address).</summary>
+    public string? ReplyTo { get; set; }
+
     [IgnoreDataMember]
     public string Id => RowKey[Prefix.Length..];
 

@@ -4,6 +4,8 @@ namespace PecosCrm.Core.Messaging;
 /// An email to one customer: a template (rendered for the customer) or content written by hand.
 /// <paramref name="SendAt"/> sends at a time; <paramref name="LocalTime"/> (<c>HH:mm</c>) sends at that
 /// time of day in the customer's own time zone, on <paramref name="LocalDate"/> or the next such time.
+/// <paramref name="ReplyTo"/> is set by the app itself (the support desk's signed ticket address) and is
+/// not part of the API's request body.
 /// </summary>
 public sealed record EmailRequest(
     string? CustomerId,
@@ -19,7 +21,8 @@ public sealed record EmailRequest(
     string? LocalDate = null,
     string? CampaignId = null,
     string? ThreadId = null,
-    string? MessageId = null);
+    string? MessageId = null,
+    [property: System.Text.Json.Serialization.JsonIgnore] string? ReplyTo = null);
 
 /// <summary>Subject and bodies of an email, and the template they came from.</summary>
 public sealed record EmailContent(string Subject, string Html, string Text, string? TemplateId, int? TemplateVersion, MessagePurpose Purpose);

@@ -59,5 +59,6 @@ public static class OutboundEmail
         ThreadId = request.ThreadId,
         CreatedAt = now,
         UnsubscribeUrl = content.Purpose == MessagePurpose.Marketing ? unsubscribeUrl : null,
+        ReplyTo = request.ReplyTo,
     };
 }

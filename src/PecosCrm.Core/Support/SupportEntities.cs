@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Azure;
 using Azure.Data.Tables;
 
@@ -13,7 +14,11 @@ internal sealed class TicketEntity : ITableEntity
 {
     public string PartitionKey { get; set; } = "";
     public string RowKey { get; set; } = "";
+
+    // The list heads keep copies as JSON (TicketListHeads): row metadata is not part of a copy.
+    [JsonIgnore]
     public DateTimeOffset? Timestamp { get; set; }
+    [JsonIgnore]
     public ETag ETag { get; set; }
 
     public string TicketId { get; set; } = "";
@@ -69,8 +74,11 @@ internal sealed class TicketEntity : ITableEntity
     public string? CsatComment { get; set; }
     public DateTimeOffset? CsatAt { get; set; }
 
+    [JsonIgnore]
     public TicketStatus StatusValue => Enum.Parse<TicketStatus>(Status);
+    [JsonIgnore]
     public TicketPriority PriorityValue => Enum.Parse<TicketPriority>(Priority);
+    [JsonIgnore]
     public TicketCategory CategoryValue => Enum.Parse<TicketCategory>(Category);
 
     public List<SlaPause> PauseList() => Read<SlaPause>(Pauses);
@@ -195,6 +203,20 @@ internal sealed class CustomerTicketsEntity : ITableEntity
     public string Tickets { get; set; } = "[]";
 
     public List<CustomerTicket> TicketList() => JsonSerializer.Deserialize<List<CustomerTicket>>(Tickets, CrmJson.Options) ?? [];
+}
+
+/// <summary>One ticket of a customer's history (<c>ct|…</c>), for the pages past the history row.</summary>
+internal sealed class CustomerTicketLineEntity : ITableEntity
+{
+    public string PartitionKey { get; set; } = "";
+    public string RowKey { get; set; } = "";
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    /// <summary>The <see cref="CustomerTicket"/> (JSON).</summary>
+    public string Ticket { get; set; } = "{}";
+
+    public CustomerTicket Line() => JsonSerializer.Deserialize<CustomerTicket>(Ticket, CrmJson.Options)!;
 }
 
 /// <summary>A settings row holding a whole ordered list as JSON (policies, escalation rules).</summary>

@@ -13,7 +13,9 @@ namespace PecosCrm.Core.Support;
 /// <c>att|{id}|{attachmentId}</c> its attachments; <c>log|{id}|{ticks}|{entryId}</c> its log
 /// (status changes, escalations, ratings). The ticket screen is one query of the partition.</item>
 /// <item><c>tickets</c>, partition <c>cust|{customerId}</c>: <c>cust|{customerId}</c>, one row with
-/// the customer's whole ticket history (the history screen is one point read).</item>
+/// the customer's newest 150 tickets (the history screen is one point read), and
+/// <c>ct|{inverted creation ticks}|{ticketId}</c>, one line per ticket, newest first, written in the same
+/// transaction, from which the history pages past the newest.</item>
 /// <item><c>tickets</c>, partition <c>month|{yyyy-MM}</c>: <c>mon|{id}</c>, a copy of each ticket
 /// created that month, rewritten with it, which the service analytics read by month.</item>
 /// <item><c>tickets</c>, partition <c>conv|{conversationId}</c>: <c>conv|{conversationId}</c>, the ticket
@@ -22,6 +24,10 @@ namespace PecosCrm.Core.Support;
 /// <item><c>ticketlist</c>, one partition per status (<c>1-open</c> … <c>5-closed</c>, so that a list
 /// of every status reads the working queue first): <c>tl|{inverted number}|{id}</c>, a copy of the
 /// ticket, newest first. The lists and the SLA sweep read it; a status change moves the row.</item>
+/// <item><c>ticketlist</c>, one partition per status and assignee (<c>sa|{status partition}|{assigneeId or none}</c>):
+/// <c>sa|{inverted number}|{id}</c>, a copy of the ticket, newest first, and <c>head|{status partition}|{assigneeId or none}</c>,
+/// the newest <see cref="TicketListHeads.Size"/> of those copies in one row, written in the same transaction as
+/// every row of the partition, so the first page of a status and assignee list is one point read.</item>
 /// <item><c>supportsettings</c>: <c>settings|policies</c> and <c>settings|escalations</c> (partition
 /// <c>settings</c>, each the whole ordered list); <c>canned|{id}</c> (partition <c>canned</c>);
 /// <c>seed|canned</c> (partition <c>seed</c>) once the default canned responses are in.</item>
@@ -49,6 +55,7 @@ public static class SupportKeys
     public const string KbMetaPartition = "kbmeta";
     public const string KbVersionRow = "kbmeta|version";
     public const string ListRowPrefix = "tl|";
+    public const string AssigneeListRowPrefix = "sa|";
 
     public static string Ticket(string id) => TicketPrefix + id;
 
@@ -63,6 +70,12 @@ public static class SupportKeys
     public static string CustomerPartition(string customerId) => "cust|" + customerId;
 
     public static string CustomerRow(string customerId) => "cust|" + customerId;
+
+    public const string CustomerTicketPrefix = "ct|";
+
+    /// <summary>A customer's ticket line, newest first (inverted creation ticks).</summary>
+    public static string CustomerTicketRow(DateTimeOffset createdAt, string ticketId) =>
+        CustomerTicketPrefix + (DateTimeOffset.MaxValue.UtcTicks - createdAt.UtcTicks).ToString("D19", CultureInfo.InvariantCulture) + "|" + ticketId;
 
     public static string MonthPartition(DateTimeOffset createdAt) => "month|" + createdAt.UtcDateTime.ToString("yyyy-MM", CultureInfo.InvariantCulture);
 
@@ -82,6 +95,16 @@ public static class SupportKeys
     /// <summary>Newest first: ticket numbers count up, so the RowKey counts down.</summary>
     public static string ListRow(long sequence, string ticketId) =>
         ListRowPrefix + (9_999_999_999L - sequence).ToString("D10", CultureInfo.InvariantCulture) + "|" + ticketId;
+
+    /// <summary>The list partition of a status and an assignee (<c>none</c> for unassigned tickets).</summary>
+    public static string AssigneeListPartition(TicketStatus status, string? assigneeId) => "sa|" + ListPartition(status) + "|" + (assigneeId ?? "none");
+
+    /// <summary>The head row of a status and assignee partition: its newest copies in one row.</summary>
+    public static string HeadRow(TicketStatus status, string? assigneeId) => "head|" + ListPartition(status) + "|" + (assigneeId ?? "none");
+
+    /// <summary>Newest first in the status and assignee partition, as <see cref="ListRow"/>.</summary>
+    public static string AssigneeListRow(long sequence, string ticketId) =>
+        AssigneeListRowPrefix + (9_999_999_999L - sequence).ToString("D10", CultureInfo.InvariantCulture) + "|" + ticketId;
 
     /// <summary>Which ticket an inbox conversation became (<c>conv|{conversationId}</c> in partition <c>conv|{conversationId}</c>).</summary>
     public static string ConversationPartition(string conversationId) => "conv|" + conversationId;

@@ -9,6 +9,7 @@ public static class SupportServiceCollectionExtensions
     {
         services.AddOptions<SupportOptions>().BindConfiguration(SupportOptions.SectionName);
         services.AddSingleton<TicketStore>();
+        services.AddSingleton<Privacy.IPersonalData>(sp => sp.GetRequiredService<TicketStore>());
         services.AddSingleton<TicketSla>();
         services.AddSingleton<SupportSettings>();
         services.AddSingleton<TicketEvents>();

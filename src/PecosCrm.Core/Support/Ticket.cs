@@ -112,5 +112,5 @@ public sealed record TicketDetail(Ticket Ticket, IReadOnlyList<TicketMessage> Me
 /// <summary>One line of a customer's ticket history.</summary>
 public sealed record CustomerTicket(string Id, string Subject, TicketCategory Category, TicketPriority Priority, TicketStatus Status, DateTimeOffset CreatedAt, DateTimeOffset? ResolvedAt, int? CsatRating);
 
-/// <summary>A customer's ticket history and their satisfaction so far.</summary>
-public sealed record CustomerTickets(string CustomerId, int Open, double? AverageCsat, int Rated, IReadOnlyList<CustomerTicket> Tickets);
+/// <summary>A page of a customer's ticket history, with their open count and satisfaction over the newest 150 tickets.</summary>
+public sealed record CustomerTickets(string CustomerId, int Open, double? AverageCsat, int Rated, IReadOnlyList<CustomerTicket> Items, string? NextCursor);

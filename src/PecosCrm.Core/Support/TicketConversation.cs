@@ -214,6 +214,6 @@ public sealed class TicketConversation(
     {
         var footer = $"\n\n--\nTicket {ticket.Id}. Reply to this email to add to it, or write to {links.ReplyAddress(ticket.Id)}.";
         await messages.SendEmailAsync(new EmailRequest(customerId, Subject: $"Re: {ticket.Subject} [{ticket.Id}]", Text: text + footer,
-            Purpose: MessagePurpose.Transactional, ThreadId: ticket.Id, MessageId: messageId), actor.Name, cancellationToken);
+            Purpose: MessagePurpose.Transactional, ThreadId: ticket.Id, MessageId: messageId, ReplyTo: links.ReplyAddress(ticket.Id)), actor.Name, cancellationToken);
     }
 }

@@ -108,12 +108,14 @@ public sealed class TicketService(
     public async Task<Page<Ticket>> ListAsync(TicketFilter filter, int limit, string? cursor, CancellationToken cancellationToken = default) =>
         (await store.ListAsync(filter, limit, cursor, cancellationToken)).Select(sla.ToRecord);
 
-    public async Task<CustomerTickets> HistoryAsync(string customerId, CancellationToken cancellationToken = default)
+    public async Task<CustomerTickets> HistoryAsync(string customerId, int limit, string? cursor, CancellationToken cancellationToken = default)
     {
         await customers.GetAsync(customerId, cancellationToken);
         var list = await store.HistoryAsync(customerId, cancellationToken);
+        var page = await store.HistoryPageAsync(customerId, list, limit, cursor, cancellationToken);
         var rated = list.Where(t => t.CsatRating is not null).ToList();
-        return new CustomerTickets(customerId, list.Count(t => IsOpen(t.Status)), rated.Count == 0 ? null : Math.Round(rated.Average(t => t.CsatRating!.Value), 2), rated.Count, list);
+        return new CustomerTickets(
+            customerId, list.Count(t => IsOpen(t.Status)), rated.Count == 0 ? null : Math.Round(rated.Average(t => t.CsatRating!.Value), 2), rated.Count, page.Items, page.NextCursor);
     }
 
     /// <summary>Changes fields and status; <paramref name="ifMatch"/> is the ETag the caller read.</summary>
@@ -190,6 +192,7 @@ public sealed class TicketService(
         string id, string? ifMatch, TicketActor actor, Func<TicketEntity, DateTimeOffset, Task<TicketChange?>> decide, CancellationToken cancellationToken, bool allowClosed = false)
     {
         TicketStatus? statusBefore = null;
+        string? assigneeBefore = null;
         TicketEntity? written = null;
         DateTimeOffset now = default;
         await OptimisticRetry.RunAsync(async _ =>
@@ -201,6 +204,7 @@ public sealed class TicketService(
                 throw new ConflictException($"Ticket {id} is closed; open a new ticket instead.");
             }
             statusBefore = t.StatusValue;
+            assigneeBefore = t.AssigneeId;
             now = time.GetUtcNow();
             var change = await decide(t, now);
             if (change is null)
@@ -210,7 +214,7 @@ public sealed class TicketService(
             }
             t.UpdatedAt = now;
             sla.Refresh(t, now);
-            await store.SaveAsync(t, statusBefore.Value, change.Rows, cancellationToken);
+            await store.SaveAsync(t, new TicketPlace(statusBefore.Value, assigneeBefore), change.Rows, cancellationToken);
             written = t;
         }, cancellationToken: cancellationToken);
         if (written!.UpdatedAt == now)

@@ -5,6 +5,9 @@ using PecosCrm.Core.Storage;
 
 namespace PecosCrm.Core.Support;
 
+/// <summary>Where a ticket was listed before a change: its status and assignee.</summary>
+internal readonly record struct TicketPlace(TicketStatus Status, string? AssigneeId);
+
 /// <summary>What a list of tickets is filtered by; null fields do not filter. <c>AssigneeId</c> "none" lists unassigned tickets.</summary>
 public sealed record TicketFilter(TicketStatus? Status, TicketPriority? Priority, string? AssigneeId, TicketCategory? Category, SlaState? Breach);
 
@@ -12,7 +15,7 @@ public sealed record TicketFilter(TicketStatus? Status, TicketPriority? Priority
 /// The support desk's ticket rows (see <see cref="SupportKeys"/>): the ticket partition, the list
 /// rows by status, the month copies and the customers' histories. Only this class writes them.
 /// </summary>
-public sealed class TicketStore(StorageAccount storage)
+public sealed partial class TicketStore(StorageAccount storage, BlobFiles blobs)
 {
     /// <summary>A customer's history row keeps at most this many tickets (the newest); a table property holds 32K characters.</summary>
     private const int MaxHistory = 150;
@@ -20,6 +23,8 @@ public sealed class TicketStore(StorageAccount storage)
     private TableClient Tickets => storage.Table(StorageNames.Tables.Tickets);
 
     private TableClient List => storage.Table(StorageNames.Tables.TicketList);
+
+    private TicketListHeads Heads => new(List);
 
     /// <summary>Takes the next ticket number (an ETag-guarded counter, from 1001).</summary>
     internal Task<long> NextSequenceAsync(CancellationToken cancellationToken) =>
@@ -93,7 +98,7 @@ public sealed class TicketStore(StorageAccount storage)
     /// transaction (a lost race is a <see cref="ConcurrencyException"/>); then its list row (moved
     /// when the status changed), its month row and the customer's history.
     /// </summary>
-    internal async Task SaveAsync(TicketEntity ticket, TicketStatus before, IReadOnlyList<ITableEntity> rows, CancellationToken cancellationToken)
+    internal async Task SaveAsync(TicketEntity ticket, TicketPlace before, IReadOnlyList<ITableEntity> rows, CancellationToken cancellationToken)
     {
         var actions = new List<TableTransactionAction> { new(TableTransactionActionType.UpdateReplace, ticket, ticket.ETag) };
         actions.AddRange(rows.Select(r => new TableTransactionAction(TableTransactionActionType.Add, r)));
@@ -110,15 +115,23 @@ public sealed class TicketStore(StorageAccount storage)
         await WriteCopiesAsync(ticket, before, cancellationToken);
     }
 
-    /// <summary>The list row (moved out of the old status's partition), the month row and the customer's history line.</summary>
-    private async Task WriteCopiesAsync(TicketEntity ticket, TicketStatus? before, CancellationToken cancellationToken)
+    /// <summary>
+    /// The list rows (moved out of the old status's partition, and out of the old status and assignee
+    /// partition with its head), the month row and the customer's history line.
+    /// </summary>
+    private async Task WriteCopiesAsync(TicketEntity ticket, TicketPlace? before, CancellationToken cancellationToken)
     {
         var listRow = SupportKeys.ListRow(ticket.Sequence, ticket.TicketId);
         var partition = SupportKeys.ListPartition(ticket.StatusValue);
         await List.UpsertEntityAsync(ticket.CopyAs(partition, listRow), TableUpdateMode.Replace, cancellationToken);
-        if (before is { } old && old != ticket.StatusValue)
+        if (before is { } old && old.Status != ticket.StatusValue)
         {
-            await List.DeleteEntityAsync(SupportKeys.ListPartition(old), listRow, ETag.All, cancellationToken);
+            await List.DeleteEntityAsync(SupportKeys.ListPartition(old.Status), listRow, ETag.All, cancellationToken);
+        }
+        await Heads.PutAsync(ticket, cancellationToken);
+        if (before is { } moved && (moved.Status != ticket.StatusValue || moved.AssigneeId != ticket.AssigneeId))
+        {
+            await Heads.RemoveAsync(moved.Status, moved.AssigneeId, ticket, cancellationToken);
         }
         await Tickets.UpsertEntityAsync(ticket.CopyAs(SupportKeys.MonthPartition(ticket.CreatedAt), SupportKeys.MonthRow(ticket.TicketId)), TableUpdateMode.Replace, cancellationToken);
         await PutHistoryAsync(ticket, cancellationToken);
@@ -128,6 +141,11 @@ public sealed class TicketStore(StorageAccount storage)
     internal Task UpdateListRowAsync(TicketEntity ticket, CancellationToken cancellationToken) =>
         List.UpsertEntityAsync(ticket.CopyAs(SupportKeys.ListPartition(ticket.StatusValue), SupportKeys.ListRow(ticket.Sequence, ticket.TicketId)), TableUpdateMode.Replace, cancellationToken);
 
+    /// <summary>
+    /// The customer's history row (the newest <see cref="MaxHistory"/> tickets) and the ticket's own
+    /// line row in the same partition, in one transaction under the history row's ETag; the line rows
+    /// page the history past the newest.
+    /// </summary>
     private Task PutHistoryAsync(TicketEntity ticket, CancellationToken cancellationToken) =>
         OptimisticRetry.RunAsync(async _ =>
         {
@@ -149,18 +167,19 @@ public sealed class TicketStore(StorageAccount storage)
                 list.Insert(0, line);
             }
             var json = TicketEntity.Write(list.OrderByDescending(t => t.CreatedAt).Take(MaxHistory).ToList());
-            if (row is null)
+            var lineRow = new CustomerTicketLineEntity
             {
-                await Tickets.AddEntityAsync(new CustomerTicketsEntity { PartitionKey = partition, RowKey = SupportKeys.CustomerRow(ticket.CustomerId), Tickets = json }, cancellationToken);
-            }
-            else
-            {
-                row.Tickets = json;
-                await Tickets.ReplaceIfMatchAsync(row, cancellationToken);
-            }
+                PartitionKey = partition,
+                RowKey = SupportKeys.CustomerTicketRow(ticket.CreatedAt, ticket.TicketId),
+                Ticket = TicketEntity.Write(line),
+            };
+            TableTransactionAction history = row is null
+                ? new(TableTransactionActionType.Add, new CustomerTicketsEntity { PartitionKey = partition, RowKey = SupportKeys.CustomerRow(ticket.CustomerId), Tickets = json })
+                : new(TableTransactionActionType.UpdateReplace, new CustomerTicketsEntity { PartitionKey = partition, RowKey = row.RowKey, Tickets = json }, row.ETag);
+            await Tickets.SubmitTransactionAsync([history, new TableTransactionAction(TableTransactionActionType.UpsertReplace, lineRow)], cancellationToken);
         }, cancellationToken: cancellationToken);
 
-    /// <summary>A customer's ticket history, newest first: one point read.</summary>
+    /// <summary>A customer's ticket history, newest first: one point read (the newest <see cref="MaxHistory"/>).</summary>
     public async Task<IReadOnlyList<CustomerTicket>> HistoryAsync(string customerId, CancellationToken cancellationToken = default)
     {
         if (!KeyRules.IsValidKey(customerId))
@@ -171,9 +190,60 @@ public sealed class TicketStore(StorageAccount storage)
         return row?.TicketList() ?? [];
     }
 
-    /// <summary>One page of the ticket list: a status reads its own partition, newest first; without one the working queue comes first.</summary>
+    /// <summary>
+    /// One page of a customer's tickets, newest first: the first from the history row (one point read),
+    /// later ones, and anything past the newest <see cref="MaxHistory"/>, from the line rows after the cursor's.
+    /// </summary>
+    internal async Task<Storage.Page<CustomerTicket>> HistoryPageAsync(string customerId, IReadOnlyList<CustomerTicket> newest, int limit, string? cursor, CancellationToken cancellationToken)
+    {
+        var partition = SupportKeys.CustomerPartition(customerId);
+        var after = Cursor.Decode(cursor);
+        if (after is null)
+        {
+            if (limit <= newest.Count || newest.Count < MaxHistory)
+            {
+                var items = newest.Take(limit).ToList();
+                var more = newest.Count > limit || newest.Count == MaxHistory;
+                return new Storage.Page<CustomerTicket>(items, more && items.Count > 0 ? HistoryCursor(items[^1]) : null);
+            }
+            after = SupportKeys.CustomerTicketRow(newest[^1].CreatedAt, newest[^1].Id);
+            var rest = await HistoryRangeAsync(partition, after, limit - newest.Count, cancellationToken);
+            return new Storage.Page<CustomerTicket>(newest.Concat(rest.Items).ToList(), rest.NextCursor);
+        }
+        if (!after.StartsWith(SupportKeys.CustomerTicketPrefix, StringComparison.Ordinal) || !KeyRules.IsValidKey(after))
+        {
+            throw new ValidationFailedException("cursor", "is not a cursor this API handed out.");
+        }
+        return await HistoryRangeAsync(partition, after, limit, cancellationToken);
+    }
+
+    private async Task<Storage.Page<CustomerTicket>> HistoryRangeAsync(string partition, string afterRow, int limit, CancellationToken cancellationToken)
+    {
+        var filter = TableClient.CreateQueryFilter(
+            $"PartitionKey eq {partition} and RowKey gt {afterRow} and RowKey lt {KeyRules.PrefixEnd(SupportKeys.CustomerTicketPrefix)}");
+        // One row more than the page tells whether another page follows.
+        await foreach (var page in Tickets.QueryAsync<CustomerTicketLineEntity>(filter, limit + 1, cancellationToken: cancellationToken).AsPages(null, limit + 1))
+        {
+            var items = page.Values.Take(limit).Select(l => l.Line()).ToList();
+            var more = page.ContinuationToken is not null || page.Values.Count > limit;
+            return new Storage.Page<CustomerTicket>(items, more && items.Count > 0 ? HistoryCursor(items[^1]) : null);
+        }
+        return new Storage.Page<CustomerTicket>([], null);
+    }
+
+    private static string HistoryCursor(CustomerTicket last) => Cursor.Encode(SupportKeys.CustomerTicketRow(last.CreatedAt, last.Id))!;
+
+    /// <summary>
+    /// One page of the ticket list, newest first. A status and an assignee alone read their own
+    /// partition, the first page from its head row; any other filter reads the status's partition (or,
+    /// without one, every status, the working queue first) with the rest as property filters.
+    /// </summary>
     internal async Task<Storage.Page<TicketEntity>> ListAsync(TicketFilter filter, int limit, string? cursor, CancellationToken cancellationToken)
     {
+        if (filter is { Status: { } byStatus, AssigneeId: { } byAssignee, Priority: null, Category: null, Breach: null })
+        {
+            return await Heads.PageAsync(byStatus, byAssignee == "none" ? null : byAssignee, limit, cursor, cancellationToken);
+        }
         var parts = new List<string>();
         if (filter.Status is { } status)
         {

@@ -43,7 +43,8 @@ public static class TicketsEndpoints
             .WithSummary("Open a ticket from an inbox conversation, with its messages; the conversation is archived. customerId is needed when the sender is not a known customer.")
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         app.MapGet("/api/customers/{id}/tickets", HistoryAsync).WithTags("Support").RequireAuthorization(Permissions.SupportRead).WithName("ListCustomerTickets")
-            .WithSummary("The customer's tickets, newest first, with their open count and average satisfaction rating.").ProducesProblem(StatusCodes.Status404NotFound);
+            .WithSummary("The customer's tickets, newest first, a page at a time (limit, cursor), with their open count and average satisfaction rating over the newest 150.")
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 
@@ -147,8 +148,8 @@ public static class TicketsEndpoints
         return TypedResults.Created($"/api/tickets/{ticket.Id}", ticket);
     }
 
-    public static async Task<Ok<CustomerTickets>> HistoryAsync(string id, TicketService tickets, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await tickets.HistoryAsync(id, cancellationToken));
+    public static async Task<Ok<CustomerTickets>> HistoryAsync(string id, TicketService tickets, int? limit, string? cursor, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await tickets.HistoryAsync(id, Page<CustomerTicket>.CheckLimit(limit), cursor, cancellationToken));
 
     /// <summary>The caller as a ticket actor: the staff member (or integration) behind the key.</summary>
     public static TicketActor TicketActor(this HttpContext http)

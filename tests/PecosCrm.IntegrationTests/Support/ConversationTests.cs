@@ -93,7 +93,7 @@ public sealed class ConversationTests(AzuriteFixture fixture)
         Assert.Equal(HttpStatusCode.NotFound, forged.StatusCode);
         Assert.Equal(5, rated["rating"]!.GetValue<int>());
         Assert.Equal(5, history["averageCsat"]!.GetValue<double>());
-        Assert.Equal(5, history["tickets"]![0]!["csatRating"]!.GetValue<int>());
+        Assert.Equal(5, history["items"]![0]!["csatRating"]!.GetValue<int>());
         Assert.Equal(id, rows["items"]![0]!["id"]!.GetValue<string>());
     }
 

@@ -1,0 +1,212 @@
+using System.Text.Json;
+using Azure;
+using Azure.Data.Tables;
+using PecosCrm.Core.Storage;
+
+namespace PecosCrm.Core.Support;
+
+/// <summary>
+/// The ticket list by status and assignee (see <see cref="SupportKeys"/>): a copy of each ticket in
+/// the partition of its status and assignee, and a head row holding the newest <see cref="Size"/>
+/// copies, so the first page is one point read. Azurite answers every query by scanning the whole
+/// table, so a range query over 100,000 tickets costs tens of milliseconds however few rows it
+/// returns; a point read does not grow with the table.
+/// <para>
+/// Every write of a copy goes in one transaction with the head under its ETag (replaced when its
+/// lines change, else merged with a new version number), so two writers of one partition never both
+/// win and the head always holds exactly the newest copies of the partition. A copy that leaves the
+/// head is refilled from the next row of the partition (one range query, only on moves).
+/// </para>
+/// Only <see cref="TicketStore"/> calls this class; it writes the <c>ticketlist</c> table's
+/// <c>sa|</c> partitions and nothing else.
+/// </summary>
+internal sealed class TicketListHeads(TableClient list)
+{
+    /// <summary>Copies the head holds: the default page. Each line keeps the ticket's fields, with policies kept once per head.</summary>
+    public const int Size = 50;
+
+    private const string LinesProperty = "Lines";
+    private const string VersionProperty = "Version";
+    private const string AfterPrefix = "after|";
+
+    /// <summary>Writes the ticket's copy in the partition of its status and assignee, and the head with it.</summary>
+    public Task PutAsync(TicketEntity ticket, CancellationToken cancellationToken) =>
+        OptimisticRetry.RunAsync(async _ =>
+        {
+            var status = ticket.StatusValue;
+            var partition = SupportKeys.AssigneeListPartition(status, ticket.AssigneeId);
+            var copy = ticket.CopyAs(partition, SupportKeys.AssigneeListRow(ticket.Sequence, ticket.TicketId));
+            var head = await ReadAsync(status, ticket.AssigneeId, cancellationToken);
+            var lines = head.Lines;
+            var at = lines.FindIndex(l => l.TicketId == ticket.TicketId);
+            var changed = true;
+            if (at >= 0)
+            {
+                lines[at] = copy;
+            }
+            else if (lines.Count < Size || copy.Sequence > lines[^1].Sequence)
+            {
+                lines.Add(copy);
+                lines.Sort((a, b) => b.Sequence.CompareTo(a.Sequence));
+                if (lines.Count > Size)
+                {
+                    lines.RemoveAt(lines.Count - 1);
+                }
+            }
+            else
+            {
+                changed = false;
+            }
+            await list.SubmitTransactionAsync(
+                [new TableTransactionAction(TableTransactionActionType.UpsertReplace, copy), HeadAction(status, ticket.AssigneeId, head, changed)],
+                cancellationToken);
+        }, maxAttempts: 20, cancellationToken: cancellationToken);
+
+    /// <summary>Takes the ticket's copy out of the partition it was in (its status or assignee changed), refilling the head.</summary>
+    public Task RemoveAsync(TicketStatus status, string? assigneeId, TicketEntity ticket, CancellationToken cancellationToken) =>
+        OptimisticRetry.RunAsync(async _ =>
+        {
+            var partition = SupportKeys.AssigneeListPartition(status, assigneeId);
+            var rowKey = SupportKeys.AssigneeListRow(ticket.Sequence, ticket.TicketId);
+            var head = await ReadAsync(status, assigneeId, cancellationToken);
+            var lines = head.Lines;
+            var at = lines.FindIndex(l => l.TicketId == ticket.TicketId);
+            if (at >= 0)
+            {
+                var wasFull = lines.Count == Size;
+                var last = lines[^1].RowKey;
+                lines.RemoveAt(at);
+                if (wasFull)
+                {
+                    await foreach (var next in list.QueryAsync<TicketEntity>(After(partition, last), 1, cancellationToken: cancellationToken))
+                    {
+                        lines.Add(next);
+                        break;
+                    }
+                }
+            }
+            var delete = new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(partition, rowKey), ETag.All);
+            try
+            {
+                await list.SubmitTransactionAsync([delete, HeadAction(status, assigneeId, head, at >= 0)], cancellationToken);
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status == 404 && ex.FailedTransactionActionIndex == 0)
+            {
+                // The copy is gone already (a retried move, or a ticket written before these lists existed).
+                await list.SubmitTransactionAsync([HeadAction(status, assigneeId, head, at >= 0)], cancellationToken);
+            }
+        }, maxAttempts: 20, cancellationToken: cancellationToken);
+
+    /// <summary>
+    /// Loads copies in bulk (the benchmark's seeding, or a rebuild): the copies of each status and
+    /// assignee in transactions of 100, then each partition's head from its newest copies. Not for a
+    /// partition that is being written meanwhile.
+    /// </summary>
+    public async Task LoadAsync(IEnumerable<TicketEntity> tickets, int parallelism, CancellationToken cancellationToken)
+    {
+        var partitions = tickets.GroupBy(t => (t.StatusValue, t.AssigneeId)).ToList();
+        var batches = partitions.SelectMany(g => g
+            .Select(t => t.CopyAs(SupportKeys.AssigneeListPartition(t.StatusValue, t.AssigneeId), SupportKeys.AssigneeListRow(t.Sequence, t.TicketId)))
+            .Chunk(TableClientExtensions.MaxBatchSize)).ToList();
+        var options = new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(batches, options, async (batch, ct) =>
+            await list.SubmitTransactionAsync(batch.Select(t => new TableTransactionAction(TableTransactionActionType.UpsertReplace, t)), ct));
+        await Parallel.ForEachAsync(partitions, options, async (group, ct) =>
+        {
+            var newest = group.OrderByDescending(t => t.Sequence).Take(Size)
+                .Select(t => t.CopyAs(SupportKeys.AssigneeListPartition(t.StatusValue, t.AssigneeId), SupportKeys.AssigneeListRow(t.Sequence, t.TicketId))).ToList();
+            var action = HeadAction(group.Key.StatusValue, group.Key.AssigneeId, new Head(null, 0, newest), linesChanged: true);
+            await list.UpsertEntityAsync((TableEntity)action.Entity, TableUpdateMode.Replace, ct);
+        });
+    }
+
+    /// <summary>
+    /// One page, newest first: the first from the head (one point read), later ones by a range query
+    /// of the partition after the cursor's row.
+    /// </summary>
+    public async Task<Storage.Page<TicketEntity>> PageAsync(TicketStatus status, string? assigneeId, int limit, string? cursor, CancellationToken cancellationToken)
+    {
+        var partition = SupportKeys.AssigneeListPartition(status, assigneeId);
+        var after = Cursor.Decode(cursor);
+        if (after is null)
+        {
+            var head = await ReadAsync(status, assigneeId, cancellationToken);
+            if (limit <= head.Lines.Count || head.Lines.Count < Size)
+            {
+                var items = head.Lines.Take(limit).ToList();
+                var more = head.Lines.Count > limit || head.Lines.Count == Size;
+                return new Storage.Page<TicketEntity>(items, more && items.Count > 0 ? Next(items[^1]) : null);
+            }
+            var rest = await RangeAsync(partition, head.Lines[^1].RowKey, limit - head.Lines.Count, cancellationToken);
+            var all = head.Lines.Concat(rest.Items).ToList();
+            return new Storage.Page<TicketEntity>(all, rest.NextCursor);
+        }
+        if (!after.StartsWith(AfterPrefix + SupportKeys.AssigneeListRowPrefix, StringComparison.Ordinal) || !KeyRules.IsValidKey(after[AfterPrefix.Length..]))
+        {
+            throw new ValidationFailedException("cursor", "is not a cursor this API handed out.");
+        }
+        return await RangeAsync(partition, after[AfterPrefix.Length..], limit, cancellationToken);
+    }
+
+    private async Task<Storage.Page<TicketEntity>> RangeAsync(string partition, string afterRow, int limit, CancellationToken cancellationToken)
+    {
+        // One row more than the page tells whether another page follows.
+        await foreach (var page in list.QueryAsync<TicketEntity>(After(partition, afterRow), limit + 1, cancellationToken: cancellationToken).AsPages(null, limit + 1))
+        {
+            var items = page.Values.Take(limit).ToList();
+            var more = page.ContinuationToken is not null || page.Values.Count > limit;
+            return new Storage.Page<TicketEntity>(items, more && items.Count > 0 ? Next(items[^1]) : null);
+        }
+        return new Storage.Page<TicketEntity>([], null);
+    }
+
+    private static string Next(TicketEntity last) => Cursor.Encode(AfterPrefix + last.RowKey)!;
+
+    private static string After(string partition, string rowKey) =>
+        TableClient.CreateQueryFilter(
+            $"PartitionKey eq {partition} and RowKey gt {rowKey} and RowKey lt {KeyRules.PrefixEnd(SupportKeys.AssigneeListRowPrefix)}");
+
+    private async Task<Head> ReadAsync(TicketStatus status, string? assigneeId, CancellationToken cancellationToken)
+    {
+        var row = await list.FindAsync<TableEntity>(SupportKeys.AssigneeListPartition(status, assigneeId), SupportKeys.HeadRow(status, assigneeId), cancellationToken);
+        if (row is null)
+        {
+            return new Head(null, 0, []);
+        }
+        var state = JsonSerializer.Deserialize<HeadState>(LongText.Read(row, LinesProperty), CrmJson.Options) ?? new HeadState([], []);
+        var lines = state.Lines.Select(l =>
+        {
+            l.Ticket.Policy = l.Policy is { } index ? state.Policies[index] : null;
+            return l.Ticket;
+        }).ToList();
+        return new Head(row, row.GetInt64(VersionProperty) ?? 0, lines);
+    }
+
+    private static TableTransactionAction HeadAction(TicketStatus status, string? assigneeId, Head head, bool linesChanged)
+    {
+        var row = new TableEntity(SupportKeys.AssigneeListPartition(status, assigneeId), SupportKeys.HeadRow(status, assigneeId))
+        {
+            [VersionProperty] = head.Version + 1,
+        };
+        if (head.Row is null || linesChanged)
+        {
+            var policies = head.Lines.Select(l => l.Policy).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+            var state = new HeadState(policies, head.Lines.Select(l =>
+            {
+                var line = l.CopyAs(l.PartitionKey, l.RowKey);
+                line.Policy = null;
+                return new HeadLine(l.Policy is null ? null : policies.IndexOf(l.Policy), line);
+            }).ToList());
+            LongText.Write(row, LinesProperty, JsonSerializer.Serialize(state, CrmJson.Options));
+        }
+        return head.Row is null
+            ? new TableTransactionAction(TableTransactionActionType.Add, row)
+            : new TableTransactionAction(linesChanged ? TableTransactionActionType.UpdateReplace : TableTransactionActionType.UpdateMerge, row, head.Row.ETag);
+    }
+
+    private sealed record Head(TableEntity? Row, long Version, List<TicketEntity> Lines);
+
+    private sealed record HeadState(List<string> Policies, List<HeadLine> Lines);
+
+    private sealed record HeadLine(int? Policy, TicketEntity Ticket);
+}
