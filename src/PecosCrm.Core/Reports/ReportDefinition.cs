@@ -37,4 +37,4 @@ public sealed record ReportDateRange(string? Relative, string? From, string? To)
 /// <c>csv</c> or <c>xlsx</c> attachment.
 /// </summary>
 public sealed record ReportSchedule(
-    string Frequency, string? DayOfWeek, int? DayOfMonth, int Hour, IReadOnlyList<string> Recipients, string Format, bool Active = true);
+    string Frequency, string? DayOfWeek, int? DayOfMonth, int? Hour, IReadOnlyList<string> Recipients, string Format, bool Active = true);

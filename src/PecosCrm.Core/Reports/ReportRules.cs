@@ -225,9 +225,9 @@ public static class ReportRules
         {
             check.Add("schedule.dayOfMonth", "is only for a monthly schedule.");
         }
-        if (s.Hour is < 0 or > 23)
+        if (s.Hour is not (>= 0 and <= 23))
         {
-            check.Add("schedule.hour", "must be 0 to 23, on the store's clock.");
+            check.Add("schedule.hour", "is required: 0 to 23, on the store's clock.");
         }
         var recipients = s.Recipients ?? [];
         if (recipients.Count is 0 or > MaxRecipients)

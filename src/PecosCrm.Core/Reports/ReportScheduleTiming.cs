@@ -17,7 +17,7 @@ public static class ReportScheduleTiming
             {
                 continue;
             }
-            var at = At(day, schedule.Hour, zone);
+            var at = At(day, schedule.Hour ?? throw new ArgumentException("A schedule needs an hour.", nameof(schedule)), zone);
             if (at > after)
             {
                 return at;
