@@ -25,6 +25,7 @@ using PecosCrm.Core.Storage;
 using PecosCrm.Core.Tasks;
 using PecosCrm.Core.Wholesale;
 using PecosCrm.Core.Support;
+using PecosCrm.Core.Reports;
 
 namespace PecosCrm.Core;
 
@@ -165,6 +166,7 @@ public static class CoreServiceCollectionExtensions
         services.AddStaffTasks();
         services.AddSupport();
         services.AddIntegrationHub();
+        services.AddReports();
         AddPersonalData(services);
         return services;
     }

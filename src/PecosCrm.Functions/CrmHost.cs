@@ -131,6 +131,7 @@ public static class CrmHost
         app.MapAnalyticsEndpoints();
         app.MapPredictiveEndpoints();
         app.MapExportsEndpoints();
+        app.MapReportsEndpoints();
         app.MapPrivacyEndpoints();
         app.MapJobsEndpoints();
         app.MapSegmentsEndpoints();

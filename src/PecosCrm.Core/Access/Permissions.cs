@@ -19,6 +19,12 @@ public static class Permissions
     public const string SegmentsRead = "segments:read";
     public const string SegmentsWrite = "segments:write";
     public const string AnalyticsRead = "analytics:read";
+
+    /// <summary>Reading and running saved reports, and their snapshots (as <see cref="AnalyticsRead"/>).</summary>
+    public const string ReportsRead = "reports:read";
+
+    /// <summary>Creating, changing, scheduling and deleting saved reports.</summary>
+    public const string ReportsWrite = "reports:write";
     public const string MessagesRead = "messages:read";
     public const string MessagesWrite = "messages:write";
     public const string CampaignsRead = "campaigns:read";
@@ -49,7 +55,7 @@ public static class Permissions
     public static readonly IReadOnlyList<string> All =
     [
         CustomersRead, CustomersWrite, OrdersRead, OrdersWrite, ProductsRead, ProductsWrite, EventsWrite,
-        SegmentsRead, SegmentsWrite, AnalyticsRead, MessagesRead, MessagesWrite, CampaignsRead, CampaignsWrite,
+        SegmentsRead, SegmentsWrite, AnalyticsRead, ReportsRead, ReportsWrite, MessagesRead, MessagesWrite, CampaignsRead, CampaignsWrite,
         AutomationsRead, AutomationsWrite, PipelineRead, PipelineWrite, SupportRead, SupportWrite,
         LoyaltyRead, LoyaltyWrite, TasksRead, TasksWrite, IntegrationsRead, IntegrationsWrite,
         StaffRead, StaffWrite, AuditRead, JobsRun, PrivacyManage, KeysManage,
@@ -69,7 +75,7 @@ public static class Permissions
         }.ToFrozenSet(),
         [StaffRole.Marketer] = new[]
         {
-            CustomersRead, CustomersWrite, OrdersRead, ProductsRead, SegmentsRead, SegmentsWrite, AnalyticsRead,
+            CustomersRead, CustomersWrite, OrdersRead, ProductsRead, SegmentsRead, SegmentsWrite, AnalyticsRead, ReportsRead, ReportsWrite,
             MessagesRead, MessagesWrite, CampaignsRead, CampaignsWrite, AutomationsRead, AutomationsWrite,
             LoyaltyRead, TasksRead, TasksWrite, StaffRead,
         }.ToFrozenSet(),

@@ -8,10 +8,14 @@ using SendGrid.Helpers.Mail;
 
 namespace PecosCrm.Core.Messaging;
 
-/// <summary>An email ready to leave: addresses, content, extra headers and the custom args that tie provider events back to it.</summary>
+/// <summary>An email ready to leave: addresses, content, extra headers, the custom args that tie provider events back to it, and any files attached.</summary>
 public sealed record OutgoingEmail(
     string To, string? ToName, string From, string FromName, string Subject, string Html, string Text,
-    IReadOnlyDictionary<string, string> Headers, IReadOnlyDictionary<string, string> CustomArgs, string? Category, string? ReplyTo = null);
+    IReadOnlyDictionary<string, string> Headers, IReadOnlyDictionary<string, string> CustomArgs, string? Category, string? ReplyTo = null,
+    IReadOnlyList<EmailAttachment>? Attachments = null);
+
+/// <summary>A file attached to an email (a scheduled report's CSV or XLSX); SendGrid takes it base64-encoded.</summary>
+public sealed record EmailAttachment(string FileName, string ContentType, byte[] Content);
 
 /// <summary>
 /// One provider request carrying several recipients of the same content (SendGrid's
@@ -90,6 +94,10 @@ public sealed class SendGridEmailSender(HttpClient http, IOptions<MessagingOptio
         if (email.ReplyTo is { } replyTo)
         {
             message.ReplyTo = new EmailAddress(replyTo);
+        }
+        foreach (var attachment in email.Attachments ?? [])
+        {
+            message.AddAttachment(attachment.FileName, Convert.ToBase64String(attachment.Content), attachment.ContentType);
         }
         return await SendAsync(message, cancellationToken);
     }
@@ -183,6 +191,7 @@ public sealed class OutboxEmailSender(StorageAccount storage, TimeProvider time)
         ["CustomArgs"] = JsonSerializer.Serialize(email.CustomArgs, CrmJson.Options),
         ["Category"] = email.Category,
         ["ReplyTo"] = email.ReplyTo,
+        ["Attachments"] = email.Attachments is { Count: > 0 } files ? JsonSerializer.Serialize(files.Select(f => new { f.FileName, f.ContentType, Bytes = f.Content.Length }), CrmJson.Options) : null,
         ["At"] = now,
     };
 }

@@ -106,10 +106,15 @@ public static class StorageNames
         /// <summary>API requests per key, endpoint and day: counts, errors and latency.</summary>
         public const string ApiUsage = "apiusage";
 
+        /// <summary>Report definitions with their schedules, and each report's snapshots (one row per run).</summary>
+        public const string Reports = "reports";
+        public const string ReportSnapshots = "reportsnapshots";
+
         public static readonly IReadOnlyList<string> All =
         [
             Leads, Deals, PipelineSettings,
             Webhooks, WebhookEvents, WebhookDeliveries, ApiUsage,
+            Reports, ReportSnapshots,
             Staff, ApiKeys, Audit, Jobs, Customers, CustomerIndex, Tags, TagMembers, Products, OrderIndex, OrdersByMonth, AnalyticsState, Nps, MarketingSpend,
             RfmMaps, Segments, SegmentMembers, SegmentHistory, DiscountCodes, ExportSchedules, Suppressions, Outbox, ScheduledMessages, MessageEvents, Conversations, Automations, AutomationInstances, AutomationIndex, Tasks, Templates,
             Campaigns, CampaignRecipients, Touches, ProductHistory, ProductStats, Loyalty,
@@ -175,6 +180,9 @@ public static class StorageNames
         /// <summary>Ticket attachments, under <c>{ticketId}/{attachmentId}</c>, served by short-lived links.</summary>
         public const string TicketAttachments = "ticket-attachments";
 
-        public static readonly IReadOnlyList<string> All = [Locks, Exports, EventBatches, Analytics, Campaigns, ProductImages, TaxCertificates, TicketAttachments];
+        /// <summary>Report snapshots in full (definition as run, rows, totals), under <c>{reportId}/{snapshotId}.json</c>.</summary>
+        public const string Reports = "reports";
+
+        public static readonly IReadOnlyList<string> All = [Locks, Exports, EventBatches, Analytics, Campaigns, ProductImages, TaxCertificates, TicketAttachments, Reports];
     }
 }

@@ -8,6 +8,7 @@ using PecosCrm.Core.Analytics;
 using PecosCrm.Core.Customers;
 using PecosCrm.Core.Exports;
 using PecosCrm.Core.Orders;
+using PecosCrm.Core.Reports;
 using PecosCrm.Core.Storage;
 using PecosCrm.Testing;
 
@@ -171,6 +172,8 @@ public sealed class AnalyticsScenario(StoreSize size, int runs, bool customerPar
             var (duckRfm, duckRfmMs) = await QueryAsync(OrderSide, "RFM grid, DuckDB", "RfmAnalysis.GetGridAsync: scores and (R, F) cells, then named segments", () => rfm.GetGridAsync(cancellationToken));
             var (duckCohorts, duckCohortMs) = await QueryAsync(OrderSide, "cohort matrix, DuckDB", $"CohortAnalysis.GetAsync {_store.Months[0]}..{_store.Months[^1]}",
                 () => cohorts.GetAsync(firstMonth, lastMonth, cancellationToken));
+
+            await ReportsAsync(firstMonth, lastMonth);
 
             progress.WriteLine("SQLite copy of the same orders");
             var (loaded, loadTime, loadMemory) = await StepAsync(() => SqliteCopy.LoadAsync(Storage, folder, progress, cancellationToken));
@@ -362,6 +365,27 @@ public sealed class AnalyticsScenario(StoreSize size, int runs, bool customerPar
             }
             Add(side, measurement, 1, rate, scansOrders ? "orders/s" : "queries/s", _runs, median, times[^1], $"{note}; {reading}");
             return (result, times);
+        }
+
+        /// <summary>
+        /// Report runs as <c>POST /api/reports/{id}/run</c> makes them (without the snapshot write):
+        /// an order-level metric by week on the store's clock and channel, over every month (the
+        /// clock's offsets joined on), and units by month and category (a join of the lines).
+        /// </summary>
+        private async Task ReportsAsync(DateOnly firstMonth, DateOnly lastMonth)
+        {
+            var runner = _services.GetRequiredService<ReportRunner>();
+            var range = new ReportDateRange(null, firstMonth.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                lastMonth.AddMonths(1).AddDays(-1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+            var revenue = ReportRules.Check(new ReportDefinition("bench", null, "revenue", ["week", "channel"], [], range, "table", null));
+            var units = ReportRules.Check(new ReportDefinition("bench", null, "units", ["month", "category"], [], range, "table", null));
+            var customers = ReportRules.Check(new ReportDefinition("bench", null, "active_customers", ["month"], [], range, "line", null));
+            await QueryAsync(OrderSide, "report: revenue by week and channel, DuckDB", $"ReportRunner.RunAsync over {range.From}..{range.To} on the store's clock",
+                () => runner.RunAsync(revenue, Clock.GetUtcNow(), cancellationToken), check: r => $"{r.Rows.Count:N0} rows, total {r.Total:N2}");
+            await QueryAsync(OrderSide, "report: units by month and category, DuckDB", "ReportRunner.RunAsync, the order lines joined",
+                () => runner.RunAsync(units, Clock.GetUtcNow(), cancellationToken), check: r => $"{r.Rows.Count:N0} rows, total {r.Total:N0}");
+            await QueryAsync(OrderSide, "report: active customers by month, DuckDB", "ReportRunner.RunAsync, distinct customers per month and over the range",
+                () => runner.RunAsync(customers, Clock.GetUtcNow(), cancellationToken), check: r => $"{r.Rows.Count:N0} rows, total {r.Total:N0}");
         }
 
         /// <summary>
