@@ -151,5 +151,6 @@ public static class CrmHost
         app.MapWebhooksEndpoints();
         app.MapApiUsageEndpoints();
         app.MapAdAudiencesEndpoints();
+        app.MapIntegrationsConnectorsEndpoints();
     }
 }
