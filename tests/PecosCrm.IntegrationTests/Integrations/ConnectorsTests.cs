@@ -3,6 +3,9 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using PecosCrm.Core.Integrations.Connectors;
+using PecosCrm.Core.Integrations.Webhooks;
 using PecosCrm.IntegrationTests.Analytics;
 using PecosCrm.IntegrationTests.Campaigns;
 using PecosCrm.IntegrationTests.Infrastructure;
@@ -13,7 +16,8 @@ namespace PecosCrm.IntegrationTests.Integrations;
 
 /// <summary>
 /// The three outside APIs as local scripted services, and one app for the class whose connectors
-/// point at them (timers off: the tests ask for each sync; retries of a call wait 50 ms).
+/// point at them (timers off: the tests ask for each sync; retries of a call wait 50 ms; changes are synced
+/// as soon as they are logged).
 /// </summary>
 public sealed class ConnectorsHost : IAsyncLifetime
 {
@@ -38,6 +42,7 @@ public sealed class ConnectorsHost : IAsyncLifetime
         ["Integrations:HubSpot:BaseUrl"] = HubSpot.Url,
         ["Connectors:RetryDelays:0"] = "00:00:00.050",
         ["Connectors:RetryDelays:1"] = "00:00:00.050",
+        ["Connectors:SettleTime"] = "00:00:00",
         ["AdAudiences:MaxMembersOnRequest"] = "1",
     });
 
@@ -75,7 +80,7 @@ public sealed class ConnectorsTests(AzuriteFixture fixture, ConnectorsHost host)
         var customerId = NewId("mc");
         var orderId = "o-" + customerId;
         host.Mailchimp.Once(new Reply(404, """{"status":404,"title":"Resource Not Found"}"""), r => r.Method == "PATCH" && r.Path.Contains(orderId, StringComparison.Ordinal));
-        await PlaceAsync(admin, customerId, orderId, "Mae@Riders.example");
+        await PlaceAsync(app, admin, customerId, orderId, "Mae@Riders.example");
 
         var state = await SyncAsync(admin, "mailchimp");
 
@@ -120,7 +125,7 @@ public sealed class ConnectorsTests(AzuriteFixture fixture, ConnectorsHost host)
         var orderId = "o-" + customerId;
         host.Klaviyo.Once(new Reply(429, """{"errors":[{"status":429,"code":"throttled"}]}""", new Dictionary<string, string> { ["Retry-After"] = "1" }),
             r => r.Path.StartsWith("/api/profile-bulk-import-jobs", StringComparison.Ordinal));
-        await PlaceAsync(admin, customerId, orderId, $"{customerId}@riders.example");
+        await PlaceAsync(app, admin, customerId, orderId, $"{customerId}@riders.example");
 
         var state = await SyncAsync(admin, "klaviyo");
 
@@ -208,7 +213,7 @@ public sealed class ConnectorsTests(AzuriteFixture fixture, ConnectorsHost host)
             host.Mailchimp.Once(new Reply(503, """{"title":"Service Unavailable"}"""), r => r.Path.Contains("/list-flaky/", StringComparison.Ordinal));
         }
         var customerId = NewId("flaky");
-        await PlaceAsync(admin, customerId, "o-" + customerId, $"{customerId}@riders.example");
+        await PlaceAsync(app, admin, customerId, "o-" + customerId, $"{customerId}@riders.example");
 
         var failed = await SyncAsync(admin, "mailchimp");
         var again = await SyncAsync(admin, "mailchimp");
@@ -313,14 +318,21 @@ public sealed class ConnectorsTests(AzuriteFixture fixture, ConnectorsHost host)
         return state;
     }
 
-    /// <summary>A customer who agreed to marketing email and placed one order, applied (so both are in the change feed).</summary>
-    private static async Task PlaceAsync(HttpClient admin, string customerId, string orderId, string email)
+    /// <summary>
+    /// A customer who agreed to marketing email and placed one order, applied and in the change feed
+    /// (the event log is written just after the customer, so the test waits for both).
+    /// </summary>
+    private static async Task PlaceAsync(CrmApp app, HttpClient admin, string customerId, string orderId, string email)
     {
         var at = DateTimeOffset.UtcNow.AddMinutes(-2);
+        var since = ConnectorChanges.StartCursor(DateTimeOffset.UtcNow.AddMinutes(-1));
         await admin.PostEventsAsync(
             Event(NewId("e"), "customer.created", at, customerId, (JsonObject)Customer(customerId, "Mae", "West", email, extra: new { consent = new { email = true } })),
             Event(NewId("e"), "order.placed", at.AddSeconds(1), customerId, Order(orderId, customerId, at.AddSeconds(1), 120m)));
         await admin.WaitForMetricsAsync(customerId, m => m["metrics"]!["orderCount"]!.GetValue<int>() == 1, "the order applied");
+        var log = app.Services.GetRequiredService<WebhookEventLog>();
+        await HttpAssertions.EventuallyAsync(async () =>
+            (await log.ReadAfterAsync(since, DateTimeOffset.UtcNow, 10_000)).Count(e => e.CustomerId == customerId) == 2, "both events in the change feed");
     }
 
     private static async Task<string> StaffKeyAsync(HttpClient admin, string role)

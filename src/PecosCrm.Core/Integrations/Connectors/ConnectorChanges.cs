@@ -32,10 +32,19 @@ public sealed class ConnectorChanges(WebhookEventLog log, ConnectorStore store) 
     public static string StartCursor(DateTimeOffset at) =>
         at.ToUnixTimeMilliseconds().ToString("x12", CultureInfo.InvariantCulture) + new string('0', WebhookSequence.Length - 12);
 
-    /// <summary>Up to <paramref name="limit"/> logged events after <paramref name="cursor"/>, as the customers and orders they name.</summary>
-    public async Task<ChangeSet> ReadAsync(string cursor, DateTimeOffset until, int limit, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Up to <paramref name="limit"/> logged events after <paramref name="cursor"/> and published by
+    /// <paramref name="settled"/>, as the customers and orders they name. Events published later are
+    /// left for the next run: an event's sequence is taken a moment before its row is written, so a
+    /// reader reaching the newest rows could pass one still being written. With nothing more to
+    /// read, the cursor moves up to <paramref name="settled"/>, so a quiet connector's next run
+    /// starts at the present hour instead of walking every hour since its last change.
+    /// </summary>
+    public async Task<ChangeSet> ReadAsync(string cursor, DateTimeOffset settled, int limit, CancellationToken cancellationToken = default)
     {
-        var events = await log.ReadAfterAsync(cursor, until, limit, cancellationToken);
+        var read = await log.ReadAfterAsync(cursor, settled, limit, cancellationToken);
+        var events = read.TakeWhile(e => WebhookSequence.TimeOf(e.Sequence) <= settled).ToList();
+        var more = read.Count >= limit && events.Count == read.Count;
         var customers = new List<string>();
         var orders = new List<string>();
         foreach (var e in events.Where(e => Types.Contains(e.Type)))
@@ -49,7 +58,12 @@ public sealed class ConnectorChanges(WebhookEventLog log, ConnectorStore store) 
                 orders.Add(orderId);
             }
         }
-        return new ChangeSet(customers, orders, events.Count > 0 ? events[^1].Sequence : cursor, events.Count >= limit);
+        var next = events.Count > 0 ? events[^1].Sequence : cursor;
+        if (!more && string.CompareOrdinal(StartCursor(settled), next) > 0)
+        {
+            next = StartCursor(settled);
+        }
+        return new ChangeSet(customers, orders, next, more);
     }
 
     private static string? OrderIdOf(string data)

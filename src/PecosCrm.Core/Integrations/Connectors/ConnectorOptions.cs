@@ -23,6 +23,9 @@ public sealed class ConnectorOptions
     /// <summary>How often an enabled connector syncs on its own.</summary>
     public TimeSpan SyncInterval { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>How old a logged change must be before a sync takes it (a change still being written is never passed over).</summary>
+    public TimeSpan SettleTime { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>How long one call may take.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
 }

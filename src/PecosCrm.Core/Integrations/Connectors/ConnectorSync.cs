@@ -163,7 +163,7 @@ public sealed partial class ConnectorSync(
         try
         {
             http = new ConnectorHttp(name, runId, connector.Endpoint(), options.Value, time);
-            var changed = await changes.ReadAsync(cursor, now, ChangesPerRun, cancellationToken);
+            var changed = await changes.ReadAsync(cursor, now - options.Value.SettleTime, ChangesPerRun, cancellationToken);
             var run = new ConnectorRun(config, http, changed, data, now);
             await connector.SyncAsync(run, cancellationToken);
             await store.UpdateStateAsync(name, e =>
