@@ -152,5 +152,6 @@ public static class CrmHost
         app.MapWebhooksEndpoints();
         app.MapApiUsageEndpoints();
         app.MapAdAudiencesEndpoints();
+        app.MapIntegrationsConnectorsEndpoints();
     }
 }

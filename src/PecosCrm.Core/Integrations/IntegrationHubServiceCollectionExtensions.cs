@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using PecosCrm.Core.Integrations.Connectors;
 using PecosCrm.Core.Integrations.Usage;
 using PecosCrm.Core.Integrations.Webhooks;
 
@@ -11,7 +12,10 @@ public static class IntegrationHubServiceCollectionExtensions
     {
         services.AddWebhooks();
         services.AddApiUsage();
+        services.AddConnectors();
         services.AddSingleton<Audiences.AdAudiences>();
+        services.AddOptions<Audiences.AdAudienceOptions>().BindConfiguration(Audiences.AdAudienceOptions.SectionName);
+        services.AddSingleton<Audiences.AdAudienceJobs>();
         return services;
     }
 }

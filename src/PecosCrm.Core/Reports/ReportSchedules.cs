@@ -145,7 +145,7 @@ public sealed partial class ReportSchedules(
         {
             var outcome = await email.SendAsync(
                 new OutgoingEmail(recipient, null, options.FromEmail, options.FromName, subject, html, text,
-                    new Dictionary<string, string>(), new Dictionary<string, string> { ["report_id"] = snapshot.ReportId, ["snapshot_id"] = snapshot.Id }, "reports", [attachment]),
+                    new Dictionary<string, string>(), new Dictionary<string, string> { ["report_id"] = snapshot.ReportId, ["snapshot_id"] = snapshot.Id }, "reports", Attachments: [attachment]),
                 cancellationToken);
             switch (outcome.Result)
             {

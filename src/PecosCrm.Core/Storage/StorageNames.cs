@@ -110,10 +110,16 @@ public static class StorageNames
         public const string Reports = "reports";
         public const string ReportSnapshots = "reportsnapshots";
 
+        /// <summary>Connectors (Mailchimp, Klaviyo, HubSpot): configuration and sync state, and the log of their calls.</summary>
+        public const string Connectors = "connectors";
+
+        /// <summary>Ad-audience files made by queued jobs (segments too large to write on a request).</summary>
+        public const string AdAudiences = "adaudiences";
+
         public static readonly IReadOnlyList<string> All =
         [
             Leads, Deals, PipelineSettings,
-            Webhooks, WebhookEvents, WebhookDeliveries, ApiUsage,
+            Webhooks, WebhookEvents, WebhookDeliveries, ApiUsage, Connectors, AdAudiences,
             Reports, ReportSnapshots,
             Staff, ApiKeys, Audit, Jobs, Customers, CustomerIndex, Tags, TagMembers, Products, OrderIndex, OrdersByMonth, AnalyticsState, Nps, MarketingSpend,
             RfmMaps, Segments, SegmentMembers, SegmentHistory, DiscountCodes, ExportSchedules, Suppressions, Outbox, ScheduledMessages, MessageEvents, Conversations, Automations, AutomationInstances, AutomationIndex, Tasks, Templates,
@@ -149,7 +155,10 @@ public static class StorageNames
         /// <summary>Webhook work: a batch of published events to deliver, a redelivery, a slice of a replay.</summary>
         public const string Webhooks = "webhooks";
 
-        public static readonly IReadOnlyList<string> All = [Webhooks, Housekeeping, Events, Exports, Recompute, Segments, Messages, MessageEvents, Campaigns];
+        /// <summary>Integration work: a connector's sync, a large ad-audience file.</summary>
+        public const string Integrations = "integrations";
+
+        public static readonly IReadOnlyList<string> All = [Webhooks, Integrations, Housekeeping, Events, Exports, Recompute, Segments, Messages, MessageEvents, Campaigns];
 
         public static string Poison(string queue) => queue + "-poison";
     }

@@ -15,13 +15,11 @@ public sealed record AdAudienceFile(string SegmentId, string SegmentName, AdPlat
 /// </summary>
 public sealed class AdAudiences(SegmentStore segments, CustomerStore customers, BlobFiles blobs, TimeProvider time)
 {
-    /// <summary>The largest segment written on a request; larger ones are refused rather than hold a request for minutes.</summary>
-    public const int MaxMembers = 20_000;
-
     private const int PageSize = 500;
     private const int ReadsAtOnce = 16;
 
-    public async Task<AdAudienceFile> WriteAsync(string segmentId, AdPlatform platform, CancellationToken cancellationToken = default)
+    /// <summary>Writes the file; with <paramref name="maxMembers"/>, stops with <see cref="AudienceTooLargeException"/> past that many members.</summary>
+    public async Task<AdAudienceFile> WriteAsync(string segmentId, AdPlatform platform, int? maxMembers = null, CancellationToken cancellationToken = default)
     {
         var segment = await segments.GetAsync(segmentId, cancellationToken);
         var now = time.GetUtcNow();
@@ -43,9 +41,9 @@ public sealed class AdAudiences(SegmentStore segments, CustomerStore customers, 
                 await foreach (var ids in segments.MemberIdPagesAsync(segmentId, PageSize, cancellationToken))
                 {
                     seen += ids.Count;
-                    if (seen > MaxMembers)
+                    if (seen > maxMembers)
                     {
-                        throw new ValidationFailedException("segmentId", $"the segment has more than {MaxMembers} members; split it to make audience files.");
+                        throw new AudienceTooLargeException();
                     }
                     var read = new Customer?[ids.Count];
                     var reads = new ParallelOptions { MaxDegreeOfParallelism = ReadsAtOnce, CancellationToken = cancellationToken };
@@ -79,3 +77,6 @@ public sealed class AdAudiences(SegmentStore segments, CustomerStore customers, 
     public Uri DownloadLink(AdAudienceFile file) =>
         blobs.GetDownloadLink(StorageNames.Containers.Exports, file.BlobName, downloadFileName: Path.GetFileName(file.BlobName));
 }
+
+/// <summary>The segment has more members than a request writes: the file is made by a queued job instead.</summary>
+public sealed class AudienceTooLargeException() : Exception("The segment is too large to write on a request.");

@@ -8,9 +8,12 @@ namespace PecosCrm.Core.Integrations.Webhooks;
 /// anything: events that some active subscription wants are written to the event log (100 to a
 /// transaction) and one queue message per batch hands them to <see cref="WebhookDispatcher"/>.
 /// Events nobody subscribes to cost nothing (the active subscriptions are cached). So a publisher
-/// (the event processor, support tickets, loyalty) is never slowed by a receiver.
+/// (the event processor, support tickets, loyalty) is never slowed by a receiver. Other readers of
+/// the log (the connectors' incremental syncs, <see cref="IEventLogReader"/>) may ask for events of
+/// types no subscription wants: those are logged too, without a queue message.
 /// </summary>
-public sealed class WebhookPublisher(StorageAccount storage, WebhookSubscriptions subscriptions, WebhookEventLog log, TimeProvider time)
+public sealed class WebhookPublisher(
+    StorageAccount storage, WebhookSubscriptions subscriptions, WebhookEventLog log, IEnumerable<IEventLogReader> readers, TimeProvider time)
 {
     /// <summary>Data larger than two table properties is replaced by this marker; the receiver reads the record through the API.</summary>
     public const string TooLargeData = """{"tooLarge":true}""";
@@ -26,21 +29,35 @@ public sealed class WebhookPublisher(StorageAccount storage, WebhookSubscription
             return 0;
         }
         var active = await subscriptions.ActiveAsync(cancellationToken);
-        var wanted = events.Where(e => active.Any(s => s.Wants(e.Type))).ToList();
-        if (wanted.Count == 0)
+        var readersWant = new List<Func<string, bool>>();
+        foreach (var reader in readers)
+        {
+            if (await reader.WantedTypesAsync(cancellationToken) is { } wants)
+            {
+                readersWant.Add(wants);
+            }
+        }
+        var subscribed = events.Select(e => active.Any(s => s.Wants(e.Type))).ToList();
+        var kept = events.Where((e, i) => subscribed[i] || readersWant.Any(w => w(e.Type))).ToList();
+        if (kept.Count == 0)
         {
             return 0;
         }
         var now = time.GetUtcNow();
-        var rows = wanted.Select(e => Row(e, WebhookSequence.Next(now), now)).ToList();
+        var rows = kept.Select(e => Row(e, WebhookSequence.Next(now), now)).ToList();
         await log.AppendAsync(rows, cancellationToken);
+        var wanted = subscribed.Count(w => w);
+        if (wanted == 0)
+        {
+            return 0;
+        }
         var queue = storage.Queue(StorageNames.Queues.Webhooks);
         foreach (var part in rows.GroupBy(r => r.PartitionKey, StringComparer.Ordinal))
         {
             var work = new WebhookWork(WebhookWork.Events, part.Key, WebhookKeys.SequenceOf(part.First().RowKey), WebhookKeys.SequenceOf(part.Last().RowKey));
             await queue.SendMessageAsync(JsonSerializer.Serialize(work, CrmJson.Options), cancellationToken);
         }
-        return rows.Count;
+        return wanted;
     }
 
     /// <inheritdoc cref="PublishAsync(IReadOnlyList{OutboundEvent}, CancellationToken)"/>
