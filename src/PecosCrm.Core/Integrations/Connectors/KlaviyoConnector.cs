@@ -5,7 +5,9 @@ namespace PecosCrm.Core.Integrations.Connectors;
 /// <summary>
 /// Klaviyo (JSON:API, <c>revision</c> header, <c>Authorization: Klaviyo-API-Key ...</c>): changed
 /// customers as profiles through bulk import jobs (up to 10,000 a job), each synced segment's joining
-/// members imported into the list named as its target, and orders as "Placed Order" events.
+/// members imported into the list named as its target and its leaving members removed from it (their
+/// profiles found by email, then taken off the list; their consent is left alone), and orders as
+/// "Placed Order" events.
 /// Klaviyo's steady limits are 150 bulk imports and 3,500 events a minute: calls are paced 20 ms apart.
 /// </summary>
 public sealed class KlaviyoConnector(IOptionsMonitor<KlaviyoOptions> options) : IConnector
@@ -76,7 +78,7 @@ public sealed class KlaviyoConnector(IOptionsMonitor<KlaviyoOptions> options) : 
                 run.Count("segmentsWithoutList");
                 continue;
             }
-            await foreach (var (joined, _) in run.SegmentChangesAsync(segment.SegmentId, cancellationToken))
+            await foreach (var (joined, left) in run.SegmentChangesAsync(segment.SegmentId, cancellationToken))
             {
                 var members = joined.Where(c => c.Email is not null).ToList();
                 if (members.Count > 0)
@@ -84,6 +86,20 @@ public sealed class KlaviyoConnector(IOptionsMonitor<KlaviyoOptions> options) : 
                     await run.Http.SendAsync(HttpMethod.Post, "profile-bulk-import-jobs", KlaviyoFormat.BulkImport(members, segment.Target), cancellationToken, JsonApi);
                     run.Count("listMembers", members.Count);
                 }
+                await RemoveFromListAsync(run, segment.Target, [.. left.Select(c => c.Email).OfType<string>()], cancellationToken);
+            }
+        }
+    }
+
+    private static async Task RemoveFromListAsync(ConnectorRun run, string listId, IReadOnlyList<string> emails, CancellationToken cancellationToken)
+    {
+        foreach (var chunk in emails.Chunk(KlaviyoFormat.ProfilesPerLookup))
+        {
+            var ids = KlaviyoFormat.ProfileIds(await run.Http.SendAsync(HttpMethod.Get, KlaviyoFormat.ProfilesByEmail(chunk), null, cancellationToken, JsonApi));
+            if (ids.Count > 0)
+            {
+                await run.Http.SendAsync(HttpMethod.Delete, $"lists/{Uri.EscapeDataString(listId)}/relationships/profiles", KlaviyoFormat.ListProfiles(ids), cancellationToken, JsonApi);
+                run.Count("listMembersRemoved", ids.Count);
             }
         }
     }

@@ -51,6 +51,28 @@ public static class KlaviyoFormat
         return new JsonObject { ["data"] = data };
     }
 
+    /// <summary>Profiles a removal may find in one lookup: Klaviyo's largest page, and at most this many emails in one <c>any</c> filter.</summary>
+    public const int ProfilesPerLookup = 100;
+
+    /// <summary>
+    /// The path of <c>GET /api/profiles</c> finding the profiles of <paramref name="emails"/> (at most
+    /// <see cref="ProfilesPerLookup"/>) by the filter <c>any(email,[...])</c>, ids only.
+    /// </summary>
+    public static string ProfilesByEmail(IEnumerable<string> emails)
+    {
+        var filter = "any(email,[" + string.Join(",", emails.Select(e => System.Text.Json.JsonSerializer.Serialize(e))) + "])";
+        return "profiles?filter=" + Uri.EscapeDataString(filter) + "&" + Uri.EscapeDataString("fields[profile]") + "=email&" + Uri.EscapeDataString("page[size]") + "=" +
+            ProfilesPerLookup.ToString(CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The profile ids of a <c>GET /api/profiles</c> answer.</summary>
+    public static IReadOnlyList<string> ProfileIds(JsonNode? found) =>
+        found?["data"] is JsonArray data ? [.. data.Select(d => d?["id"]?.GetValue<string>()).OfType<string>()] : [];
+
+    /// <summary>The body of <c>DELETE /api/lists/{id}/relationships/profiles</c> (at most 1,000 profiles).</summary>
+    public static JsonObject ListProfiles(IEnumerable<string> profileIds) =>
+        new() { ["data"] = new JsonArray([.. profileIds.Select(id => (JsonNode)new JsonObject { ["type"] = "profile", ["id"] = id })]) };
+
     /// <summary>
     /// The body of <c>POST /api/events</c>: a "Placed Order" event of the buyer's profile, its value in
     /// the currency's unit, the order id as <c>unique_id</c> (Klaviyo keeps one event per id, so a
