@@ -111,29 +111,8 @@ public sealed partial class ExportScheduleService(
             due.Add(entity);
         }
 
-        var started = new List<ExportJob>();
-        var failures = new List<Exception>();
-        foreach (var entity in due)
-        {
-            try
-            {
-                if (await RunOccurrenceAsync(entity, now, cancellationToken) is { } job)
-                {
-                    started.Add(job);
-                }
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                // One schedule's failure (storage trouble, say) must not hold up the others; the
-                // invocation still fails, and the claim stays pending for the next call.
-                failures.Add(ex);
-            }
-        }
-        if (failures.Count > 0)
-        {
-            throw new AggregateException($"{failures.Count} of {due.Count} due export schedules could not be run.", failures);
-        }
-        return started;
+        // One schedule's failure (storage trouble, say) must not hold up the others.
+        return await DueRuns.EachAsync(due, entity => RunOccurrenceAsync(entity, now, cancellationToken), "due export schedules");
     }
 
     private async Task<ExportJob?> RunOccurrenceAsync(ExportScheduleEntity entity, DateTimeOffset now, CancellationToken cancellationToken)

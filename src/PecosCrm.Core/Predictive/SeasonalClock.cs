@@ -25,7 +25,11 @@ public sealed class SeasonalClock
 
     private readonly double[] _factors;
 
-    private SeasonalClock(double[] factors) => _factors = factors;
+    private SeasonalClock(double[] factors)
+    {
+        _factors = factors;
+        IsCalendar = factors.All(f => f == 1);
+    }
 
     /// <summary>Calendar time: every day counts as one day.</summary>
     public static SeasonalClock Calendar { get; } = new([1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
@@ -44,7 +48,7 @@ public sealed class SeasonalClock
     /// <summary>January to December; all 1 on the <see cref="Calendar"/> clock.</summary>
     public IReadOnlyList<double> MonthFactors => _factors;
 
-    public bool IsCalendar => _factors.All(f => f == 1);
+    public bool IsCalendar { get; }
 
     /// <summary>
     /// The monthly factors by the ratio to a centred 12-month moving average (classical multiplicative

@@ -36,29 +36,9 @@ public sealed partial class ReportSchedules(
     {
         var now = time.GetUtcNow();
         var due = await store.DueAsync(now, cancellationToken);
-        var done = new List<ReportSnapshot>();
-        var failures = new List<Exception>();
-        foreach (var entity in due)
-        {
-            try
-            {
-                if (await RunOccurrenceAsync(entity, now, cancellationToken) is { } snapshot)
-                {
-                    done.Add(snapshot);
-                }
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                // One report's failure must not hold up the others; the claim stays pending and is
-                // tried again after the claim timeout, and the invocation still fails.
-                failures.Add(ex);
-            }
-        }
-        if (failures.Count > 0)
-        {
-            throw new AggregateException($"{failures.Count} of {due.Count} due reports could not be run.", failures);
-        }
-        return done;
+        // One report's failure must not hold up the others; its claim stays pending and is tried
+        // again after the claim timeout.
+        return await DueRuns.EachAsync(due, entity => RunOccurrenceAsync(entity, now, cancellationToken), "due reports");
     }
 
     private async Task<ReportSnapshot?> RunOccurrenceAsync(ReportEntity entity, DateTimeOffset now, CancellationToken cancellationToken)

@@ -40,12 +40,8 @@ public sealed class RecordingEndpoint : IAsyncDisposable
 
     public static async Task<RecordingEndpoint> StartAsync()
     {
-        var port = FreePort();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
-        var app = builder.Build();
-        var endpoint = new RecordingEndpoint(app, $"http://127.0.0.1:{port}");
+        var (app, url) = LocalApp();
+        var endpoint = new RecordingEndpoint(app, url);
         app.Run(async context =>
         {
             using var reader = new StreamReader(context.Request.Body);
@@ -63,6 +59,16 @@ public sealed class RecordingEndpoint : IAsyncDisposable
         });
         await app.StartAsync();
         return endpoint;
+    }
+
+    /// <summary>A bare web app on a free local port that logs nothing: what a test's stand-in for an outside service is built on.</summary>
+    internal static (WebApplication App, string Url) LocalApp()
+    {
+        var port = FreePort();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        return (builder.Build(), $"http://127.0.0.1:{port}");
     }
 
     private static int FreePort()

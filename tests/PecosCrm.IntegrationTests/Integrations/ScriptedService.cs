@@ -1,10 +1,7 @@
 using System.Collections.Concurrent;
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
+using PecosCrm.IntegrationTests.Infrastructure;
 
 namespace PecosCrm.IntegrationTests.Integrations;
 
@@ -44,12 +41,8 @@ public sealed class ScriptedService : IAsyncDisposable
 
     public static async Task<ScriptedService> StartAsync()
     {
-        var port = FreePort();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
-        var app = builder.Build();
-        var service = new ScriptedService(app, $"http://127.0.0.1:{port}");
+        var (app, url) = RecordingEndpoint.LocalApp();
+        var service = new ScriptedService(app, url);
         app.Run(async context =>
         {
             using var reader = new StreamReader(context.Request.Body);
@@ -88,13 +81,6 @@ public sealed class ScriptedService : IAsyncDisposable
             }
             return all[index].Reply;
         }
-    }
-
-    private static int FreePort()
-    {
-        using var socket = new TcpListener(IPAddress.Loopback, 0);
-        socket.Start();
-        return ((IPEndPoint)socket.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync()
