@@ -4,27 +4,44 @@ namespace PecosCrm.Core.Support;
 
 /// <summary>
 /// Turns ticket rows into what the API shows, with the SLA clocks worked out at this moment in the
-/// calendar of the ticket's policy (its schedule's time zone, else the store's). Calendars are
-/// cached by the policy text, since the sweep works out thousands of tickets under a few policies.
+/// calendar of the ticket's policy (its schedule's time zone, else the store's). Policies and their
+/// calendars are cached by the policy text each ticket keeps, since the list and the sweep work out
+/// thousands of tickets under a few policies.
 /// </summary>
 public sealed class TicketSla(StoreTime storeTime, TimeProvider time)
 {
-    private readonly ConcurrentDictionary<string, BusinessCalendar> _calendars = new(StringComparer.Ordinal);
+    /// <summary>Distinct policy texts kept: every edit of a policy makes a new one.</summary>
+    private const int MaxPolicies = 200;
 
-    internal BusinessCalendar CalendarOf(TicketEntity ticket) => CalendarFor(ticket.Policy, ticket.PolicyValue);
+    private readonly ConcurrentDictionary<string, (SlaPolicy? Policy, BusinessCalendar Calendar)> _policies = new(StringComparer.Ordinal);
 
-    internal BusinessCalendar CalendarOf(SlaPolicy? policy) => CalendarFor(policy is null ? null : TicketEntity.Write(policy), () => policy);
+    internal BusinessCalendar CalendarOf(TicketEntity ticket) => PolicyOf(ticket).Calendar;
 
-    private BusinessCalendar CalendarFor(string? key, Func<SlaPolicy?> policy)
+    internal BusinessCalendar CalendarOf(SlaPolicy? policy) => policy is null ? BusinessCalendar.Always : Parsed(TicketEntity.Write(policy), () => policy).Calendar;
+
+    /// <summary>The ticket's policy and its calendar, read from the policy text once per text.</summary>
+    private (SlaPolicy? Policy, BusinessCalendar Calendar) PolicyOf(TicketEntity ticket) =>
+        ticket.Policy is null ? (null, BusinessCalendar.Always) : Parsed(ticket.Policy, ticket.PolicyValue);
+
+    private (SlaPolicy? Policy, BusinessCalendar Calendar) Parsed(string text, Func<SlaPolicy?> policy)
     {
-        if (key is null)
+        if (_policies.Count > MaxPolicies)
         {
-            return BusinessCalendar.Always;
+            _policies.Clear(); // Texts of policies since edited; tickets still under them are parsed again.
         }
-        return _calendars.GetOrAdd(key, _ => policy()?.Schedule is { } schedule ? BusinessCalendar.For(schedule, storeTime.For(schedule.TimeZone)) : BusinessCalendar.Always);
+        return _policies.GetOrAdd(text, _ =>
+        {
+            var parsed = policy();
+            var calendar = parsed?.Schedule is { } schedule ? BusinessCalendar.For(schedule, storeTime.For(schedule.TimeZone)) : BusinessCalendar.Always;
+            return (parsed, calendar);
+        });
     }
 
-    internal SlaView View(TicketEntity t, DateTimeOffset? now = null) => SlaClock.Compute(t.Facts(), t.PolicyValue(), CalendarOf(t), now ?? time.GetUtcNow());
+    internal SlaView View(TicketEntity t, DateTimeOffset? now = null)
+    {
+        var (policy, calendar) = PolicyOf(t);
+        return SlaClock.Compute(t.Facts(), policy, calendar, now ?? time.GetUtcNow());
+    }
 
     /// <summary>Stores the state the list filters on; true when it changed.</summary>
     internal bool Refresh(TicketEntity t, DateTimeOffset now)

@@ -74,6 +74,34 @@ public sealed class BusinessCalendarTests
     }
 
     [Fact]
+    public void Elapsed_AcrossNewYear_CountsBothYearsAndSkipsTheHoliday()
+    {
+        var calendar = NineToFive(new DateOnly(2027, 1, 1));
+        var newYearsEve4pm = new DateTimeOffset(2026, 12, 31, 23, 0, 0, TimeSpan.Zero);
+
+        var elapsed = calendar.Elapsed(newYearsEve4pm, new DateTimeOffset(2027, 1, 4, 17, 0, 0, TimeSpan.Zero), []);
+        var due = calendar.DueAt(newYearsEve4pm, TimeSpan.FromMinutes(120), []);
+
+        // Thursday 16:00-17:00, New Year's Day closed, the weekend closed, Monday 09:00-10:00 MST.
+        Assert.Equal(TimeSpan.FromHours(2), elapsed);
+        Assert.Equal(new DateTimeOffset(2027, 1, 4, 17, 0, 0, TimeSpan.Zero), due);
+    }
+
+    [Fact]
+    public void Elapsed_OverTwoYears_CountsEveryWeekdayOnce_AndLeavesOutOverlappingPauses()
+    {
+        var calendar = NineToFive();
+        var from = new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var to = new DateTimeOffset(2027, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var weekdays = Enumerable.Range(0, (to - from).Days).Select(d => from.AddDays(d).DayOfWeek).Count(d => d is not DayOfWeek.Saturday and not DayOfWeek.Sunday);
+        // Two pauses over the same week of March 2026 (Monday 2 to Friday 6): that week counts once, not twice.
+        SlaPause[] pauses = [new(new(2026, 3, 2, 0, 0, 0, TimeSpan.Zero), new(2026, 3, 7, 0, 0, 0, TimeSpan.Zero)), new(new(2026, 3, 4, 0, 0, 0, TimeSpan.Zero), new(2026, 3, 6, 0, 0, 0, TimeSpan.Zero))];
+
+        Assert.Equal(TimeSpan.FromHours(8 * weekdays), calendar.Elapsed(from, to, []));
+        Assert.Equal(TimeSpan.FromHours(8 * (weekdays - 5)), calendar.Elapsed(from, to, pauses));
+    }
+
+    [Fact]
     public void Always_CountsCalendarTime()
     {
         var due = BusinessCalendar.Always.DueAt(ChristmasEve4pm, TimeSpan.FromMinutes(120), []);
