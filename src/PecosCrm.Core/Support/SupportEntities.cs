@@ -102,7 +102,8 @@ internal sealed class TicketEntity : ITableEntity
         return copy;
     }
 
-    private static List<T> Read<T>(string json) => JsonSerializer.Deserialize<List<T>>(json, CrmJson.Options) ?? [];
+    // Most tickets have no tags, pauses or articles: the list works these out for 50 tickets a page.
+    private static List<T> Read<T>(string json) => json is "[]" or "" ? [] : JsonSerializer.Deserialize<List<T>>(json, CrmJson.Options) ?? [];
 }
 
 /// <summary>A message of a ticket's conversation (<c>msg|…</c>).</summary>

@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Azure;
 using Azure.Data.Tables;
 using PecosCrm.Core.Storage;
@@ -20,7 +22,7 @@ namespace PecosCrm.Core.Support;
 /// Only <see cref="TicketStore"/> calls this class; it writes the <c>ticketlist</c> table's
 /// <c>sa|</c> partitions and nothing else.
 /// </summary>
-internal sealed class TicketListHeads(TableClient list)
+internal sealed class TicketListHeads(TableClient list, TicketListHeads.ParsedHeads? parsed = null)
 {
     /// <summary>Copies the head holds: the default page. Each line keeps the ticket's fields, with policies kept once per head.</summary>
     public const int Size = 50;
@@ -28,6 +30,9 @@ internal sealed class TicketListHeads(TableClient list)
     private const string LinesProperty = "Lines";
     private const string VersionProperty = "Version";
     private const string AfterPrefix = "after|";
+
+    /// <summary>Lines are written without their empty fields (nulls, zeros), which read back as the same values: a smaller row to read and parse on every first page.</summary>
+    private static readonly JsonSerializerOptions LineOptions = new(CrmJson.Options) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingDefault };
 
     /// <summary>Writes the ticket's copy in the partition of its status and assignee, and the head with it.</summary>
     public Task PutAsync(TicketEntity ticket, CancellationToken cancellationToken) =>
@@ -130,15 +135,15 @@ internal sealed class TicketListHeads(TableClient list)
         var after = Cursor.Decode(cursor);
         if (after is null)
         {
-            var head = await ReadAsync(status, assigneeId, cancellationToken);
-            if (limit <= head.Lines.Count || head.Lines.Count < Size)
+            var lines = await ReadLinesAsync(status, assigneeId, cancellationToken);
+            if (limit <= lines.Count || lines.Count < Size)
             {
-                var items = head.Lines.Take(limit).ToList();
-                var more = head.Lines.Count > limit || head.Lines.Count == Size;
+                var items = lines.Take(limit).ToList();
+                var more = lines.Count > limit || lines.Count == Size;
                 return new Storage.Page<TicketEntity>(items, more && items.Count > 0 ? Next(items[^1]) : null);
             }
-            var rest = await RangeAsync(partition, head.Lines[^1].RowKey, limit - head.Lines.Count, cancellationToken);
-            var all = head.Lines.Concat(rest.Items).ToList();
+            var rest = await RangeAsync(partition, lines[^1].RowKey, limit - lines.Count, cancellationToken);
+            var all = lines.Concat(rest.Items).ToList();
             return new Storage.Page<TicketEntity>(all, rest.NextCursor);
         }
         if (!after.StartsWith(AfterPrefix + SupportKeys.AssigneeListRowPrefix, StringComparison.Ordinal) || !KeyRules.IsValidKey(after[AfterPrefix.Length..]))
@@ -166,20 +171,28 @@ internal sealed class TicketListHeads(TableClient list)
         TableClient.CreateQueryFilter(
             $"PartitionKey eq {partition} and RowKey gt {rowKey} and RowKey lt {KeyRules.PrefixEnd(SupportKeys.AssigneeListRowPrefix)}");
 
+    /// <summary>The head for a change: its row (for the ETag) and lines of its own to edit.</summary>
     private async Task<Head> ReadAsync(TicketStatus status, string? assigneeId, CancellationToken cancellationToken)
     {
         var row = await list.FindAsync<TableEntity>(SupportKeys.AssigneeListPartition(status, assigneeId), SupportKeys.HeadRow(status, assigneeId), cancellationToken);
-        if (row is null)
-        {
-            return new Head(null, 0, []);
-        }
+        return row is null ? new Head(null, 0, []) : new Head(row, row.GetInt64(VersionProperty) ?? 0, Parse(row));
+    }
+
+    /// <summary>The head's lines for reading only: parsed once per version of the row (its ETag), shared by every page read of that version.</summary>
+    private async Task<IReadOnlyList<TicketEntity>> ReadLinesAsync(TicketStatus status, string? assigneeId, CancellationToken cancellationToken)
+    {
+        var row = await list.FindAsync<TableEntity>(SupportKeys.AssigneeListPartition(status, assigneeId), SupportKeys.HeadRow(status, assigneeId), cancellationToken);
+        return row is null ? [] : parsed?.Get(row, Parse) ?? Parse(row);
+    }
+
+    private static List<TicketEntity> Parse(TableEntity row)
+    {
         var state = JsonSerializer.Deserialize<HeadState>(LongText.Read(row, LinesProperty), CrmJson.Options) ?? new HeadState([], []);
-        var lines = state.Lines.Select(l =>
+        return state.Lines.Select(l =>
         {
             l.Ticket.Policy = l.Policy is { } index ? state.Policies[index] : null;
             return l.Ticket;
         }).ToList();
-        return new Head(row, row.GetInt64(VersionProperty) ?? 0, lines);
     }
 
     private static TableTransactionAction HeadAction(TicketStatus status, string? assigneeId, Head head, bool linesChanged)
@@ -197,7 +210,7 @@ internal sealed class TicketListHeads(TableClient list)
                 line.Policy = null;
                 return new HeadLine(l.Policy is null ? null : policies.IndexOf(l.Policy), line);
             }).ToList());
-            LongText.Write(row, LinesProperty, JsonSerializer.Serialize(state, CrmJson.Options));
+            LongText.Write(row, LinesProperty, JsonSerializer.Serialize(state, LineOptions));
         }
         return head.Row is null
             ? new TableTransactionAction(TableTransactionActionType.Add, row)
@@ -209,4 +222,32 @@ internal sealed class TicketListHeads(TableClient list)
     private sealed record HeadState(List<string> Policies, List<HeadLine> Lines);
 
     private sealed record HeadLine(int? Policy, TicketEntity Ticket);
+
+    /// <summary>
+    /// Heads as last parsed, one per partition, with the ETag of the row they were parsed from: a
+    /// page read whose row has the same ETag skips parsing 50 tickets. Lines handed out from here
+    /// are shared and never edited; a write parses its own copy.
+    /// </summary>
+    public sealed class ParsedHeads
+    {
+        /// <summary>Partitions kept (statuses times assignees); past this the cache starts again.</summary>
+        private const int MaxHeads = 1_000;
+
+        private readonly ConcurrentDictionary<string, (ETag ETag, IReadOnlyList<TicketEntity> Lines)> _heads = new(StringComparer.Ordinal);
+
+        public IReadOnlyList<TicketEntity> Get(TableEntity row, Func<TableEntity, List<TicketEntity>> parse)
+        {
+            if (_heads.TryGetValue(row.PartitionKey, out var known) && known.ETag == row.ETag)
+            {
+                return known.Lines;
+            }
+            if (_heads.Count >= MaxHeads)
+            {
+                _heads.Clear();
+            }
+            var lines = parse(row);
+            _heads[row.PartitionKey] = (row.ETag, lines);
+            return lines;
+        }
+    }
 }

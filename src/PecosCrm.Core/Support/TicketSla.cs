@@ -14,6 +14,7 @@ public sealed class TicketSla(StoreTime storeTime, TimeProvider time)
     private const int MaxPolicies = 200;
 
     private readonly ConcurrentDictionary<string, (SlaPolicy? Policy, BusinessCalendar Calendar)> _policies = new(StringComparer.Ordinal);
+    private volatile LastPolicy? _last;
 
     internal BusinessCalendar CalendarOf(TicketEntity ticket) => PolicyOf(ticket).Calendar;
 
@@ -24,6 +25,18 @@ public sealed class TicketSla(StoreTime storeTime, TimeProvider time)
         ticket.Policy is null ? (null, BusinessCalendar.Always) : Parsed(ticket.Policy, ticket.PolicyValue);
 
     private (SlaPolicy? Policy, BusinessCalendar Calendar) Parsed(string text, Func<SlaPolicy?> policy)
+    {
+        // The tickets of a list head share one policy text: the same string is not hashed again.
+        if (_last is { } last && ReferenceEquals(last.Text, text))
+        {
+            return last.Parsed;
+        }
+        var parsed = ParsedText(text, policy);
+        _last = new LastPolicy(text, parsed);
+        return parsed;
+    }
+
+    private (SlaPolicy? Policy, BusinessCalendar Calendar) ParsedText(string text, Func<SlaPolicy?> policy)
     {
         if (_policies.Count > MaxPolicies)
         {
@@ -64,4 +77,6 @@ public sealed class TicketSla(StoreTime storeTime, TimeProvider time)
         t.FirstResponseAt, t.ResolvedAt, t.ClosedAt, t.ReopenCount, View(t),
         t.CsatRating is { } rating ? new TicketCsat(rating, t.CsatComment, t.CsatAt ?? t.UpdatedAt) : null,
         t.ArticleList(), t.ETag.ToString());
+
+    private sealed record LastPolicy(string Text, (SlaPolicy? Policy, BusinessCalendar Calendar) Parsed);
 }

@@ -13,18 +13,21 @@ public sealed record TicketFilter(TicketStatus? Status, TicketPriority? Priority
 
 /// <summary>
 /// The support desk's ticket rows (see <see cref="SupportKeys"/>): the ticket partition, the list
-/// rows by status, the month copies and the customers' histories. Only this class writes them.
+/// rows by status, the month copies and the customers' histories. Only this class writes them, the
+/// lists by status and assignee through <see cref="TicketListHeads"/> and the histories through
+/// <see cref="CustomerTicketHistory"/>.
 /// </summary>
 public sealed partial class TicketStore(StorageAccount storage, BlobFiles blobs)
 {
-    /// <summary>A customer's history row keeps at most this many tickets (the newest); a table property holds 32K characters.</summary>
-    private const int MaxHistory = 150;
-
     private TableClient Tickets => storage.Table(StorageNames.Tables.Tickets);
 
     private TableClient List => storage.Table(StorageNames.Tables.TicketList);
 
-    private TicketListHeads Heads => new(List);
+    private readonly TicketListHeads.ParsedHeads _parsedHeads = new();
+
+    private TicketListHeads Heads => new(List, _parsedHeads);
+
+    private CustomerTicketHistory History => new(Tickets);
 
     /// <summary>Takes the next ticket number (an ETag-guarded counter, from 1001).</summary>
     internal Task<long> NextSequenceAsync(CancellationToken cancellationToken) =>
@@ -134,104 +137,20 @@ public sealed partial class TicketStore(StorageAccount storage, BlobFiles blobs)
             await Heads.RemoveAsync(moved.Status, moved.AssigneeId, ticket, cancellationToken);
         }
         await Tickets.UpsertEntityAsync(ticket.CopyAs(SupportKeys.MonthPartition(ticket.CreatedAt), SupportKeys.MonthRow(ticket.TicketId)), TableUpdateMode.Replace, cancellationToken);
-        await PutHistoryAsync(ticket, cancellationToken);
+        await History.PutAsync(ticket, cancellationToken);
     }
 
     /// <summary>Rewrites only the list row (the SLA sweep's state changes that touch nothing else).</summary>
     internal Task UpdateListRowAsync(TicketEntity ticket, CancellationToken cancellationToken) =>
         List.UpsertEntityAsync(ticket.CopyAs(SupportKeys.ListPartition(ticket.StatusValue), SupportKeys.ListRow(ticket.Sequence, ticket.TicketId)), TableUpdateMode.Replace, cancellationToken);
 
-    /// <summary>
-    /// The customer's history row (the newest <see cref="MaxHistory"/> tickets) and the ticket's own
-    /// line row in the same partition, in one transaction under the history row's ETag; the line rows
-    /// page the history past the newest.
-    /// </summary>
-    private Task PutHistoryAsync(TicketEntity ticket, CancellationToken cancellationToken) =>
-        OptimisticRetry.RunAsync(async _ =>
-        {
-            var partition = SupportKeys.CustomerPartition(ticket.CustomerId);
-            var row = await Tickets.FindAsync<CustomerTicketsEntity>(partition, SupportKeys.CustomerRow(ticket.CustomerId), cancellationToken);
-            var list = row?.TicketList() ?? [];
-            var line = new CustomerTicket(ticket.TicketId, ticket.Subject, ticket.CategoryValue, ticket.PriorityValue, ticket.StatusValue, ticket.CreatedAt, ticket.ResolvedAt, ticket.CsatRating);
-            var at = list.FindIndex(t => t.Id == ticket.TicketId);
-            if (at >= 0 && list[at] == line)
-            {
-                return;
-            }
-            if (at >= 0)
-            {
-                list[at] = line;
-            }
-            else
-            {
-                list.Insert(0, line);
-            }
-            var json = TicketEntity.Write(list.OrderByDescending(t => t.CreatedAt).Take(MaxHistory).ToList());
-            var lineRow = new CustomerTicketLineEntity
-            {
-                PartitionKey = partition,
-                RowKey = SupportKeys.CustomerTicketRow(ticket.CreatedAt, ticket.TicketId),
-                Ticket = TicketEntity.Write(line),
-            };
-            TableTransactionAction history = row is null
-                ? new(TableTransactionActionType.Add, new CustomerTicketsEntity { PartitionKey = partition, RowKey = SupportKeys.CustomerRow(ticket.CustomerId), Tickets = json })
-                : new(TableTransactionActionType.UpdateReplace, new CustomerTicketsEntity { PartitionKey = partition, RowKey = row.RowKey, Tickets = json }, row.ETag);
-            await Tickets.SubmitTransactionAsync([history, new TableTransactionAction(TableTransactionActionType.UpsertReplace, lineRow)], cancellationToken);
-        }, cancellationToken: cancellationToken);
+    /// <summary>A customer's ticket history, newest first: one point read (the newest <see cref="CustomerTicketHistory.MaxHistory"/>).</summary>
+    public Task<IReadOnlyList<CustomerTicket>> HistoryAsync(string customerId, CancellationToken cancellationToken = default) =>
+        History.NewestAsync(customerId, cancellationToken);
 
-    /// <summary>A customer's ticket history, newest first: one point read (the newest <see cref="MaxHistory"/>).</summary>
-    public async Task<IReadOnlyList<CustomerTicket>> HistoryAsync(string customerId, CancellationToken cancellationToken = default)
-    {
-        if (!KeyRules.IsValidKey(customerId))
-        {
-            return [];
-        }
-        var row = await Tickets.FindAsync<CustomerTicketsEntity>(SupportKeys.CustomerPartition(customerId), SupportKeys.CustomerRow(customerId), cancellationToken);
-        return row?.TicketList() ?? [];
-    }
-
-    /// <summary>
-    /// One page of a customer's tickets, newest first: the first from the history row (one point read),
-    /// later ones, and anything past the newest <see cref="MaxHistory"/>, from the line rows after the cursor's.
-    /// </summary>
-    internal async Task<Storage.Page<CustomerTicket>> HistoryPageAsync(string customerId, IReadOnlyList<CustomerTicket> newest, int limit, string? cursor, CancellationToken cancellationToken)
-    {
-        var partition = SupportKeys.CustomerPartition(customerId);
-        var after = Cursor.Decode(cursor);
-        if (after is null)
-        {
-            if (limit <= newest.Count || newest.Count < MaxHistory)
-            {
-                var items = newest.Take(limit).ToList();
-                var more = newest.Count > limit || newest.Count == MaxHistory;
-                return new Storage.Page<CustomerTicket>(items, more && items.Count > 0 ? HistoryCursor(items[^1]) : null);
-            }
-            after = SupportKeys.CustomerTicketRow(newest[^1].CreatedAt, newest[^1].Id);
-            var rest = await HistoryRangeAsync(partition, after, limit - newest.Count, cancellationToken);
-            return new Storage.Page<CustomerTicket>(newest.Concat(rest.Items).ToList(), rest.NextCursor);
-        }
-        if (!after.StartsWith(SupportKeys.CustomerTicketPrefix, StringComparison.Ordinal) || !KeyRules.IsValidKey(after))
-        {
-            throw new ValidationFailedException("cursor", "is not a cursor this API handed out.");
-        }
-        return await HistoryRangeAsync(partition, after, limit, cancellationToken);
-    }
-
-    private async Task<Storage.Page<CustomerTicket>> HistoryRangeAsync(string partition, string afterRow, int limit, CancellationToken cancellationToken)
-    {
-        var filter = TableClient.CreateQueryFilter(
-            $"PartitionKey eq {partition} and RowKey gt {afterRow} and RowKey lt {KeyRules.PrefixEnd(SupportKeys.CustomerTicketPrefix)}");
-        // One row more than the page tells whether another page follows.
-        await foreach (var page in Tickets.QueryAsync<CustomerTicketLineEntity>(filter, limit + 1, cancellationToken: cancellationToken).AsPages(null, limit + 1))
-        {
-            var items = page.Values.Take(limit).Select(l => l.Line()).ToList();
-            var more = page.ContinuationToken is not null || page.Values.Count > limit;
-            return new Storage.Page<CustomerTicket>(items, more && items.Count > 0 ? HistoryCursor(items[^1]) : null);
-        }
-        return new Storage.Page<CustomerTicket>([], null);
-    }
-
-    private static string HistoryCursor(CustomerTicket last) => Cursor.Encode(SupportKeys.CustomerTicketRow(last.CreatedAt, last.Id))!;
+    /// <summary>One page of a customer's tickets, newest first (see <see cref="CustomerTicketHistory.PageAsync"/>).</summary>
+    internal Task<Storage.Page<CustomerTicket>> HistoryPageAsync(string customerId, IReadOnlyList<CustomerTicket> newest, int limit, string? cursor, CancellationToken cancellationToken) =>
+        History.PageAsync(customerId, newest, limit, cursor, cancellationToken);
 
     /// <summary>
     /// One page of the ticket list, newest first. A status and an assignee alone read their own

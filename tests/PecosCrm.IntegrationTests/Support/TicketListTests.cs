@@ -93,13 +93,17 @@ public sealed class TicketListTests(AzuriteFixture fixture)
         Assert.Equal(0, blobsLeft);
     }
 
-    /// <summary>Past the head's size: a ticket leaving the head is replaced by the next newest, and the pages walk every copy once.</summary>
+    /// <summary>
+    /// Past the head's size: a ticket leaving the head is replaced by the next newest, and the pages
+    /// walk every copy once. Pages read through the parsed-head cache, so each also shows that a
+    /// changed head is never answered from the lines parsed before the change.
+    /// </summary>
     [Fact]
     public async Task Head_OfFiftyFive_RefillsWhenOneLeaves_AndPagesWalkEveryTicketOnce()
     {
         var table = new TableServiceClient(fixture.ConnectionString).GetTableClient("heads" + Guid.NewGuid().ToString("N")[..12]);
         await table.CreateAsync();
-        var heads = new TicketListHeads(table);
+        var heads = new TicketListHeads(table, new TicketListHeads.ParsedHeads());
         var tickets = Enumerable.Range(1, 55).Select(n => new TicketEntity
         {
             TicketId = $"PRT-{n}", Sequence = n, CustomerId = "c1", Subject = $"Ticket {n}", Status = nameof(TicketStatus.Open), AssigneeId = "mae",
@@ -113,6 +117,10 @@ public sealed class TicketListTests(AzuriteFixture fixture)
         var before = await heads.PageAsync(TicketStatus.Open, "mae", 50, null, CancellationToken.None);
         await heads.RemoveAsync(TicketStatus.Open, "mae", tickets[54], CancellationToken.None);
         var after = await heads.PageAsync(TicketStatus.Open, "mae", 50, null, CancellationToken.None);
+        var renamed = tickets[40].CopyAs("", "");
+        renamed.Subject = "Renamed";
+        await heads.PutAsync(renamed, CancellationToken.None);
+        var afterRename = await heads.PageAsync(TicketStatus.Open, "mae", 50, null, CancellationToken.None);
         var walked = new List<long>();
         string? cursor = null;
         do
@@ -128,6 +136,8 @@ public sealed class TicketListTests(AzuriteFixture fixture)
         Assert.NotNull(before.NextCursor);
         Assert.Equal(Enumerable.Range(5, 50).Reverse().Select(n => (long)n), after.Items.Select(t => t.Sequence));
         Assert.Equal(SlaPolicies.Default.Id, after.Items[0].PolicyValue()!.Id);
+        Assert.Equal("Ticket 41", after.Items.Single(t => t.Sequence == 41).Subject);
+        Assert.Equal("Renamed", afterRename.Items.Single(t => t.Sequence == 41).Subject);
         Assert.Equal(Enumerable.Range(1, 54).Reverse().Select(n => (long)n), walked);
         Assert.Equal(54, wide.Items.Count);
         Assert.Null(wide.NextCursor);
