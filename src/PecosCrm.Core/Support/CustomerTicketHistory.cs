@@ -1,3 +1,4 @@
+using Azure;
 using Azure.Data.Tables;
 using PecosCrm.Core.Storage;
 
@@ -24,7 +25,7 @@ internal sealed class CustomerTicketHistory(TableClient tickets)
             var partition = SupportKeys.CustomerPartition(ticket.CustomerId);
             var row = await tickets.FindAsync<CustomerTicketsEntity>(partition, SupportKeys.CustomerRow(ticket.CustomerId), cancellationToken);
             var list = row?.TicketList() ?? [];
-            var line = new CustomerTicket(ticket.TicketId, ticket.Subject, ticket.CategoryValue, ticket.PriorityValue, ticket.StatusValue, ticket.CreatedAt, ticket.ResolvedAt, ticket.CsatRating);
+            var line = Line(ticket);
             var at = list.FindIndex(t => t.Id == ticket.TicketId);
             if (at >= 0 && list[at] == line)
             {
@@ -39,16 +40,10 @@ internal sealed class CustomerTicketHistory(TableClient tickets)
                 list.Insert(0, line);
             }
             var json = TicketEntity.Write(list.OrderByDescending(t => t.CreatedAt).Take(MaxHistory).ToList());
-            var lineRow = new CustomerTicketLineEntity
-            {
-                PartitionKey = partition,
-                RowKey = SupportKeys.CustomerTicketRow(ticket.CreatedAt, ticket.TicketId),
-                Ticket = TicketEntity.Write(line),
-            };
             TableTransactionAction history = row is null
                 ? new(TableTransactionActionType.Add, new CustomerTicketsEntity { PartitionKey = partition, RowKey = SupportKeys.CustomerRow(ticket.CustomerId), Tickets = json })
                 : new(TableTransactionActionType.UpdateReplace, new CustomerTicketsEntity { PartitionKey = partition, RowKey = row.RowKey, Tickets = json }, row.ETag);
-            await tickets.SubmitTransactionAsync([history, new TableTransactionAction(TableTransactionActionType.UpsertReplace, lineRow)], cancellationToken);
+            await tickets.SubmitTransactionAsync([history, new TableTransactionAction(TableTransactionActionType.UpsertReplace, LineRow(ticket))], cancellationToken);
         }, cancellationToken: cancellationToken);
 
     /// <summary>A customer's ticket history, newest first: one point read (the newest <see cref="MaxHistory"/>).</summary>
@@ -104,4 +99,30 @@ internal sealed class CustomerTicketHistory(TableClient tickets)
     }
 
     private static string Next(CustomerTicket last) => Cursor.Encode(SupportKeys.CustomerTicketRow(last.CreatedAt, last.Id))!;
+
+    /// <summary>Adds the ticket's line row when it is missing (the backfill of tickets written before line rows existed).</summary>
+    public async Task EnsureLineAsync(TicketEntity ticket, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await tickets.AddEntityAsync(LineRow(ticket), cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            // Written by the ticket's own change; that one is as new or newer.
+        }
+    }
+
+    public Task DeleteLineAsync(TicketEntity ticket, CancellationToken cancellationToken) =>
+        tickets.DeleteEntityAsync(SupportKeys.CustomerPartition(ticket.CustomerId), SupportKeys.CustomerTicketRow(ticket.CreatedAt, ticket.TicketId), ETag.All, cancellationToken);
+
+    private static CustomerTicket Line(TicketEntity ticket) =>
+        new(ticket.TicketId, ticket.Subject, ticket.CategoryValue, ticket.PriorityValue, ticket.StatusValue, ticket.CreatedAt, ticket.ResolvedAt, ticket.CsatRating);
+
+    private static CustomerTicketLineEntity LineRow(TicketEntity ticket) => new()
+    {
+        PartitionKey = SupportKeys.CustomerPartition(ticket.CustomerId),
+        RowKey = SupportKeys.CustomerTicketRow(ticket.CreatedAt, ticket.TicketId),
+        Ticket = TicketEntity.Write(Line(ticket)),
+    };
 }

@@ -21,6 +21,8 @@ namespace PecosCrm.Core.Support;
 /// <item><c>tickets</c>, partition <c>conv|{conversationId}</c>: <c>conv|{conversationId}</c>, the ticket
 /// an inbox conversation was turned into (a second conversion is refused).</item>
 /// <item><c>tickets</c>, partition <c>counter</c>: <c>counter|ticket</c>, the last ticket number.</item>
+/// <item><c>tickets</c>, partition <c>backfill</c>: <c>backfill|lists</c>, how far the backfill of the
+/// status and assignee lists and the customer line rows has gone (<see cref="TicketStore.BackfillAsync"/>).</item>
 /// <item><c>ticketlist</c>, one partition per status (<c>1-open</c> … <c>5-closed</c>, so that a list
 /// of every status reads the working queue first): <c>tl|{inverted number}|{id}</c>, a copy of the
 /// ticket, newest first. The lists and the SLA sweep read it; a status change moves the row.</item>
@@ -43,6 +45,8 @@ public static class SupportKeys
     public const string LogPrefix = "log|";
     public const string CounterPartition = "counter";
     public const string CounterRow = "counter|ticket";
+    public const string BackfillPartition = "backfill";
+    public const string BackfillRow = "backfill|lists";
     public const string SettingsPartition = "settings";
     public const string PoliciesRow = "settings|policies";
     public const string EscalationsRow = "settings|escalations";
@@ -95,6 +99,10 @@ public static class SupportKeys
     /// <summary>Newest first: ticket numbers count up, so the RowKey counts down.</summary>
     public static string ListRow(long sequence, string ticketId) =>
         ListRowPrefix + (9_999_999_999L - sequence).ToString("D10", CultureInfo.InvariantCulture) + "|" + ticketId;
+
+    /// <summary>Every status partition of <c>ticketlist</c>, and none of the status and assignee ones (their copies would list each ticket twice).</summary>
+    public static string StatusListsFilter { get; } =
+        TableClient.CreateQueryFilter($"PartitionKey ge {ListPartition(TicketStatus.Open)} and PartitionKey le {ListPartition(TicketStatus.Closed)}");
 
     /// <summary>The list partition of a status and an assignee (<c>none</c> for unassigned tickets).</summary>
     public static string AssigneeListPartition(TicketStatus status, string? assigneeId) => "sa|" + ListPartition(status) + "|" + (assigneeId ?? "none");

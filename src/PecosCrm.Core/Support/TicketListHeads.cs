@@ -38,34 +38,65 @@ internal sealed class TicketListHeads(TableClient list, TicketListHeads.ParsedHe
     public Task PutAsync(TicketEntity ticket, CancellationToken cancellationToken) =>
         OptimisticRetry.RunAsync(async _ =>
         {
-            var status = ticket.StatusValue;
-            var partition = SupportKeys.AssigneeListPartition(status, ticket.AssigneeId);
-            var copy = ticket.CopyAs(partition, SupportKeys.AssigneeListRow(ticket.Sequence, ticket.TicketId));
-            var head = await ReadAsync(status, ticket.AssigneeId, cancellationToken);
-            var lines = head.Lines;
-            var at = lines.FindIndex(l => l.TicketId == ticket.TicketId);
-            var changed = true;
-            if (at >= 0)
-            {
-                lines[at] = copy;
-            }
-            else if (lines.Count < Size || copy.Sequence > lines[^1].Sequence)
-            {
-                lines.Add(copy);
-                lines.Sort((a, b) => b.Sequence.CompareTo(a.Sequence));
-                if (lines.Count > Size)
-                {
-                    lines.RemoveAt(lines.Count - 1);
-                }
-            }
-            else
-            {
-                changed = false;
-            }
+            var copy = CopyOf(ticket);
+            var head = await ReadAsync(ticket.StatusValue, ticket.AssigneeId, cancellationToken);
+            var changed = Place(head.Lines, copy);
             await list.SubmitTransactionAsync(
-                [new TableTransactionAction(TableTransactionActionType.UpsertReplace, copy), HeadAction(status, ticket.AssigneeId, head, changed)],
+                [new TableTransactionAction(TableTransactionActionType.UpsertReplace, copy), HeadAction(ticket.StatusValue, ticket.AssigneeId, head, changed)],
                 cancellationToken);
         }, maxAttempts: 20, cancellationToken: cancellationToken);
+
+    /// <summary>
+    /// Adds the ticket's copy and its place in the head only when the copy is missing (the backfill of
+    /// tickets written before these lists existed): a copy already there was written by the ticket's own
+    /// change and is left alone. Added under the head's ETag, so a concurrent change is never undone.
+    /// </summary>
+    public Task EnsureAsync(TicketEntity ticket, CancellationToken cancellationToken) =>
+        OptimisticRetry.RunAsync(async _ =>
+        {
+            var copy = CopyOf(ticket);
+            if (await list.FindAsync<TableEntity>(copy.PartitionKey, copy.RowKey, cancellationToken) is not null)
+            {
+                return;
+            }
+            var head = await ReadAsync(ticket.StatusValue, ticket.AssigneeId, cancellationToken);
+            var changed = Place(head.Lines, copy);
+            try
+            {
+                await list.SubmitTransactionAsync(
+                    [new TableTransactionAction(TableTransactionActionType.Add, copy), HeadAction(ticket.StatusValue, ticket.AssigneeId, head, changed)],
+                    cancellationToken);
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status == 409 && ex.FailedTransactionActionIndex == 0)
+            {
+                // The ticket's own change wrote its copy meanwhile.
+            }
+        }, maxAttempts: 20, cancellationToken: cancellationToken);
+
+    private static TicketEntity CopyOf(TicketEntity ticket) =>
+        ticket.CopyAs(SupportKeys.AssigneeListPartition(ticket.StatusValue, ticket.AssigneeId), SupportKeys.AssigneeListRow(ticket.Sequence, ticket.TicketId));
+
+    /// <summary>Puts the copy in the head's lines (replacing the ticket's line, or among the newest); false when the head does not change.</summary>
+    private static bool Place(List<TicketEntity> lines, TicketEntity copy)
+    {
+        var at = lines.FindIndex(l => l.TicketId == copy.TicketId);
+        if (at >= 0)
+        {
+            lines[at] = copy;
+            return true;
+        }
+        if (lines.Count >= Size && copy.Sequence < lines[^1].Sequence)
+        {
+            return false;
+        }
+        lines.Add(copy);
+        lines.Sort((a, b) => b.Sequence.CompareTo(a.Sequence));
+        if (lines.Count > Size)
+        {
+            lines.RemoveAt(lines.Count - 1);
+        }
+        return true;
+    }
 
     /// <summary>Takes the ticket's copy out of the partition it was in (its status or assignee changed), refilling the head.</summary>
     public Task RemoveAsync(TicketStatus status, string? assigneeId, TicketEntity ticket, CancellationToken cancellationToken) =>

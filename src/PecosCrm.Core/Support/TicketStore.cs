@@ -163,11 +163,10 @@ public sealed partial class TicketStore(StorageAccount storage, BlobFiles blobs)
         {
             return await Heads.PageAsync(byStatus, byAssignee == "none" ? null : byAssignee, limit, cursor, cancellationToken);
         }
-        var parts = new List<string>();
-        if (filter.Status is { } status)
+        var parts = new List<string>
         {
-            parts.Add(TableClient.CreateQueryFilter($"PartitionKey eq {SupportKeys.ListPartition(status)}"));
-        }
+            filter.Status is { } status ? SupportKeys.PartitionFilter(SupportKeys.ListPartition(status)) : SupportKeys.StatusListsFilter,
+        };
         if (filter.Priority is { } priority)
         {
             parts.Add(TableClient.CreateQueryFilter($"Priority eq {priority.ToString()}"));
@@ -184,7 +183,7 @@ public sealed partial class TicketStore(StorageAccount storage, BlobFiles blobs)
         {
             parts.Add(TableClient.CreateQueryFilter($"AssigneeId eq {assignee}"));
         }
-        var query = parts.Count == 0 ? null : string.Join(" and ", parts);
+        var query = string.Join(" and ", parts);
         if (filter.AssigneeId == "none")
         {
             // Table Storage cannot filter on a missing property: unassigned rows are picked from the page read.

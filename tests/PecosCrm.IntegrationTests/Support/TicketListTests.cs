@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Net;
 using System.Text.Json.Nodes;
 using Azure.Data.Tables;
+using Microsoft.Extensions.DependencyInjection;
 using PecosCrm.Core.Support;
 using PecosCrm.IntegrationTests.Infrastructure;
 using static PecosCrm.IntegrationTests.Support.SupportTestKit;
@@ -91,6 +92,57 @@ public sealed class TicketListTests(AzuriteFixture fixture)
         Assert.Equal([kept], Ids(maeErased));
         Assert.Equal([kept], Ids(byStatus));
         Assert.Equal(0, blobsLeft);
+    }
+
+    /// <summary>
+    /// Tickets written before the status-and-assignee lists and the customer line rows existed: the
+    /// backfill walks the status lists and adds what is missing, and the lists show every ticket once.
+    /// </summary>
+    [Fact]
+    public async Task Backfill_PutsOlderTicketsInTheAgentsQueueAndTheCustomersPages_AndTheStatusListShowsEachOnce()
+    {
+        await using var app = fixture.NewApp(Settings());
+        var admin = app.Admin();
+        var mae = (await StaffAsync(admin, "Mae Holt", $"mae-{app.Prefix}@pecos.example"))["id"]!.GetValue<string>();
+        var customer = await CustomerAsync(admin, "old-" + app.Prefix);
+        var ids = new List<string>();
+        foreach (var (subject, assignee) in new[] { ("Spurs rusted", mae), ("Hat band loose", null), ("Boot heel split", mae) })
+        {
+            var created = await (await admin.PostJsonAsync("/api/tickets", new { customerId = customer, subject, assigneeId = assignee })).AssertJsonAsync(HttpStatusCode.Created);
+            ids.Add(created["id"]!.GetValue<string>());
+        }
+        // Assigned tickets start in progress. What a store written before these rows existed holds: no status-and-assignee rows, no line rows, no progress row.
+        var list = app.Storage.Table(Core.Storage.StorageNames.Tables.TicketList);
+        var tickets = app.Storage.Table(Core.Storage.StorageNames.Tables.Tickets);
+        await foreach (var row in list.QueryAsync<TableEntity>(e => e.PartitionKey.CompareTo("sa|") >= 0 && e.PartitionKey.CompareTo("sa}") < 0))
+        {
+            await list.DeleteEntityAsync(row.PartitionKey, row.RowKey);
+        }
+        await foreach (var row in tickets.QueryAsync<TableEntity>(SupportKeys.PrefixFilter(SupportKeys.CustomerPartition(customer), SupportKeys.CustomerTicketPrefix)))
+        {
+            await tickets.DeleteEntityAsync(row.PartitionKey, row.RowKey);
+        }
+        await tickets.DeleteEntityAsync(SupportKeys.BackfillPartition, SupportKeys.BackfillRow);
+        var queueBefore = await (await admin.GetAsync($"/api/tickets?status=in_progress&assignee={mae}")).AssertJsonAsync();
+
+        var store = new TicketStore(app.Storage, app.Services.GetRequiredService<Core.Storage.BlobFiles>());
+        var done = await store.BackfillAsync(TimeSpan.FromMinutes(1));
+        var doneAgain = await store.BackfillAsync(TimeSpan.FromMinutes(1));
+        var queue = await (await admin.GetAsync($"/api/tickets?status=in_progress&assignee={mae}")).AssertJsonAsync();
+        var unassigned = await (await admin.GetAsync("/api/tickets?status=open&assignee=none")).AssertJsonAsync();
+        var all = await (await admin.GetAsync("/api/tickets?limit=100")).AssertJsonAsync();
+        var history = await (await admin.GetAsync($"/api/customers/{customer}/tickets?limit=1")).AssertJsonAsync();
+        var historyNext = await (await admin.GetAsync($"/api/customers/{customer}/tickets?limit=5&cursor={history["nextCursor"]}")).AssertJsonAsync();
+
+        Assert.Empty(Ids(queueBefore));
+        Assert.True(done);
+        Assert.True(doneAgain);
+        Assert.Equal([ids[2], ids[0]], Ids(queue));
+        Assert.Equal([ids[1]], Ids(unassigned));
+        Assert.Equal(ids.OrderDescending(), Ids(all).Where(ids.Contains).Order().Reverse());
+        Assert.Equal(Ids(all).Count, Ids(all).Distinct().Count());
+        Assert.Equal([ids[2]], Ids(history));
+        Assert.Equal([ids[1], ids[0]], Ids(historyNext));
     }
 
     /// <summary>
