@@ -11,7 +11,8 @@ using PecosCrm.Core.Storage;
 namespace PecosCrm.Core.Messaging;
 
 /// <summary>Something a customer (or a stranger) sent: an email, a contact form, a chat transcript, a text message.</summary>
-public sealed record InboundMessage(Channel Channel, string Address, string? Name, string? Subject, string Text, string? Html, DateTimeOffset? At, string Source);
+public sealed record InboundMessage(
+    Channel Channel, string Address, string? Name, string? Subject, string Text, string? Html, DateTimeOffset? At, string Source, IReadOnlyList<IncomingFile>? Files = null);
 
 /// <summary>A thread of the unified inbox, as listed.</summary>
 public sealed record Conversation(
@@ -20,10 +21,12 @@ public sealed record Conversation(
 
 /// <summary>
 /// One message of a thread. <c>Internal</c> marks a staff note: shown to staff in the thread, never
-/// sent to the customer, never in their communication log.
+/// sent to the customer, never in their communication log. <c>Attachments</c> are the files that came
+/// with an inbound email (see <c>Inbox.Attachments.cs</c>).
 /// </summary>
 public sealed record ConversationMessage(
-    string Id, Direction Direction, Channel Channel, string? From, string Text, string? Html, DateTimeOffset At, string? SentBy, string? LogMessageId, bool Internal = false);
+    string Id, Direction Direction, Channel Channel, string? From, string Text, string? Html, DateTimeOffset At, string? SentBy, string? LogMessageId, bool Internal = false,
+    IReadOnlyList<ConversationAttachment>? Attachments = null);
 
 public sealed record ConversationThread(Conversation Conversation, IReadOnlyList<ConversationMessage> Messages);
 
@@ -40,7 +43,7 @@ public sealed record InboxPage(IReadOnlyList<Conversation> Items, string? NextCu
 /// customer also go into their communication log and timeline.
 /// </summary>
 public sealed partial class Inbox(
-    StorageAccount storage, CustomerStore customers, MessageService messages, IEmailSender email, StaffStore staff, IOptions<MessagingOptions> options, TimeProvider time)
+    StorageAccount storage, CustomerStore customers, MessageService messages, IEmailSender email, StaffStore staff, BlobFiles blobs, IOptions<MessagingOptions> options, TimeProvider time)
 {
     private const string ConversationPartition = MessagingKeys.ConversationPartition;
     private const string ThreadPartition = MessagingKeys.ThreadPartition;
@@ -87,7 +90,14 @@ public sealed partial class Inbox(
             conversation = (await Table.GetEntityAsync<TableEntity>(ConversationPartition, conversation.RowKey, cancellationToken: cancellationToken)).Value;
             await Table.UpsertEntityAsync(new TableEntity(ThreadPartition, threadKey) { ["ConversationId"] = conversation.RowKey }, TableUpdateMode.Replace, cancellationToken);
         }
-        await AddMessageAsync(conversation.RowKey, new ConversationMessage(Guid.NewGuid().ToString("N"), Direction.Inbound, inbound.Channel, inbound.Address, inbound.Text, inbound.Html, at, null, logId), cancellationToken);
+        var (attachments, refused) = await StoreFilesAsync(conversation.RowKey, inbound.Files ?? [], cancellationToken);
+        await AddMessageAsync(conversation.RowKey, new ConversationMessage(Guid.NewGuid().ToString("N"), Direction.Inbound, inbound.Channel, inbound.Address, inbound.Text, inbound.Html, at, null, logId,
+            Attachments: attachments), cancellationToken);
+        if (refused.Count > 0)
+        {
+            await AddMessageAsync(conversation.RowKey, new ConversationMessage(Guid.NewGuid().ToString("N"), Direction.Outbound, inbound.Channel, "system",
+                $"Attachments refused: {string.Join("; ", refused)}", null, at, "system", null, Internal: true), cancellationToken);
+        }
         return await TouchAsync(conversation.RowKey, c =>
         {
             c["Unread"] = (c.GetInt32("Unread") ?? 0) + 1;
@@ -125,7 +135,7 @@ public sealed partial class Inbox(
         await foreach (var row in Table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {MessagingKeys.MessagesPartition(id)}"), cancellationToken: cancellationToken))
         {
             items.Add(new ConversationMessage(row.GetString("MessageId"), Enum.Parse<Direction>(row.GetString("Direction")), Enum.Parse<Channel>(row.GetString("Channel")),
-                row.GetString("From"), row.GetString("Text") ?? "", row.GetString("Html"), row.GetDateTimeOffset("At") ?? default, row.GetString("SentBy"), row.GetString("LogMessageId"), row.GetBoolean("Internal") ?? false));
+                row.GetString("From"), row.GetString("Text") ?? "", row.GetString("Html"), row.GetDateTimeOffset("At") ?? default, row.GetString("SentBy"), row.GetString("LogMessageId"), row.GetBoolean("Internal") ?? false, ReadAttachments(row)));
         }
         return new ConversationThread(ToRecord(conversation, id), items);
     }
@@ -266,6 +276,7 @@ public sealed partial class Inbox(
             ["SentBy"] = m.SentBy,
             ["LogMessageId"] = m.LogMessageId,
             ["Internal"] = m.Internal ? true : null,
+            ["Attachments"] = WriteAttachments(m.Attachments),
         }, cancellationToken);
 
     private async Task<TableEntity> GetEntityAsync(string id, CancellationToken cancellationToken) =>

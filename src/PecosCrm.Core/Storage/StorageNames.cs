@@ -189,9 +189,12 @@ public static class StorageNames
         /// <summary>Ticket attachments, under <c>{ticketId}/{attachmentId}</c>, served by short-lived links.</summary>
         public const string TicketAttachments = "ticket-attachments";
 
+        /// <summary>Files that came with inbox messages (email attachments), under <c>{conversationId}/{attachmentId}</c>, served by short-lived links.</summary>
+        public const string InboxAttachments = "inbox-attachments";
+
         /// <summary>Report snapshots in full (definition as run, rows, totals), under <c>{reportId}/{snapshotId}.json</c>.</summary>
         public const string Reports = "reports";
 
-        public static readonly IReadOnlyList<string> All = [Locks, Exports, EventBatches, Analytics, Campaigns, ProductImages, TaxCertificates, TicketAttachments, Reports];
+        public static readonly IReadOnlyList<string> All = [Locks, Exports, EventBatches, Analytics, Campaigns, ProductImages, TaxCertificates, TicketAttachments, InboxAttachments, Reports];
     }
 }

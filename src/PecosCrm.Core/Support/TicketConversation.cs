@@ -7,9 +7,6 @@ using PecosCrm.Core.Storage;
 
 namespace PecosCrm.Core.Support;
 
-/// <summary>A file handed in with a message or on its own.</summary>
-public sealed record IncomingFile(string FileName, byte[] Content);
-
 /// <summary>
 /// A ticket's conversation: staff replies (emailed to the customer through the message service, so
 /// they are logged, consent-checked and retried), internal notes (never sent, never shown to the
@@ -157,19 +154,23 @@ public sealed class TicketConversation(
             time.GetUtcNow() + BlobFiles.DefaultLinkLifetime);
     }
 
-    private async Task<TicketAttachment> StoreFileAsync(string ticketId, IncomingFile file, string uploadedBy, CancellationToken cancellationToken)
+    /// <summary>Keeps a file that came with an inbox message on the ticket the conversation became, under the id its message already names.</summary>
+    internal Task<TicketAttachment> CarryFileAsync(string ticketId, IncomingFile file, string uploadedBy, string attachmentId, DateTimeOffset at, CancellationToken cancellationToken) =>
+        StoreFileAsync(ticketId, file, uploadedBy, cancellationToken, attachmentId, at);
+
+    private async Task<TicketAttachment> StoreFileAsync(
+        string ticketId, IncomingFile file, string uploadedBy, CancellationToken cancellationToken, string? attachmentId = null, DateTimeOffset? at = null)
     {
         var kind = AttachmentInspector.Inspect(file.Content, file.FileName, options.Value.MaxAttachmentBytes);
-        var now = time.GetUtcNow();
         var row = new TicketAttachmentEntity
         {
             PartitionKey = ticketId,
-            AttachmentId = Ids.New(time),
+            AttachmentId = attachmentId ?? Ids.New(time),
             FileName = file.FileName.Trim(),
             ContentType = kind.ContentType,
             Size = file.Content.Length,
             UploadedBy = uploadedBy,
-            At = now,
+            At = at ?? time.GetUtcNow(),
         };
         row.RowKey = SupportKeys.Attachment(ticketId, row.AttachmentId);
         using (var content = new MemoryStream(file.Content, writable: false))

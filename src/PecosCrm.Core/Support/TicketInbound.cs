@@ -21,10 +21,11 @@ public sealed record ConvertConversation(string? CustomerId = null, string? Subj
 /// (<c>ticket+prt-1045.{signature}@…</c>: a forged or altered address is refused and the email goes
 /// to the inbox instead), or when its subject names the ticket (<c>[PRT-1045]</c>) and it comes from
 /// the ticket's customer (numbers are guessable, so the sender must match). Anything else is the
-/// inbox's. Also turns an inbox conversation into a ticket, keeping its messages.
+/// inbox's. Also turns an inbox conversation into a ticket, keeping its messages and their files.
 /// </summary>
 public sealed partial class TicketInbound(
-    TicketService tickets, TicketConversation conversation, TicketStore store, TicketLinks links, Inbox inbox, StorageAccount storage, IOptions<SupportOptions> options)
+    TicketService tickets, TicketConversation conversation, TicketStore store, TicketLinks links, Inbox inbox, StorageAccount storage, IOptions<SupportOptions> options,
+    TimeProvider time)
 {
     public async Task<InboundRoute> ReceiveAsync(
         string from, IEnumerable<string> recipients, string? subject, string text, IReadOnlyList<IncomingFile> files, CancellationToken cancellationToken = default)
@@ -65,7 +66,10 @@ public sealed partial class TicketInbound(
         return new InboundRoute(ticketId, null);
     }
 
-    /// <summary>Opens a ticket from an inbox conversation with its messages (notes stay internal) and archives the conversation.</summary>
+    /// <summary>
+    /// Opens a ticket from an inbox conversation with its messages (notes stay internal) and their
+    /// files (each message names its files' new ids on the ticket), and archives the conversation.
+    /// </summary>
     public async Task<Ticket> ConvertAsync(string conversationId, ConvertConversation request, TicketActor actor, CancellationToken cancellationToken = default)
     {
         var thread = await inbox.GetAsync(conversationId, cancellationToken);
@@ -77,12 +81,20 @@ public sealed partial class TicketInbound(
         }
         var customerId = request.CustomerId ?? thread.Conversation.CustomerId
             ?? throw new ValidationFailedException("customerId", "is required: the conversation's sender is not a known customer.");
+        var files = thread.Messages.SelectMany(m => (m.Attachments ?? []).Select(a => (Message: m, Attachment: a, TicketAttachmentId: Ids.New(time)))).ToList();
         var messages = thread.Messages.Select(m => new TicketMessage(
             m.Id, m.Direction == Direction.Inbound ? MessageAuthor.Customer : MessageAuthor.Staff,
             m.Direction == Direction.Inbound ? customerId : m.SentBy, m.Direction == Direction.Inbound ? thread.Conversation.Name : m.SentBy,
-            m.Text, m.Internal, [], m.At, m.LogMessageId)).ToList();
+            m.Text, m.Internal, files.Where(f => f.Message.Id == m.Id).Select(f => f.TicketAttachmentId).ToList(), m.At, m.LogMessageId)).ToList();
         var entity = await tickets.CreateEntityAsync(new NewTicket(customerId, request.Subject ?? thread.Conversation.Subject, request.Category, request.Priority,
             TicketChannel.Inbox, AssigneeId: request.AssigneeId), actor, messages, conversationId, cancellationToken);
+        foreach (var (message, attachment, ticketAttachmentId) in files)
+        {
+            if (await inbox.ReadAttachmentAsync(conversationId, attachment.Id, cancellationToken) is { } content)
+            {
+                await conversation.CarryFileAsync(entity.TicketId, new IncomingFile(attachment.FileName, content), message.From ?? "customer", ticketAttachmentId, message.At, cancellationToken);
+            }
+        }
         await table.UpsertEntityAsync(new TableEntity(SupportKeys.ConversationPartition(conversationId), SupportKeys.ConversationRow(conversationId)) { ["TicketId"] = entity.TicketId },
             TableUpdateMode.Replace, cancellationToken);
         await inbox.AddNoteAsync(conversationId, $"Turned into support ticket {entity.TicketId}.", actor.Name, cancellationToken);

@@ -19,6 +19,8 @@ public static class InboxEndpoints
         var write = app.MapGroup("/api/inbox").WithTags("Inbox").RequireAuthorization(Permissions.MessagesWrite);
         read.MapGet("/", ListAsync).WithName("ListInbox").WithSummary("Conversations newest first (status open or archived, assignedTo), with the unread total of open ones.");
         read.MapGet("/{id}", GetAsync).WithName("GetConversation");
+        read.MapGet("/{id}/attachments/{attachmentId}", AttachmentLinkAsync).WithName("GetConversationAttachmentLink")
+            .WithSummary("A download link of a file that came with a message, working for 15 minutes.").ProducesProblem(StatusCodes.Status404NotFound);
         write.MapPost("/{id}/read", ReadAsync).WithName("MarkConversationRead");
         write.MapPost("/{id}/assign", AssignAsync).WithName("AssignConversation").WithSummary("{ \"staffId\": \"...\" }, or null to unassign.");
         write.MapPost("/{id}/archive", (string id, Inbox inbox, AuditLog audit, HttpContext http, CancellationToken ct) => ArchiveAsync(id, true, inbox, audit, http, ct)).WithName("ArchiveConversation");
@@ -97,6 +99,12 @@ public static class InboxEndpoints
         return TypedResults.Created($"/api/inbox/{conversation.Id}", conversation);
     }
 
+    public static async Task<Ok<ConversationAttachmentLink>> AttachmentLinkAsync(string id, string attachmentId, Inbox inbox, CancellationToken cancellationToken)
+    {
+        var (attachment, url, expiresAt) = await inbox.AttachmentLinkAsync(id, attachmentId, cancellationToken);
+        return TypedResults.Ok(new ConversationAttachmentLink(attachment, url.ToString(), expiresAt));
+    }
+
     public static async Task<IResult> InboundEmailAsync(HttpRequest request, Inbox inbox, TicketInbound tickets, IOptions<MessagingOptions> options, CancellationToken cancellationToken)
     {
         var key = options.Value.InboundParseKey;
@@ -118,13 +126,14 @@ public static class InboxEndpoints
         var html = form["html"].ToString();
         var body = string.IsNullOrWhiteSpace(text) ? PecosCrm.Core.Messaging.Templates.HtmlText.Convert(html) : text;
         // A reply to a support ticket lands on the ticket (docs/support.md); everything else is the inbox's.
-        var route = await tickets.ReceiveAsync(from.Address, SupportInbound.Recipients(form), form["subject"].ToString(), body, await SupportInbound.FilesAsync(form, cancellationToken), cancellationToken);
+        var files = await SupportInbound.FilesAsync(form, cancellationToken);
+        var route = await tickets.ReceiveAsync(from.Address, SupportInbound.Recipients(form), form["subject"].ToString(), body, files, cancellationToken);
         if (route.TicketId is { } ticketId)
         {
             return TypedResults.Ok(new { ticket = ticketId });
         }
         var conversation = await inbox.ReceiveAsync(new InboundMessage(Channel.Email, from.Address, string.IsNullOrEmpty(from.DisplayName) ? null : from.DisplayName, form["subject"].ToString(),
-            body, string.IsNullOrEmpty(html) ? null : html, null, "email"), cancellationToken);
+            body, string.IsNullOrEmpty(html) ? null : html, null, "email", files), cancellationToken);
         return route.Refused is null ? TypedResults.Ok(new { conversation = conversation.Id }) : TypedResults.Ok(new { conversation = conversation.Id, ticketRefused = route.Refused });
     }
 
@@ -145,6 +154,8 @@ public static class InboxEndpoints
         return TypedResults.Content("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response></Response>", "application/xml");
     }
 }
+
+public sealed record ConversationAttachmentLink(ConversationAttachment Attachment, string Url, DateTimeOffset ExpiresAt);
 
 public sealed record AssignRequest(string? StaffId);
 

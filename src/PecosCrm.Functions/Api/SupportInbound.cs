@@ -1,4 +1,5 @@
 using System.Net.Mail;
+using PecosCrm.Core.Storage;
 using PecosCrm.Core.Support;
 
 namespace PecosCrm.Functions.Api;

@@ -26,7 +26,7 @@ public sealed class PersonalDataErasureTests
     public async Task Erase_CustomerKnownToEveryFeature_LeavesTheirIdAndEmailInNoTable()
     {
         await using var azurite = await AzuriteProcess.StartAsync();
-        await using var app = new CrmApp(azurite.ConnectionString, new Dictionary<string, string?> { ["Hosting:RunTimers"] = "false" });
+        await using var app = new CrmApp(azurite.ConnectionString, new Dictionary<string, string?> { ["Hosting:RunTimers"] = "false", ["Messaging:InboundParseKey"] = "erase-parse-key" });
         var admin = app.Admin();
         var id = "everywhere-" + app.Prefix;
         var friend = "neighbour-" + app.Prefix;
@@ -46,6 +46,12 @@ public sealed class PersonalDataErasureTests
         var sent = await (await admin.PostJsonAsync("/api/messages/email", new { customerId = id, subject = "Howdy", text = "Your boots shipped." })).AssertJsonAsync(HttpStatusCode.Accepted);
         await (await admin.PostJsonAsync("/api/messages/email", new { customerId = id, subject = "Later", text = "x", sendAt = DateTimeOffset.UtcNow.AddDays(2) })).AssertJsonAsync(HttpStatusCode.Accepted);
         await (await admin.PostJsonAsync("/api/inbox/contact-form", new { name = "Opal Hart", email, subject = "Spurs", message = "Do you sell spurs?" })).AssertJsonAsync(HttpStatusCode.Created);
+        using (var mail = new MultipartFormDataContent { { new StringContent(email), "from" }, { new StringContent("shop@pecos.example"), "to" }, { new StringContent("My receipt"), "subject" }, { new StringContent("Attached."), "text" } })
+        {
+            // An attached file that holds the customer's email: the blob scan below finds it if erasure leaves it.
+            mail.Add(new ByteArrayContent(System.Text.Encoding.UTF8.GetBytes($"%PDF-1.4 receipt for {email}")), "attachment1", "receipt.pdf");
+            await (await app.ClientWithKey(null).PostAsync("/api/webhooks/sendgrid/inbound?key=erase-parse-key", mail)).AssertJsonAsync();
+        }
         var workflow = await (await admin.PostJsonAsync("/api/automations", new
         {
             name = "Hold " + app.Prefix,
@@ -77,7 +83,7 @@ public sealed class PersonalDataErasureTests
             {
                 ("profile.json", "Opal"), ("orders.json", "180"), ("notes.json", "square toes"), ("tags.json", tag["id"]!.GetValue<string>()),
                 ("related-contacts.json", friend), ("preferences.json", "TransactionalEmail"), ("loyalty-points.json", "welcome bonus"), ("loyalty-points.json", "ordpts|"), ("loyalty-referrals.json", "pal@elsewhere.example"),
-                ("messages.json", "Howdy"), ("conversations.json", "Spurs"), ("segments.json", list["id"]!.GetValue<string>()),
+                ("messages.json", "Howdy"), ("conversations.json", "Spurs"), ("conversation-messages.json", "receipt.pdf"), ("segments.json", list["id"]!.GetValue<string>()),
                 ("discount-codes.json", "Code"), ("automations.json", workflow["id"]!.GetValue<string>()), ("lookup-index.json", email), ("store-events.json", "order.placed"),
             })
             {

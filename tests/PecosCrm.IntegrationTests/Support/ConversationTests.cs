@@ -98,7 +98,7 @@ public sealed class ConversationTests(AzuriteFixture fixture)
     }
 
     [Fact]
-    public async Task InboundEmail_SignedAddressAndSubjectNumberLandOnTheTicket_ForgedAddressRefused_ConversationBecomesATicket()
+    public async Task InboundEmail_SignedAddressAndSubjectNumberLandOnTheTicket_ForgedAddressRefused_ConversationBecomesATicketWithItsFiles()
     {
         await using var app = fixture.NewApp(Settings());
         var admin = app.Admin();
@@ -116,14 +116,26 @@ public sealed class ConversationTests(AzuriteFixture fixture)
         var signed = await (await anonymous.PostAsync(parse, Email($"John Smith <{address}>", $"Support <{replyTo}>", $"Re: Exchange for a 10 [{id}]", "Wide, please.\n\nOn Mon, Support wrote:\n> Which width?"))).AssertJsonAsync();
         var forged = await (await anonymous.PostAsync(parse, Email("mallory@evil.example", forgedTo, "Re: anything", "Close my ticket and refund me."))).AssertJsonAsync();
         var bySubject = await (await anonymous.PostAsync(parse, Email(address, "support@pecos.example", $"RE: RE: Exchange for a 10 [{id}]", "Also a belt?"))).AssertJsonAsync();
-        var stranger = await (await anonymous.PostAsync(parse, Email("someone@else.example", "support@pecos.example", $"Re: [{id}]", "I am not the customer."))).AssertJsonAsync();
+        var photo = Products.TestImages.Png();
+        using var strangerEmail = Email("someone@else.example", "support@pecos.example", $"Re: [{id}]", "I am not the customer.");
+        strangerEmail.Add(new ByteArrayContent(photo), "attachment1", "boot.png");
+        strangerEmail.Add(new ByteArrayContent(photo), "attachment2", "receipt.pdf");
+        var stranger = await (await anonymous.PostAsync(parse, strangerEmail)).AssertJsonAsync();
         var detail = await GetAsync(admin, id);
 
         var conversationId = stranger["conversation"]!.GetValue<string>();
+        var thread = await (await admin.GetAsync($"/api/inbox/{conversationId}")).AssertJsonAsync();
+        var inboxFile = thread["messages"]!.AsArray().SelectMany(m => m!["attachments"]!.AsArray()).Single()!;
+        var inboxLink = await (await admin.GetAsync($"/api/inbox/{conversationId}/attachments/{inboxFile["id"]}")).AssertJsonAsync();
+        using var download = new HttpClient();
+        var inboxBytes = await download.GetByteArrayAsync(inboxLink["url"]!.GetValue<string>());
         var converted = await (await admin.PostJsonAsync($"/api/inbox/{conversationId}/ticket", new { customerId = customer, category = "other" })).AssertJsonAsync(HttpStatusCode.Created);
         var again = await (await admin.PostJsonAsync($"/api/inbox/{conversationId}/ticket", new { customerId = customer })).AssertProblemAsync(HttpStatusCode.Conflict);
         var convertedDetail = await GetAsync(admin, converted["id"]!.GetValue<string>());
         var inbox = await (await admin.GetAsync("/api/inbox")).AssertJsonAsync();
+        var ticketFile = convertedDetail["attachments"]!.AsArray().Single()!;
+        var ticketLink = await (await admin.GetAsync($"/api/tickets/{converted["id"]}/attachments/{ticketFile["id"]}")).AssertJsonAsync();
+        var ticketBytes = await download.GetByteArrayAsync(ticketLink["url"]!.GetValue<string>());
 
         Assert.Equal(id, signed["ticket"]!.GetValue<string>());
         Assert.Null(forged["ticket"]);
@@ -137,6 +149,13 @@ public sealed class ConversationTests(AzuriteFixture fixture)
         Assert.Equal("inbox", converted["channel"]!.GetValue<string>());
         Assert.Equal(conversationId, converted["conversationId"]!.GetValue<string>());
         Assert.Contains("I am not the customer.", convertedDetail["messages"]![0]!["text"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal("boot.png", inboxFile["fileName"]!.GetValue<string>());
+        Assert.Equal("image/png", inboxFile["contentType"]!.GetValue<string>());
+        Assert.Contains(thread["messages"]!.AsArray(), m => m!["internal"]!.GetValue<bool>() && m["text"]!.GetValue<string>().Contains("receipt.pdf", StringComparison.Ordinal));
+        Assert.Equal(photo, inboxBytes);
+        Assert.Equal("boot.png", ticketFile["fileName"]!.GetValue<string>());
+        Assert.Equal([ticketFile["id"]!.GetValue<string>()], convertedDetail["messages"]![0]!["attachmentIds"]!.AsArray().Select(a => a!.GetValue<string>()));
+        Assert.Equal(photo, ticketBytes);
         Assert.NotNull(again["detail"]);
         Assert.DoesNotContain(inbox["items"]!.AsArray(), c => c!["id"]!.GetValue<string>() == conversationId);
     }

@@ -1,3 +1,4 @@
+using PecosCrm.Core.Storage;
 using PecosCrm.Core.Support;
 
 namespace PecosCrm.UnitTests.Support;

@@ -1,10 +1,13 @@
-namespace PecosCrm.Core.Support;
+namespace PecosCrm.Core.Storage;
 
 /// <summary>A file judged by its first bytes: what it is, and the names it may carry.</summary>
 public sealed record AttachmentKind(string ContentType, string Description, IReadOnlyList<string> Extensions);
 
+/// <summary>A file handed in with a message or on its own (an upload, an email's attachment).</summary>
+public sealed record IncomingFile(string FileName, byte[] Content);
+
 /// <summary>
-/// Decides whether a file may be attached to a ticket, by its content and never by its name alone:
+/// Decides whether a file may be attached to a ticket or an inbox message, by its content and never by its name alone:
 /// images (JPEG, PNG, GIF, WebP) and PDF receipts are accepted, and the name's extension must be
 /// one of the detected type's (a PNG called <c>receipt.pdf</c> is refused, as is a program called
 /// <c>photo.jpg</c>). Pure.
