@@ -72,6 +72,29 @@ public static class DemoSupport
         return state && (script.ProductCategory is null || order.Lines.Any(l => l.Category == script.ProductCategory));
     }
 
+    /// <summary>
+    /// What is left of a ticket's script when its conversation holds <paramref name="messages"/>
+    /// messages, the first being the description: the steps after the last message written. A step
+    /// that writes no message and follows that message may have run already, so the seeder checks
+    /// the ticket before it runs one.
+    /// </summary>
+    public static IEnumerable<Step> Remaining(TicketScript script, int messages)
+    {
+        var written = 1;
+        foreach (var step in script.Steps)
+        {
+            var before = written;
+            if (step is Message)
+            {
+                written++;
+            }
+            if (step is Message ? written > messages : before >= messages)
+            {
+                yield return step;
+            }
+        }
+    }
+
     /// <summary>The values a ticket's text is filled with.</summary>
     public static IReadOnlyDictionary<string, string> Values(string firstName, Order? order, string? productCategory)
     {

@@ -33,6 +33,7 @@ public sealed partial class DemoSupportSeeder(
     Csat csat,
     TicketLinks links,
     IEmailSender email,
+    TimeProvider time,
     ILogger<DemoSupportSeeder> logger)
 {
     /// <summary>Customers looked at for one ticket before it settles for one whose orders fit less well.</summary>
@@ -45,6 +46,7 @@ public sealed partial class DemoSupportSeeder(
     /// </summary>
     public async Task<bool> SeedAsync(int customerCount, CancellationToken cancellationToken)
     {
+        var started = time.GetTimestamp();
         var articles = await ArticlesAsync(cancellationToken);
         if (email.Name != OutboxName)
         {
@@ -61,7 +63,7 @@ public sealed partial class DemoSupportSeeder(
                 created++;
             }
         }
-        LogSeeded(logger, articles.Count, created, plan.Count(t => t is not null));
+        LogSeeded(logger, articles.Count, created, plan.Count(t => t is not null), time.GetElapsedTime(started).TotalSeconds);
         return true;
     }
 
@@ -193,16 +195,10 @@ public sealed partial class DemoSupportSeeder(
             id = (await tickets.CreateAsync(request, opener, CancellationToken.None)).Id;
         }
 
-        // The first message is the description; each message step adds one more.
-        var done = (await tickets.GetDetailAsync(id, includeInternal: true, CancellationToken.None)).Messages.Count;
-        var written = 1;
-        foreach (var step in script.Steps)
+        var messages = (await tickets.GetDetailAsync(id, includeInternal: true, CancellationToken.None)).Messages.Count;
+        foreach (var step in DemoSupport.Remaining(script, messages))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (step is DemoSupport.Message ? written++ < done : written < done)
-            {
-                continue;
-            }
             var actor = StaffActor(step.By);
             var text = step is DemoSupport.Message message ? DemoSupport.Fill(message.Text, fill, FirstName(actor)) : null;
             switch (step)
@@ -247,8 +243,8 @@ public sealed partial class DemoSupportSeeder(
 
     private static string FirstName(TicketActor actor) => actor.Name.Split(' ')[0];
 
-    [LoggerMessage(20, LogLevel.Information, "Demo support desk seeded: {Articles} articles, {Created} tickets created of {Planned}")]
-    private static partial void LogSeeded(ILogger logger, int articles, int created, int planned);
+    [LoggerMessage(20, LogLevel.Information, "Demo support desk seeded: {Articles} articles, {Created} tickets created of {Planned} in {Seconds:0.0} s")]
+    private static partial void LogSeeded(ILogger logger, int articles, int created, int planned, double seconds);
 
     [LoggerMessage(21, LogLevel.Warning, "Demo tickets left out: email goes to {Sender}, and their replies would email the demo's customers. Seeded the knowledge base only")]
     private static partial void LogRealEmail(ILogger logger, string sender);

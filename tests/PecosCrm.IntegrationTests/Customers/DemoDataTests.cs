@@ -111,6 +111,21 @@ public sealed class DemoDataTests(AzuriteFixture fixture, DemoStoreHost host) : 
     }
 
     [Fact]
+    public void SupportRemaining_AfterAnInterruption_ResumesAfterTheLastMessageWritten()
+    {
+        var script = DemoSupport.Tickets[0];
+
+        var fresh = DemoSupport.Remaining(script, 1);
+        var afterFirstReply = DemoSupport.Remaining(script, 2);
+        var afterLastMessage = DemoSupport.Remaining(script, 4);
+
+        Assert.IsType<DemoSupport.LinkArticle>(script.Steps[0]);
+        Assert.Equal(script.Steps, fresh);
+        Assert.Equal(script.Steps.Skip(2), afterFirstReply);
+        Assert.Equal([script.Steps[^1]], afterLastMessage);
+    }
+
+    [Fact]
     public async Task FirstStart_SeedsTheSupportDesk_OnDemoCustomers_AndSeedingAgainAddsNothing()
     {
         var app = host.App(fixture);
