@@ -274,7 +274,7 @@ public static class DemoSupport
                 new Rate(4, "Helpful. The size chart could be on the product page."),
             ]),
         new("Charged twice for order #{order}", TicketCategory.Billing, TicketPriority.Urgent, TicketChannel.Phone, Marla, OrderNeed.Any, null, ["payment"],
-            "Customer called: her bank statement shows two charges of {total} for order #{order}. She wants one refunded today.",
+            "My bank statement shows two charges of {total} for order #{order}. I only placed it once. Please refund one of them today.",
             [
                 new Note("Payment processor shows one capture and one authorization for the same amount. The authorization should drop off within 3-5 business days."),
                 new Reply("Hi {first},\n\nThanks for your patience on the phone. Only one of the two charges was taken; the other is a hold your bank places when the card is checked, and it falls off on its own within five business days. If it is still there on Monday, write back and I'll call the bank with you.\n\n{agent}", TicketStatus.PendingCustomer),
@@ -331,7 +331,7 @@ public static class DemoSupport
                 new Change(Status: TicketStatus.Closed),
             ]),
         new("Hat crushed in shipping, order #{order}", TicketCategory.Shipping, TicketPriority.High, TicketChannel.Phone, Ty, OrderNeed.Delivered, "Hats", ["damaged", "carrier-claim"],
-            "Customer called: the box for order #{order} arrived caved in and the {product} inside is crushed at the crown.",
+            "The box for order #{order} arrived caved in, and the {product} inside is crushed at the crown. It was meant to be a gift.",
             [
                 new Note("Customer texted photos of the box and hat. Carrier claim filed with UPS. Replacement sent by 2-day, no return needed."),
                 new Reply("Hi {first},\n\nSo sorry your hat arrived like that. A new one left today by 2-day shipping; please keep or donate the crushed one, there's no need to send it back.\n\n{agent}", TicketStatus.Resolved),
@@ -359,7 +359,7 @@ public static class DemoSupport
                 new Change(Status: TicketStatus.Closed),
             ]),
         new("Package marked delivered but not here", TicketCategory.Shipping, TicketPriority.Urgent, TicketChannel.Phone, Marla, OrderNeed.Delivered, null, ["carrier-claim", "lost package"],
-            "Customer called: tracking for order #{order} says delivered yesterday, nothing at the door or with neighbors.",
+            "Tracking for order #{order} says it was delivered yesterday, but there is nothing at the door and my neighbors haven't seen it.",
             [
                 new Note("Asked customer to check with neighbors and wait 24h. Claim opened with the carrier."),
                 new Reply("Hi {first},\n\nI've opened a claim with the carrier. Packages marked delivered sometimes turn up a day later; if it hasn't by tomorrow evening, let me know and I'll send a replacement by overnight shipping.\n\n{agent}", TicketStatus.PendingCustomer),
@@ -367,7 +367,7 @@ public static class DemoSupport
                 new Reply("Thanks for checking. A replacement is going out overnight today, and you'll have tracking within the hour.\n\n{agent}", TicketStatus.InProgress),
             ]),
         new("Work shirts for our ranch crew", TicketCategory.Other, TicketPriority.Medium, TicketChannel.Phone, Marla, OrderNeed.None, null, ["wholesale", "crew"],
-            "Customer called about 20 Flame-Resistant Work Shirts and 20 Insulated Vests for his crew, with the ranch brand embroidered.",
+            "I need 20 Flame-Resistant Work Shirts and 20 Insulated Vests for my crew, with our ranch brand embroidered on them. What would that cost?",
             [
                 new Note("Quoted crew pricing: 15% off, embroidery setup $45 plus $6 per piece. Needs sizes by Friday."),
                 new LinkArticle("wholesale"),
@@ -407,7 +407,7 @@ public static class DemoSupport
                 new Change(Status: TicketStatus.Closed),
             ]),
         new("Need my boots by Saturday for a wedding", TicketCategory.Shipping, TicketPriority.Urgent, TicketChannel.Phone, Ty, OrderNeed.InTransit, null, ["expedite"],
-            "Customer called: order #{order} has standard shipping and he needs it by Saturday for his wedding.",
+            "I chose standard shipping on order #{order}, but I need the boots by Saturday for my wedding. Can you speed it up?",
             [
                 new Note("Upgraded to overnight at no charge, Marla OK'd it."),
                 new Reply("Hi {first},\n\nCongratulations! I've upgraded order #{order} to overnight shipping at no cost. You'll get tracking this afternoon and it will be there Friday.\n\n{agent}", TicketStatus.Resolved),
@@ -486,7 +486,7 @@ public static class DemoSupport
                 new Change(Status: TicketStatus.Closed),
             ]),
         new("Checkout error on the website", TicketCategory.Other, TicketPriority.High, TicketChannel.Chat, null, OrderNeed.None, null, ["website"],
-            "Chat: customer gets 'Something went wrong' after entering card details at checkout on an iPhone. Tried twice.",
+            "I keep getting 'Something went wrong' after I enter my card at checkout. I'm on my iPhone and tried twice.",
             [
                 new Note("Reproduced on Safari on iOS. Reported to the storefront team; offered to take the order by phone.", By: Marla),
             ]),
