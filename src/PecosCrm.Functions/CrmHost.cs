@@ -79,6 +79,7 @@ public static class CrmHost
         services.AddHostedService<AdminBootstrap>();
         // Hosted services start in order: storage is created before the seeder, the seeder before the demo data.
         services.AddHostedService<StartupSeeder>();
+        services.AddSingleton<DemoSupportSeeder>();
         services.AddHostedService<DemoSeeder>();
 
         services.AddRouting();

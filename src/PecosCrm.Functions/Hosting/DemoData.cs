@@ -65,6 +65,9 @@ public sealed class DemoData(DateTimeOffset now, int customers = 2000, int seed 
         ("Problem Customer", "#6c757d", "Check the notes before promising anything"),
     ];
 
+    /// <summary>The id of the demo's customer number <paramref name="index"/> (from 0): the same whatever the seed's size or date.</summary>
+    public static string CustomerId(int index) => $"cust-{10001 + index}";
+
     /// <summary>The store events of the whole history, in the order they happened.</summary>
     public IReadOnlyList<StoreEvent> Events { get; private set; } = [];
 
@@ -87,7 +90,7 @@ public sealed class DemoData(DateTimeOffset now, int customers = 2000, int seed 
 
         for (var i = 0; i < customers; i++)
         {
-            var id = $"cust-{10001 + i}";
+            var id = CustomerId(i);
             var first = Pick(FirstNames);
             var last = Pick(LastNames);
             var place = Pick(Places);
@@ -185,7 +188,7 @@ public sealed class DemoData(DateTimeOffset now, int customers = 2000, int seed 
             }
             if (i > 0 && _random.NextDouble() < 0.01)
             {
-                links.Add((id, $"cust-{10001 + _random.Next(0, i)}", Relationship.GiftRecipient));
+                links.Add((id, CustomerId(_random.Next(0, i)), Relationship.GiftRecipient));
             }
         }
         Events = events.OrderBy(e => e.OccurredAt).ToList();

@@ -5,6 +5,7 @@ using PecosCrm.Core.Customers;
 using PecosCrm.Core.Events;
 using PecosCrm.Core.Audit;
 using PecosCrm.Core.Products;
+using PecosCrm.Core.Shared;
 using PecosCrm.Core.Staff;
 using PecosCrm.Core.Storage;
 
@@ -14,7 +15,9 @@ namespace PecosCrm.Functions.Hosting;
 /// Seeds the demo store on the first start when <c>Demo:Seed</c> is true (./run.sh sets it). It
 /// runs in the background so the API answers at once, records completion in the <c>jobs</c> table
 /// so later starts skip it, and is safe to interrupt: events carry fixed ids and are
-/// deduplicated, so the next start finishes the work without doubling anything.
+/// deduplicated, so the next start finishes the work without doubling anything. The support desk
+/// (<see cref="DemoSupportSeeder"/>) follows the customers under a marker of its own, so a store
+/// seeded before it existed gets it on its next start.
 /// </summary>
 public sealed partial class DemoSeeder(
     IConfiguration configuration,
@@ -25,11 +28,13 @@ public sealed partial class DemoSeeder(
     TagStore tags,
     NoteStore notes,
     RelatedContactStore related,
+    DemoSupportSeeder support,
     TimeProvider time,
     ILogger<DemoSeeder> logger) : BackgroundService
 {
     private const string MarkerPartition = "demo";
     private const string MarkerRow = "seeded";
+    private const string SupportMarkerRow = "support-seeded";
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -40,23 +45,31 @@ public sealed partial class DemoSeeder(
         var jobs = storage.Table(StorageNames.Tables.Jobs);
         try
         {
-            if (await jobs.FindAsync<TableEntity>(MarkerPartition, MarkerRow, stoppingToken) is not null)
-            {
-                return;
-            }
             var count = configuration.GetValue("Demo:Customers", 2000);
-            LogStarting(logger, count);
-            var started = time.GetTimestamp();
-            var data = new DemoData(time.GetUtcNow(), count).Generate();
-            await SeedAsync(data, stoppingToken);
-            await jobs.UpsertEntityAsync(new TableEntity(MarkerPartition, MarkerRow) { ["Customers"] = count, ["Events"] = data.Events.Count }, TableUpdateMode.Replace, stoppingToken);
-            LogDone(logger, count, data.Events.Count, time.GetElapsedTime(started).TotalSeconds);
+            if (await jobs.FindAsync<TableEntity>(MarkerPartition, MarkerRow, stoppingToken) is { } seeded)
+            {
+                count = seeded.GetInt32("Customers") ?? count;
+            }
+            else
+            {
+                LogStarting(logger, count);
+                var started = time.GetTimestamp();
+                var data = new DemoData(time.GetUtcNow(), count).Generate();
+                await SeedAsync(data, stoppingToken);
+                await jobs.UpsertEntityAsync(new TableEntity(MarkerPartition, MarkerRow) { ["Customers"] = count, ["Events"] = data.Events.Count }, TableUpdateMode.Replace, stoppingToken);
+                LogDone(logger, count, data.Events.Count, time.GetElapsedTime(started).TotalSeconds);
+            }
+            if (await jobs.FindAsync<TableEntity>(MarkerPartition, SupportMarkerRow, stoppingToken) is null && await support.SeedAsync(count, stoppingToken))
+            {
+                await jobs.UpsertEntityAsync(new TableEntity(MarkerPartition, SupportMarkerRow), TableUpdateMode.Replace, stoppingToken);
+            }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // Stopped part-way; the next start carries on.
         }
-        catch (Exception ex) when (ex is RequestFailedException or HttpRequestException)
+        // A demo the services refuse (bad input, a closed ticket) is logged rather than left to stop the host.
+        catch (Exception ex) when (ex is RequestFailedException or HttpRequestException or ValidationFailedException or ConflictException or NotFoundException)
         {
             LogFailed(logger, ex);
         }
