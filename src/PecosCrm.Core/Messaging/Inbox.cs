@@ -96,7 +96,7 @@ public sealed partial class Inbox(
         if (refused.Count > 0)
         {
             await AddMessageAsync(conversation.RowKey, new ConversationMessage(Guid.NewGuid().ToString("N"), Direction.Outbound, inbound.Channel, "system",
-                $"Attachments refused: {string.Join("; ", refused)}", null, at, "system", null, Internal: true), cancellationToken);
+                $"Attachments refused: {string.Join("; ", refused)}", null, at.AddTicks(1), "system", null, Internal: true), cancellationToken); // Right after the message it is about.
         }
         return await TouchAsync(conversation.RowKey, c =>
         {
