@@ -140,7 +140,8 @@ public sealed class BusinessCalendar
             var year = Year(first);
             return year.OpenBefore(to) - year.OpenBefore(from);
         }
-        var total = Year(first).Total - Year(first).OpenBefore(from);
+        var start = Year(first);
+        var total = start.Total - start.OpenBefore(from);
         for (var y = first + 1; y < last; y++)
         {
             total += Year(y).Total;

@@ -203,18 +203,15 @@ internal sealed class TicketListHeads(TableClient list, TicketListHeads.ParsedHe
             $"PartitionKey eq {partition} and RowKey gt {rowKey} and RowKey lt {KeyRules.PrefixEnd(SupportKeys.AssigneeListRowPrefix)}");
 
     /// <summary>The head for a change: its row (for the ETag) and lines of its own to edit.</summary>
-    private async Task<Head> ReadAsync(TicketStatus status, string? assigneeId, CancellationToken cancellationToken)
-    {
-        var row = await list.FindAsync<TableEntity>(SupportKeys.AssigneeListPartition(status, assigneeId), SupportKeys.HeadRow(status, assigneeId), cancellationToken);
-        return row is null ? new Head(null, 0, []) : new Head(row, row.GetInt64(VersionProperty) ?? 0, Parse(row));
-    }
+    private async Task<Head> ReadAsync(TicketStatus status, string? assigneeId, CancellationToken cancellationToken) =>
+        await FindHeadAsync(status, assigneeId, cancellationToken) is { } row ? new Head(row, row.GetInt64(VersionProperty) ?? 0, Parse(row)) : new Head(null, 0, []);
 
     /// <summary>The head's lines for reading only: parsed once per version of the row (its ETag), shared by every page read of that version.</summary>
-    private async Task<IReadOnlyList<TicketEntity>> ReadLinesAsync(TicketStatus status, string? assigneeId, CancellationToken cancellationToken)
-    {
-        var row = await list.FindAsync<TableEntity>(SupportKeys.AssigneeListPartition(status, assigneeId), SupportKeys.HeadRow(status, assigneeId), cancellationToken);
-        return row is null ? [] : parsed?.Get(row, Parse) ?? Parse(row);
-    }
+    private async Task<IReadOnlyList<TicketEntity>> ReadLinesAsync(TicketStatus status, string? assigneeId, CancellationToken cancellationToken) =>
+        await FindHeadAsync(status, assigneeId, cancellationToken) is { } row ? parsed?.Get(row, Parse) ?? Parse(row) : [];
+
+    private Task<TableEntity?> FindHeadAsync(TicketStatus status, string? assigneeId, CancellationToken cancellationToken) =>
+        list.FindAsync<TableEntity>(SupportKeys.AssigneeListPartition(status, assigneeId), SupportKeys.HeadRow(status, assigneeId), cancellationToken);
 
     private static List<TicketEntity> Parse(TableEntity row)
     {

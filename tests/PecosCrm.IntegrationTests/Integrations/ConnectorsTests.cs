@@ -275,8 +275,7 @@ public sealed class ConnectorsTests(AzuriteFixture fixture, ConnectorsHost host)
     {
         var app = host.App(fixture);
         var admin = app.Admin();
-        var viewerKey = await StaffKeyAsync(admin, "viewer");
-        var viewer = app.ClientWithKey(viewerKey);
+        var viewer = (await StaffClient.CreateAsync(app, admin, "viewer")).Client;
 
         var bodies = new List<string>();
         var list = await admin.GetAsync("/api/integrations/connectors");
@@ -373,15 +372,6 @@ public sealed class ConnectorsTests(AzuriteFixture fixture, ConnectorsHost host)
         var log = app.Services.GetRequiredService<WebhookEventLog>();
         await HttpAssertions.EventuallyAsync(async () =>
             (await log.ReadAfterAsync(since, DateTimeOffset.UtcNow, 10_000)).Count(e => e.CustomerId == customerId) == 2, "both events in the change feed");
-    }
-
-    private static async Task<string> StaffKeyAsync(HttpClient admin, string role)
-    {
-        var member = await (await admin.PostJsonAsync("/api/staff", new { name = $"A {role}", email = $"{role}.{Guid.NewGuid():N}@pecos.example", role }))
-            .AssertJsonAsync(HttpStatusCode.Created);
-        var key = await (await admin.PostJsonAsync("/api/keys", new { name = $"{role} key", owner = "staff", staffId = member["id"]!.GetValue<string>() }))
-            .AssertJsonAsync(HttpStatusCode.Created);
-        return key["secret"]!.GetValue<string>();
     }
 
     // Mailchimp names members by the MD5 of their email; the test computes it independently.

@@ -101,8 +101,8 @@ public sealed class ReportsTests(AzuriteFixture fixture)
         Assert.Equal([id], list["items"]!.AsArray().Select(r => r!["id"]!.GetValue<string>()));
 
         // Roles: a viewer reads and runs, an agent sees nothing, neither saves.
-        var viewer = app.ClientWithKey(await StaffKeyAsync(admin, "viewer"));
-        var agent = app.ClientWithKey(await StaffKeyAsync(admin, "agent"));
+        var viewer = (await StaffClient.CreateAsync(app, admin, "viewer")).Client;
+        var agent = (await StaffClient.CreateAsync(app, admin, "agent")).Client;
         Assert.Equal(HttpStatusCode.OK, (await viewer.GetAsync($"/api/reports/{id}")).StatusCode);
         Assert.Equal(HttpStatusCode.Created, (await viewer.PostAsync($"/api/reports/{id}/run", null)).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await viewer.PostJsonAsync("/api/reports", revenueByMonth)).StatusCode);
@@ -198,13 +198,4 @@ public sealed class ReportsTests(AzuriteFixture fixture)
 
     private static StringContent JsonContent(object body) =>
         new(System.Text.Json.JsonSerializer.Serialize(body, HttpAssertions.Json), Encoding.UTF8, "application/json");
-
-    private static async Task<string> StaffKeyAsync(HttpClient admin, string role)
-    {
-        var member = await (await admin.PostJsonAsync("/api/staff", new { name = $"A {role}", email = $"{role}.{Guid.NewGuid():N}@pecos.example", role }))
-            .AssertJsonAsync(HttpStatusCode.Created);
-        var key = await (await admin.PostJsonAsync("/api/keys", new { name = $"{role} key", owner = "staff", staffId = member["id"]!.GetValue<string>() }))
-            .AssertJsonAsync(HttpStatusCode.Created);
-        return key["secret"]!.GetValue<string>();
-    }
 }

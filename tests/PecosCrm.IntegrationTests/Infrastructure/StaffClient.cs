@@ -1,7 +1,5 @@
 using System.Net;
-using PecosCrm.IntegrationTests.Infrastructure;
-
-namespace PecosCrm.IntegrationTests.Tasks;
+namespace PecosCrm.IntegrationTests.Infrastructure;
 
 /// <summary>A staff member of a role and a client that acts as them.</summary>
 public sealed record StaffClient(string Id, string Email, HttpClient Client)
