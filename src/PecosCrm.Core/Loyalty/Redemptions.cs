@@ -83,10 +83,7 @@ public sealed class Redemptions(StorageAccount storage, PointsLedger ledger, Cat
     /// </summary>
     public async Task<Redemption> ReissueAsync(string customerId, string redemptionId, CancellationToken cancellationToken = default)
     {
-        var row = KeyRules.IsValidKey(redemptionId)
-            ? await Customers.FindAsync<RedemptionEntity>(customerId, LoyaltyKeys.Redemption(customerId, redemptionId), cancellationToken)
-            : null;
-        var redemption = row?.ToRecord() ?? throw new NotFoundException("Redemption", redemptionId);
+        var redemption = (await GetRowAsync(customerId, redemptionId, cancellationToken)).ToRecord();
         if (redemption.Status == RedemptionStatus.Cancelled)
         {
             throw new ConflictException("The redemption is cancelled: it has no code to issue.");
@@ -110,13 +107,7 @@ public sealed class Redemptions(StorageAccount storage, PointsLedger ledger, Cat
     /// </summary>
     public async Task<Redemption> CancelAsync(string customerId, string redemptionId, string actor, CancellationToken cancellationToken = default)
     {
-        var found = KeyRules.IsValidKey(redemptionId)
-            ? await Customers.FindAsync<RedemptionEntity>(customerId, LoyaltyKeys.Redemption(customerId, redemptionId), cancellationToken)
-            : null;
-        if (found is null)
-        {
-            throw new NotFoundException("Redemption", redemptionId);
-        }
+        var found = await GetRowAsync(customerId, redemptionId, cancellationToken);
         if (found.Status == nameof(RedemptionStatus.Cancelled))
         {
             return found.ToRecord();
@@ -127,15 +118,12 @@ public sealed class Redemptions(StorageAccount storage, PointsLedger ledger, Cat
         }
         await codes.VoidAsync(found.Code, customerId, $"redemption {redemptionId} cancelled", time.GetUtcNow(), cancellationToken);
         Redemption? result = null;
+        var unused = found;
         await ledger.ApplyAsync(customerId, null, requireProfile: true, async (card, d) =>
         {
-            var row = KeyRules.IsValidKey(redemptionId)
-                ? await Customers.FindAsync<RedemptionEntity>(customerId, LoyaltyKeys.Redemption(customerId, redemptionId), cancellationToken)
-                : null;
-            if (row is null)
-            {
-                throw new NotFoundException("Redemption", redemptionId);
-            }
+            // The first attempt writes under the ETag just read; a retry reads the row again.
+            var row = unused ?? await GetRowAsync(customerId, redemptionId, cancellationToken);
+            unused = null;
             result = row.ToRecord();
             if (result.Status == RedemptionStatus.Cancelled)
             {
@@ -149,6 +137,10 @@ public sealed class Redemptions(StorageAccount storage, PointsLedger ledger, Cat
         }, cancellationToken);
         return result!;
     }
+
+    private async Task<RedemptionEntity> GetRowAsync(string customerId, string redemptionId, CancellationToken cancellationToken) =>
+        (KeyRules.IsValidKey(redemptionId) ? await Customers.FindAsync<RedemptionEntity>(customerId, LoyaltyKeys.Redemption(customerId, redemptionId), cancellationToken) : null)
+        ?? throw new NotFoundException("Redemption", redemptionId);
 
     public async Task<IReadOnlyList<Redemption>> ListAsync(string customerId, CancellationToken cancellationToken = default)
     {
